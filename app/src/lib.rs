@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![recursion_limit = "256"]
+
+pub mod auth;
+pub mod context;
+pub mod flash;
+mod pages;
+pub mod settings;
+pub mod shell;
+
+pub use context::{AppState, RequestContext};
+pub use flash::{FLASH_COOKIE, Flash};
+pub use shell::{App, shell};
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "roster_session";
+/// The name of the cookie holding the CSRF token of a visitor who is not signed in.
+pub const ANON_CSRF_COOKIE: &str = "roster_csrf";

@@ -1,0 +1,112 @@
+//! The workspace's main pages as they stand before any tenant is connected, and the 404 page.
+
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+use crate::shell::Layout;
+
+/// An empty state: what this page will hold and what to do next.
+#[component]
+fn Empty(
+    what: &'static str,
+    next: &'static str,
+    #[prop(optional)] link: Option<(&'static str, &'static str)>,
+) -> impl IntoView {
+    view! {
+        <section class="empty">
+            <p>{what}</p>
+            <p>{next}</p>
+            {link.map(|(href, label)| view! { <p><a href=href>{label}</a></p> })}
+        </section>
+    }
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    view! {
+        <Layout title="Dashboard".into()>
+            <Empty
+                what="The dashboard shows every customer at a glance: tenant status, last sync, Secure Score, MFA coverage and licences."
+                next="Nothing to show yet: start by adding your customers as organizations, then connect their Microsoft tenants."
+                link=("/tenants", "Go to Tenants")
+            />
+        </Layout>
+    }
+}
+
+#[component]
+pub fn OrganizationsPage() -> impl IntoView {
+    view! {
+        <Layout title="Organizations".into()>
+            <Empty
+                what="Organizations are your customers. Each can be linked to one Microsoft tenant."
+                next="No organizations yet. They will appear here as you create them or connect tenants."
+            />
+        </Layout>
+    }
+}
+
+#[component]
+pub fn TenantsPage() -> impl IntoView {
+    view! {
+        <Layout title="Tenants".into()>
+            <Empty
+                what="A tenant connection lets Roster read a customer's Microsoft Entra ID users and tenant facts."
+                next="No tenants are connected yet."
+            />
+        </Layout>
+    }
+}
+
+#[component]
+pub fn ContactsPage() -> impl IntoView {
+    view! {
+        <Layout title="Contacts".into()>
+            <Empty
+                what="Contacts are the people at your customers, kept in step with Entra ID by each sync."
+                next="No contacts yet: they appear after the first sync of a connected tenant."
+                link=("/tenants", "Go to Tenants")
+            />
+        </Layout>
+    }
+}
+
+#[component]
+pub fn ReviewPage() -> impl IntoView {
+    view! {
+        <Layout title="Review".into()>
+            <Empty
+                what="Tenants Roster could not match to an organization with certainty, and users it could not match to a contact, wait here for a decision."
+                next="Nothing to review."
+            />
+        </Layout>
+    }
+}
+
+#[component]
+pub fn SyncLogPage() -> impl IntoView {
+    view! {
+        <Layout title="Sync log".into()>
+            <Empty
+                what="Every sync run is recorded here with its outcome, counts and changes."
+                next="No syncs have run yet."
+            />
+        </Layout>
+    }
+}
+
+/// The page for an address that does not exist (answered with status 404).
+#[component]
+pub fn NotFound() -> impl IntoView {
+    if let Some(res) = use_context::<ResponseOptions>() {
+        res.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Layout title="Page not found".into()>
+            <p>"There is no page at this address. It may have moved, or the link may be mistyped."</p>
+            <p>
+                <a href="/">"Go to the dashboard"</a>
+            </p>
+        </Layout>
+    }
+}

@@ -1,0 +1,182 @@
+//! The document shell, the router with every page, the page layout and navigation.
+
+pub mod forms;
+pub mod respond;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::auth::{LoginPage, SetPasswordPage, SetupPage};
+use crate::context::{request_context, request_uri};
+use crate::pages::{
+    ContactsPage, DashboardPage, NotFound, OrganizationsPage, ReviewPage, SyncLogPage, TenantsPage,
+};
+use crate::settings::{AdminPage, AuditPage, MembersPage, SettingsPage};
+use forms::CsrfField;
+
+/// The HTML document around the app. No hydration scripts: every page is plain HTML and forms.
+pub fn shell(_options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href="/style/roster.css" />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Every route of the application.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async />
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/organizations") view=OrganizationsPage ssr=SsrMode::Async />
+                <Route path=path!("/tenants") view=TenantsPage ssr=SsrMode::Async />
+                <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async />
+                <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />
+                <Route path=path!("/sync-log") view=SyncLogPage ssr=SsrMode::Async />
+                <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                <Route path=path!("/settings/members") view=MembersPage ssr=SsrMode::Async />
+                <Route path=path!("/settings/audit") view=AuditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
+            </Routes>
+        </Router>
+    }
+}
+
+const NAV: [(&str, &str); 7] = [
+    ("/", "Dashboard"),
+    ("/organizations", "Organizations"),
+    ("/tenants", "Tenants"),
+    ("/contacts", "Contacts"),
+    ("/review", "Review"),
+    ("/sync-log", "Sync log"),
+    ("/settings", "Settings"),
+];
+
+fn is_current(href: &str, path: &str) -> bool {
+    if href == "/" {
+        path == "/"
+    } else {
+        path == href || path.starts_with(&format!("{href}/"))
+    }
+}
+
+/// The layout of a signed-in page: header with navigation and account, then the content.
+#[component]
+pub fn Layout(title: String, children: Children) -> impl IntoView {
+    let cx = request_context();
+    let path = request_uri().path().to_owned();
+    let session = cx.session.clone();
+    let in_workspace = session.as_ref().and_then(|s| s.principal.clone());
+    let nav = in_workspace.is_some().then(|| {
+        NAV.iter()
+            .map(|(href, label)| {
+                let current = is_current(href, &path).then_some("page");
+                view! {
+                    <li>
+                        <a href=*href aria-current=current>
+                            {*label}
+                        </a>
+                    </li>
+                }
+            })
+            .collect_view()
+    });
+    let account = session.map(|s| {
+        let who = match &s.principal {
+            Some(p) => format!("{} · {} · {}", s.name, p.workspace_name(), p.role().label()),
+            None => format!("{} · server administrator", s.name),
+        };
+        let switch = (!s.other_workspaces.is_empty()).then(|| {
+            let options = s
+                .other_workspaces
+                .iter()
+                .map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> })
+                .collect_view();
+            view! {
+                <form method="post" action="/api/switch_workspace" class="inline">
+                    <CsrfField />
+                    <label for="switch-workspace" class="visually-hidden">
+                        "Workspace"
+                    </label>
+                    <select id="switch-workspace" name="workspace_id">
+                        {options}
+                    </select>
+                    <button type="submit" class="secondary">
+                        "Switch"
+                    </button>
+                </form>
+            }
+        });
+        let admin_link = s
+            .is_server_admin
+            .then(|| view! { <a href="/admin">"Workspaces"</a> });
+        view! {
+            <div class="account">
+                <span class="who">{who}</span>
+                {admin_link}
+                {switch}
+                <form method="post" action="/api/logout" class="inline">
+                    <CsrfField />
+                    <button type="submit" class="secondary">
+                        "Sign out"
+                    </button>
+                </form>
+            </div>
+        }
+    });
+    let demo = crate::context::app_state()
+        .ok()
+        .and_then(|s| s.demo_notice)
+        .map(|text| view! { <aside class="demo" aria-label="Demo">{text}</aside> });
+    view! {
+        <Title text=format!("{title} · Roster") />
+        <a class="skip" href="#main">
+            "Skip to content"
+        </a>
+        <header class="top">
+            <a class="brand" href="/">
+                "Roster"
+            </a>
+            <nav aria-label="Main">
+                <ul>{nav}</ul>
+            </nav>
+            {account}
+        </header>
+        {demo}
+        <main id="main">
+            <h1>{title}</h1>
+            <forms::Notices />
+            {children()}
+        </main>
+    }
+}
+
+/// The layout of a page for visitors who are not signed in (setup, sign-in, set password).
+#[component]
+pub fn PublicLayout(title: String, children: Children) -> impl IntoView {
+    view! {
+        <Title text=format!("{title} · Roster") />
+        <main id="main" class="narrow">
+            <p class="brand">"Roster"</p>
+            <h1>{title}</h1>
+            {children()}
+        </main>
+    }
+}

@@ -1,0 +1,529 @@
+//! Accounts: first-run setup, sign-in and sign-out, sessions, throttling, set-password links and server administrators.
+
+use crate::error::{CoreError, FieldErrors, Result};
+use crate::secrets::{constant_time_eq, random_token, token_hash};
+use crate::services::Services;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use roster_domain::{Email, Password, PersonName, UserId, WorkspaceId, WorkspaceName};
+use roster_store::{AuditEntry, NewSession, Principal, StoreError, ThrottleState};
+use serde_json::json;
+
+/// Failed sign-ins allowed per account within [`THROTTLE_WINDOW_MS`] before it is locked.
+pub const ACCOUNT_FAILURE_LIMIT: i64 = 5;
+/// Failed sign-ins allowed per client address within the window.
+pub const ADDRESS_FAILURE_LIMIT: i64 = 20;
+/// The throttling window and lock length: 15 minutes.
+pub const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
+/// How long a set-password link stays valid: 7 days.
+pub const PASSWORD_LINK_MS: i64 = 7 * 24 * 3600 * 1000;
+/// Sessions are touched at most this often (keeps writes low).
+const TOUCH_EVERY_MS: i64 = 60 * 1000;
+
+/// The raw fields of the setup form.
+#[derive(Debug, Clone, Default)]
+pub struct SetupForm {
+    pub workspace_name: String,
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// A newly started session: the token goes into the cookie, nowhere else.
+#[derive(Debug, Clone)]
+pub struct StartedSession {
+    pub token: String,
+    pub csrf_token: String,
+    pub principal: Option<Principal>,
+}
+
+/// The signed-in login behind a request.
+#[derive(Debug, Clone)]
+pub struct CurrentSession {
+    pub user_id: UserId,
+    pub email: String,
+    pub name: String,
+    pub is_server_admin: bool,
+    /// The workspace membership in use; `None` for a server administrator outside any workspace.
+    pub principal: Option<Principal>,
+    pub csrf_token: String,
+    pub other_workspaces: Vec<(WorkspaceId, String)>,
+}
+
+impl CurrentSession {
+    /// Whether `submitted` is this session's CSRF token.
+    pub fn csrf_matches(&self, submitted: &str) -> bool {
+        constant_time_eq(&self.csrf_token, submitted)
+    }
+}
+
+/// A server administrator, proven by a session.
+#[derive(Debug, Clone)]
+pub struct ServerAdmin {
+    user_id: UserId,
+    email: String,
+}
+
+fn argon2() -> Argon2<'static> {
+    // Argon2id with 19 MiB, 2 passes, 1 lane (the OWASP baseline).
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password on a blocking thread.
+pub async fn hash_password(password: &Password) -> Result<String> {
+    let plain = password.expose().to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut salt);
+        let salt = SaltString::encode_b64(&salt).map_err(internal)?;
+        argon2()
+            .hash_password(plain.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(internal)
+    })
+    .await
+    .map_err(internal)?
+}
+
+/// Checks a password against a stored hash on a blocking thread.
+async fn verify_password(plain: &str, hash: &str) -> Result<bool> {
+    let plain = plain.to_owned();
+    let hash = hash.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(internal)?;
+        Ok(argon2().verify_password(plain.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(internal)?
+}
+
+fn internal<E: std::fmt::Display>(e: E) -> CoreError {
+    CoreError::Internal(e.to_string().into())
+}
+
+impl Services {
+    /// Whether the install has no workspace yet (the first page is then the setup form).
+    pub async fn needs_setup(&self) -> Result<bool> {
+        Ok(self.db.workspace_count().await? == 0)
+    }
+
+    async fn dummy_hash(&self) -> Result<&str> {
+        let h = self
+            .dummy_hash
+            .get_or_try_init(|| async {
+                let p = Password::parse(&random_token()).map_err(internal)?;
+                hash_password(&p).await
+            })
+            .await?;
+        Ok(h.as_str())
+    }
+
+    /// Creates the first workspace and its owner, then signs the owner in.
+    pub async fn setup(&self, form: &SetupForm) -> Result<StartedSession> {
+        let mut errors = FieldErrors::new();
+        let ws = errors.check("workspace_name", WorkspaceName::parse(&form.workspace_name));
+        let name = errors.check("name", PersonName::parse(&form.name));
+        let email = errors.check("email", Email::parse(&form.email));
+        let password = errors.check("password", Password::parse(&form.password));
+        let (Some(ws), Some(name), Some(email), Some(password)) = (ws, name, email, password)
+        else {
+            return Err(CoreError::Invalid(errors));
+        };
+        let hash = hash_password(&password).await?;
+        let principal = match self
+            .db
+            .create_workspace_with_owner(
+                ws.as_str(),
+                email.as_str(),
+                name.as_str(),
+                &hash,
+                self.now_ms(),
+                true,
+            )
+            .await
+        {
+            Ok(p) => p,
+            Err(StoreError::Conflict) => {
+                return Err(CoreError::Conflict(
+                    "Roster is already set up. Sign in instead.".into(),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        principal
+            .scope(&self.db)
+            .audit(
+                &principal,
+                AuditEntry {
+                    action: "workspace.created",
+                    target_type: "workspace",
+                    target_id: Some(principal.workspace_id().to_string()),
+                    detail: json!({ "name": ws.as_str(), "via": "setup" }),
+                },
+                self.now_ms(),
+            )
+            .await?;
+        tracing::info!(workspace = %principal.workspace_id(), "workspace set up");
+        self.start_session(principal.user_id(), Some(principal))
+            .await
+    }
+
+    async fn start_session(
+        &self,
+        user_id: UserId,
+        principal: Option<Principal>,
+    ) -> Result<StartedSession> {
+        let token = random_token();
+        let csrf_token = random_token();
+        let now = self.now_ms();
+        self.db
+            .create_session(&NewSession {
+                id_hash: token_hash(&token),
+                user_id,
+                workspace_id: principal.as_ref().map(Principal::workspace_id),
+                csrf_token: csrf_token.clone(),
+                now_ms: now,
+                expires_ms: now + self.sessions.absolute.as_millis() as i64,
+            })
+            .await?;
+        Ok(StartedSession {
+            token,
+            csrf_token,
+            principal,
+        })
+    }
+
+    async fn throttle_check(&self, key: &str, now: i64) -> Result<ThrottleState> {
+        let state = self.db.throttle(key).await?;
+        if state.locked_until > now {
+            let minutes = ((state.locked_until - now) + 59_999) / 60_000;
+            return Err(CoreError::RateLimited { minutes });
+        }
+        Ok(state)
+    }
+
+    async fn throttle_fail(&self, key: &str, mut state: ThrottleState, limit: i64, now: i64) {
+        if now - state.window_start > THROTTLE_WINDOW_MS {
+            state = ThrottleState {
+                failures: 0,
+                window_start: now,
+                locked_until: 0,
+            };
+        }
+        state.failures += 1;
+        if state.failures >= limit {
+            state.locked_until = now + THROTTLE_WINDOW_MS;
+        }
+        if let Err(e) = self.db.set_throttle(key, &state).await {
+            tracing::warn!(error = %e, "could not record a failed sign-in");
+        }
+    }
+
+    /// Signs in with e-mail and password. Failures cost the same time whether or not the e-mail exists.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        client_addr: &str,
+    ) -> Result<StartedSession> {
+        let now = self.now_ms();
+        let email_key = format!("account:{}", email.trim().to_lowercase());
+        let addr_key = format!("address:{client_addr}");
+        let addr_state = self.throttle_check(&addr_key, now).await?;
+        let account_state = self.throttle_check(&email_key, now).await?;
+
+        let user = match Email::parse(email) {
+            Ok(e) => self.db.login_user(e.as_str()).await?,
+            Err(_) => None,
+        };
+        let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
+            Some(hash) => verify_password(password, hash).await?,
+            None => {
+                let dummy = self.dummy_hash().await?.to_owned();
+                verify_password(password, &dummy).await?;
+                false
+            }
+        };
+        let Some(user) = user.filter(|_| ok) else {
+            self.throttle_fail(&addr_key, addr_state, ADDRESS_FAILURE_LIMIT, now)
+                .await;
+            self.throttle_fail(&email_key, account_state, ACCOUNT_FAILURE_LIMIT, now)
+                .await;
+            tracing::info!("sign-in refused: wrong email or password");
+            return Err(CoreError::BadCredentials);
+        };
+        let user_id = UserId::from_uuid(user.id);
+        let principal = self.db.principals_of(user_id).await?.into_iter().next();
+        if principal.is_none() && !user.is_server_admin {
+            return Err(CoreError::Conflict(
+                "This account is disabled. Ask an owner or admin of your workspace.".into(),
+            ));
+        }
+        self.db.clear_throttle(&email_key).await?;
+        tracing::info!(user = %user_id, "signed in");
+        self.start_session(user_id, principal).await
+    }
+
+    /// The session behind a cookie token, if it is still valid (idle and absolute expiry checked).
+    pub async fn resolve_session(&self, token: &str) -> Result<Option<CurrentSession>> {
+        let hash = token_hash(token);
+        let Some(rec) = self.db.session(&hash).await? else {
+            return Ok(None);
+        };
+        let now = self.now_ms();
+        if rec.expires_at <= now || now - rec.last_seen_at > self.sessions.idle.as_millis() as i64 {
+            self.db.delete_session(&hash).await?;
+            return Ok(None);
+        }
+        let user_id = UserId::from_uuid(rec.user_id);
+        let Some(user) = self.db.user(user_id).await? else {
+            return Ok(None);
+        };
+        let all = self.db.principals_of(user_id).await?;
+        let principal = match rec.workspace_id {
+            Some(ws) => {
+                let ws = WorkspaceId::from_uuid(ws);
+                match all.iter().find(|p| p.workspace_id() == ws) {
+                    Some(p) => Some(p.clone()),
+                    // The membership was disabled or removed: the session is over.
+                    None => {
+                        self.db.delete_session(&hash).await?;
+                        return Ok(None);
+                    }
+                }
+            }
+            None if user.is_server_admin => None,
+            None => return Ok(None),
+        };
+        if now - rec.last_seen_at > TOUCH_EVERY_MS {
+            self.db.touch_session(&hash, now).await?;
+        }
+        let other_workspaces = all
+            .iter()
+            .filter(|p| Some(p.workspace_id()) != principal.as_ref().map(Principal::workspace_id))
+            .map(|p| (p.workspace_id(), p.workspace_name().to_owned()))
+            .collect();
+        Ok(Some(CurrentSession {
+            user_id,
+            email: user.email,
+            name: user.name,
+            is_server_admin: user.is_server_admin,
+            principal,
+            csrf_token: rec.csrf_token,
+            other_workspaces,
+        }))
+    }
+
+    /// Moves a signed-in login to another of its workspaces (a new session id is issued).
+    pub async fn switch_workspace(
+        &self,
+        token: &str,
+        session: &CurrentSession,
+        target: WorkspaceId,
+    ) -> Result<StartedSession> {
+        let principal = self
+            .db
+            .principal(session.user_id, target)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        self.db.delete_session(&token_hash(token)).await?;
+        self.start_session(session.user_id, Some(principal)).await
+    }
+
+    /// Ends a session.
+    pub async fn logout(&self, token: &str) -> Result<()> {
+        self.db.delete_session(&token_hash(token)).await?;
+        Ok(())
+    }
+
+    /// The e-mail a set-password link is for, if the link is valid now.
+    pub async fn password_link_email(&self, token: &str) -> Result<Option<String>> {
+        let now = self.now_ms();
+        Ok(self
+            .db
+            .password_link(&token_hash(token))
+            .await?
+            .filter(|l| l.used_at.is_none() && l.expires_at > now)
+            .map(|l| l.email))
+    }
+
+    /// Sets a password through a one-time link; the link cannot be used again.
+    pub async fn redeem_password_link(
+        &self,
+        token: &str,
+        password: &str,
+        confirm: &str,
+    ) -> Result<()> {
+        let mut errors = FieldErrors::new();
+        let password = errors.check("password", Password::parse(password));
+        if password.is_some() && password.as_ref().map(Password::expose) != Some(confirm) {
+            errors.add("confirm", "The two passwords differ.");
+        }
+        let Some(password) = password.filter(|_| errors.is_empty()) else {
+            return Err(CoreError::Invalid(errors));
+        };
+        let hash = hash_password(&password).await?;
+        if self
+            .db
+            .redeem_password_link(&token_hash(token), &hash, self.now_ms())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(CoreError::Conflict(
+                "This link has expired or was already used. Ask an admin for a new one.".into(),
+            ))
+        }
+    }
+
+    /// The server administrator behind a session, if it is one.
+    pub fn server_admin(&self, session: &CurrentSession) -> Result<ServerAdmin> {
+        if session.is_server_admin {
+            Ok(ServerAdmin {
+                user_id: session.user_id,
+                email: session.email.clone(),
+            })
+        } else {
+            Err(CoreError::Forbidden)
+        }
+    }
+
+    /// Creates a further workspace with an owner; returns the owner's set-password link token when
+    /// the owner is a new login (an existing login keeps its password).
+    pub async fn create_workspace(
+        &self,
+        admin: &ServerAdmin,
+        workspace_name: &str,
+        owner_name: &str,
+        owner_email: &str,
+    ) -> Result<(Principal, Option<String>)> {
+        let mut errors = FieldErrors::new();
+        let ws = errors.check("workspace_name", WorkspaceName::parse(workspace_name));
+        let name = errors.check("name", PersonName::parse(owner_name));
+        let email = errors.check("email", Email::parse(owner_email));
+        let (Some(ws), Some(name), Some(email)) = (ws, name, email) else {
+            return Err(CoreError::Invalid(errors));
+        };
+        let existing = self.db.login_user(email.as_str()).await?;
+        // A placeholder hash nobody knows the password of; the owner sets theirs through the link.
+        let placeholder = self.dummy_hash().await?.to_owned();
+        let principal = self
+            .db
+            .create_workspace_with_owner(
+                ws.as_str(),
+                email.as_str(),
+                name.as_str(),
+                &placeholder,
+                self.now_ms(),
+                false,
+            )
+            .await?;
+        let scope = principal.scope(&self.db);
+        scope
+            .audit_as(
+                Some(admin.user_id.as_uuid()),
+                &admin.email,
+                AuditEntry {
+                    action: "workspace.created",
+                    target_type: "workspace",
+                    target_id: Some(principal.workspace_id().to_string()),
+                    detail: json!({ "name": ws.as_str(), "owner": email.as_str() }),
+                },
+                self.now_ms(),
+            )
+            .await?;
+        let link = if existing.is_none() {
+            let token = random_token();
+            let now = self.now_ms();
+            scope
+                .create_password_link(
+                    principal.member_id(),
+                    &token_hash(&token),
+                    now,
+                    now + PASSWORD_LINK_MS,
+                )
+                .await?;
+            Some(token)
+        } else {
+            None
+        };
+        Ok((principal, link))
+    }
+
+    /// Command line: creates a workspace with an owner who has this password, or a server administrator.
+    pub async fn create_admin(
+        &self,
+        email: &str,
+        name: &str,
+        password: &str,
+        workspace_name: Option<&str>,
+    ) -> Result<String> {
+        let mut errors = FieldErrors::new();
+        let email = errors.check("email", Email::parse(email));
+        let name = errors.check("name", PersonName::parse(name));
+        let password = errors.check("password", Password::parse(password));
+        let ws = workspace_name.map(|w| errors.check("workspace", WorkspaceName::parse(w)));
+        let (Some(email), Some(name), Some(password)) = (email, name, password) else {
+            return Err(CoreError::Invalid(errors));
+        };
+        if !errors.is_empty() {
+            return Err(CoreError::Invalid(errors));
+        }
+        let hash = hash_password(&password).await?;
+        match ws.flatten() {
+            Some(ws) => {
+                let p = self
+                    .db
+                    .create_workspace_with_owner(
+                        ws.as_str(),
+                        email.as_str(),
+                        name.as_str(),
+                        &hash,
+                        self.now_ms(),
+                        false,
+                    )
+                    .await?;
+                p.scope(&self.db)
+                    .audit_as(
+                        None,
+                        "command line",
+                        AuditEntry {
+                            action: "workspace.created",
+                            target_type: "workspace",
+                            target_id: Some(p.workspace_id().to_string()),
+                            detail: json!({ "name": ws.as_str(), "owner": email.as_str() }),
+                        },
+                        self.now_ms(),
+                    )
+                    .await?;
+                Ok(format!(
+                    "Created workspace {:?} with owner {}.",
+                    ws.as_str(),
+                    email
+                ))
+            }
+            None => match self
+                .db
+                .create_server_admin(email.as_str(), name.as_str(), &hash, self.now_ms())
+                .await
+            {
+                Ok(_) => Ok(format!("Created server administrator {email}.")),
+                Err(StoreError::Conflict) => Err(CoreError::Conflict(format!(
+                    "A login with the email {email} already exists."
+                ))),
+                Err(e) => Err(e.into()),
+            },
+        }
+    }
+}
+
+impl Services {
+    /// Every workspace of the install (server administrators only).
+    pub async fn all_workspaces(
+        &self,
+        _admin: &ServerAdmin,
+    ) -> Result<Vec<roster_store::WorkspaceRow>> {
+        Ok(self.db.workspaces().await?)
+    }
+}

@@ -1,0 +1,13 @@
+#![doc = include_str!("../README.md")]
+
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod members;
+mod secrets;
+mod services;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{CoreError, FieldErrors};
+pub use roster_store::{AuditRecord, Db, MemberRow, Principal, WorkspaceRow};
+pub use services::{Services, SessionPolicy};

@@ -1,0 +1,192 @@
+//! The members page's use-cases: list, add (with a set-password link), change role, disable, re-enable.
+
+use crate::auth::PASSWORD_LINK_MS;
+use crate::error::{CoreError, FieldErrors, Result};
+use crate::secrets::{random_token, token_hash};
+use crate::services::Services;
+use roster_domain::{Email, MemberId, Permission, PersonName, Role};
+use roster_store::{AuditEntry, AuditRecord, MemberRow, Principal, StoreError};
+use serde_json::json;
+
+/// A member just added, with the one-time link that lets them choose a password.
+#[derive(Debug, Clone)]
+pub struct AddedMember {
+    pub member: MemberRow,
+    pub link_token: String,
+}
+
+impl Services {
+    /// Everyone in the actor's workspace.
+    pub async fn members(&self, actor: &Principal) -> Result<Vec<MemberRow>> {
+        self.authorize(actor, Permission::View)?;
+        Ok(actor.scope(&self.db).members().await?)
+    }
+
+    /// The workspace's newest audit events.
+    pub async fn audit_log(&self, actor: &Principal, limit: i64) -> Result<Vec<AuditRecord>> {
+        self.authorize(actor, Permission::ManageMembers)?;
+        Ok(actor.scope(&self.db).audit_log(limit.clamp(1, 500)).await?)
+    }
+
+    /// Adds a member and returns a set-password link token (shown once to the actor).
+    pub async fn add_member(
+        &self,
+        actor: &Principal,
+        email: &str,
+        name: &str,
+        role: &str,
+    ) -> Result<AddedMember> {
+        self.authorize(actor, Permission::ManageMembers)?;
+        let mut errors = FieldErrors::new();
+        let email = errors.check("email", Email::parse(email));
+        let name = errors.check("name", PersonName::parse(name));
+        let role = errors.check("role", role.parse::<Role>());
+        let (Some(email), Some(name), Some(role)) = (email, name, role) else {
+            return Err(CoreError::Invalid(errors));
+        };
+        if role == Role::Owner {
+            self.authorize(actor, Permission::ManageOwners)?;
+        }
+        let scope = actor.scope(&self.db);
+        let now = self.now_ms();
+        let member = match scope
+            .add_member(email.as_str(), name.as_str(), role, now)
+            .await
+        {
+            Ok(m) => m,
+            Err(StoreError::Conflict) => {
+                return Err(CoreError::Invalid(FieldErrors::one(
+                    "email",
+                    "Someone with this email already has a Roster login.",
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let link_token = random_token();
+        scope
+            .create_password_link(
+                member.member_id(),
+                &token_hash(&link_token),
+                now,
+                now + PASSWORD_LINK_MS,
+            )
+            .await?;
+        scope
+            .audit(
+                actor,
+                AuditEntry {
+                    action: "member.added",
+                    target_type: "member",
+                    target_id: Some(member.member_id.to_string()),
+                    detail: json!({ "email": email.as_str(), "role": role.as_str() }),
+                },
+                now,
+            )
+            .await?;
+        Ok(AddedMember { member, link_token })
+    }
+
+    /// Issues a fresh set-password link for a member (for a lost or expired one).
+    pub async fn new_password_link(&self, actor: &Principal, member: MemberId) -> Result<String> {
+        self.authorize(actor, Permission::ManageMembers)?;
+        let scope = actor.scope(&self.db);
+        let target = scope.member(member).await?;
+        if target.role()? == Role::Owner {
+            self.authorize(actor, Permission::ManageOwners)?;
+        }
+        let token = random_token();
+        let now = self.now_ms();
+        scope
+            .create_password_link(member, &token_hash(&token), now, now + PASSWORD_LINK_MS)
+            .await?;
+        scope
+            .audit(
+                actor,
+                AuditEntry {
+                    action: "member.password_link_issued",
+                    target_type: "member",
+                    target_id: Some(member.to_string()),
+                    detail: json!({ "email": target.email }),
+                },
+                now,
+            )
+            .await?;
+        Ok(token)
+    }
+
+    /// Changes a member's role; owners are granted or demoted only by owners, and never the last one.
+    pub async fn change_role(&self, actor: &Principal, member: MemberId, role: &str) -> Result<()> {
+        self.authorize(actor, Permission::ManageMembers)?;
+        let role: Role = role
+            .parse()
+            .map_err(|e: roster_domain::role::UnknownRole| {
+                CoreError::Invalid(FieldErrors::one("role", e.to_string()))
+            })?;
+        let scope = actor.scope(&self.db);
+        let target = scope.member(member).await?;
+        let from = target.role()?;
+        if from == Role::Owner || role == Role::Owner {
+            self.authorize(actor, Permission::ManageOwners)?;
+        }
+        if from == role {
+            return Ok(());
+        }
+        if !scope.set_role(member, role).await? {
+            return Err(CoreError::LastOwner);
+        }
+        scope
+            .audit(
+                actor,
+                AuditEntry {
+                    action: "member.role_changed",
+                    target_type: "member",
+                    target_id: Some(member.to_string()),
+                    detail: json!({ "email": target.email, "from": from.as_str(), "to": role.as_str() }),
+                },
+                self.now_ms(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Disables (ending their sessions) or re-enables a member.
+    pub async fn set_member_disabled(
+        &self,
+        actor: &Principal,
+        member: MemberId,
+        disabled: bool,
+    ) -> Result<()> {
+        self.authorize(actor, Permission::ManageMembers)?;
+        let scope = actor.scope(&self.db);
+        let target = scope.member(member).await?;
+        if target.role()? == Role::Owner {
+            self.authorize(actor, Permission::ManageOwners)?;
+        }
+        if disabled && member == actor.member_id() {
+            return Err(CoreError::Conflict("You cannot disable yourself.".into()));
+        }
+        if !scope.set_disabled(member, disabled).await? {
+            return Err(CoreError::LastOwner);
+        }
+        if disabled {
+            scope.end_sessions_of(member).await?;
+        }
+        scope
+            .audit(
+                actor,
+                AuditEntry {
+                    action: if disabled {
+                        "member.disabled"
+                    } else {
+                        "member.enabled"
+                    },
+                    target_type: "member",
+                    target_id: Some(member.to_string()),
+                    detail: json!({ "email": target.email }),
+                },
+                self.now_ms(),
+            )
+            .await?;
+        Ok(())
+    }
+}

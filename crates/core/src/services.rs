@@ -1,0 +1,72 @@
+//! `Services`: the entry point to every use-case, holding the database, the clock and the policies.
+
+use crate::clock::Clock;
+use crate::error::{CoreError, Result};
+use roster_domain::Permission;
+use roster_store::{Db, Principal};
+use std::sync::Arc;
+
+/// How long sessions live.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    /// A session unused for this long ends.
+    pub idle: jiff::SignedDuration,
+    /// A session ends this long after sign-in, however active.
+    pub absolute: jiff::SignedDuration,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            idle: jiff::SignedDuration::from_hours(8),
+            absolute: jiff::SignedDuration::from_hours(24 * 7),
+        }
+    }
+}
+
+/// Roster's use-cases, cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Services {
+    pub(crate) db: Db,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) sessions: SessionPolicy,
+    pub(crate) dummy_hash: Arc<tokio::sync::OnceCell<String>>,
+}
+
+impl Services {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, sessions: SessionPolicy) -> Self {
+        Self {
+            db,
+            clock,
+            sessions,
+            dummy_hash: Arc::new(tokio::sync::OnceCell::new()),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+
+    pub(crate) fn now_ms(&self) -> i64 {
+        self.clock.now().as_millisecond()
+    }
+
+    /// Refuses unless `principal`'s role grants `permission`.
+    pub fn authorize(&self, principal: &Principal, permission: Permission) -> Result<()> {
+        if principal.role().allows(permission) {
+            Ok(())
+        } else {
+            tracing::info!(
+                member = %principal.member_id(),
+                role = %principal.role(),
+                ?permission,
+                "refused by role"
+            );
+            Err(CoreError::Forbidden)
+        }
+    }
+}

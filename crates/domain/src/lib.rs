@@ -1,0 +1,9 @@
+#![doc = include_str!("../README.md")]
+
+pub mod ids;
+pub mod role;
+pub mod text;
+
+pub use ids::{MemberId, UserId, WorkspaceId};
+pub use role::{Permission, Role};
+pub use text::{Email, FieldError, Password, PersonName, WorkspaceName};

@@ -1,0 +1,87 @@
+//! The audit log: who did what, when, to what. Written by every state-changing use-case.
+
+use crate::db::dispatch;
+use crate::error::Result;
+use crate::scope::{Principal, WorkspaceScope};
+use uuid::Uuid;
+
+/// An event to record.
+#[derive(Clone, Debug)]
+pub struct AuditEntry {
+    /// A stable dotted name, for example `member.role_changed`.
+    pub action: &'static str,
+    /// The kind of thing acted on, for example `member`.
+    pub target_type: &'static str,
+    pub target_id: Option<String>,
+    /// Extra facts as a JSON object (never secrets).
+    pub detail: serde_json::Value,
+}
+
+/// A recorded event.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AuditRecord {
+    pub id: Uuid,
+    pub actor: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: Option<String>,
+    pub detail: String,
+    pub created_at: i64,
+}
+
+impl WorkspaceScope<'_> {
+    /// Appends an event done by `actor` in this workspace.
+    pub async fn audit(&self, actor: &Principal, entry: AuditEntry, now_ms: i64) -> Result<()> {
+        self.audit_as(
+            Some(actor.user_id().as_uuid()),
+            actor.email(),
+            entry,
+            now_ms,
+        )
+        .await
+    }
+
+    /// Appends an event whose actor is not a signed-in member (the command line, the system).
+    pub async fn audit_as(
+        &self,
+        actor_user: Option<Uuid>,
+        actor: &str,
+        entry: AuditEntry,
+        now_ms: i64,
+    ) -> Result<()> {
+        let detail = entry.detail.to_string();
+        dispatch!(self.db, |pool| {
+            sqlx::query(
+            "INSERT INTO audit_events (id, workspace_id, actor_user_id, actor, action, target_type, target_id, detail, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        )
+        .bind(Uuid::new_v4())
+        .bind(self.workspace_id.as_uuid())
+        .bind(actor_user)
+        .bind(actor)
+        .bind(entry.action)
+        .bind(entry.target_type)
+        .bind(entry.target_id)
+        .bind(detail)
+        .bind(now_ms)
+        .execute(pool)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// The newest events of this workspace.
+    pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRecord>> {
+        Ok(dispatch!(self.db, |pool| {
+            sqlx::query_as::<_, AuditRecord>(
+            "SELECT id, actor, action, target_type, target_id, detail, created_at FROM audit_events \
+             WHERE workspace_id = $1 ORDER BY created_at DESC, id LIMIT $2"
+        )
+        .bind(self.workspace_id.as_uuid())
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+        })?)
+    }
+}

@@ -1,0 +1,26 @@
+#![doc = include_str!("../README.md")]
+
+mod accounts;
+mod audit;
+mod db;
+mod error;
+mod scope;
+
+pub use accounts::{
+    LoginUser, MemberRow, NewSession, PasswordLinkTarget, SessionRecord, ThrottleState,
+    WorkspaceRow,
+};
+pub use audit::{AuditEntry, AuditRecord};
+pub use db::{Backend, Db, redact_url};
+pub use error::StoreError;
+pub use scope::{Principal, WorkspaceScope};
+
+/// Milliseconds since the Unix epoch, the storage form of every time.
+pub fn millis(ts: jiff::Timestamp) -> i64 {
+    ts.as_millisecond()
+}
+
+/// The inverse of [`millis`]; out-of-range values clamp to the epoch.
+pub fn from_millis(ms: i64) -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}

@@ -1,0 +1,361 @@
+//! The request-context middleware: operation id, session, CSRF protection, flash, page gating, security headers.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use roster_app::shell::respond::cookie;
+use roster_app::{ANON_CSRF_COOKIE, FLASH_COOKIE, Flash, RequestContext, SESSION_COOKIE};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::startup::ServerState;
+
+/// Largest form body accepted (bigger posts are refused before parsing).
+pub const MAX_FORM_BYTES: usize = 1024 * 1024;
+
+/// Whether setup has happened (cached once true: workspaces are never all deleted).
+#[derive(Clone, Default, Debug)]
+pub struct SetupDone(pub Arc<AtomicBool>);
+
+/// Reads one cookie from the request headers.
+pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn random_id(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    rand::RngCore::fill_bytes(&mut rand::rng(), &mut b);
+    hex::encode(b)
+}
+
+fn origin_of(url: &str) -> Option<String> {
+    let uri: http::Uri = url.parse().ok()?;
+    Some(format!("{}://{}", uri.scheme_str()?, uri.authority()?))
+}
+
+/// The origin forms must come from: the public URL's, or this request's host.
+fn expected_origin(state: &ServerState, headers: &HeaderMap) -> Option<String> {
+    if let Some(url) = &state.app.public_url {
+        return origin_of(url);
+    }
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let scheme = if state.app.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    Some(format!("{scheme}://{host}"))
+}
+
+fn same_origin(state: &ServerState, headers: &HeaderMap) -> bool {
+    let Some(expected) = expected_origin(state, headers) else {
+        return false;
+    };
+    let claimed = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| *v != "null")
+        .map(str::to_owned)
+        .or_else(|| {
+            headers
+                .get(header::REFERER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(origin_of)
+        });
+    claimed.is_some_and(|c| c.eq_ignore_ascii_case(&expected))
+}
+
+fn refused(op_id: &str, why: &str) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Request refused · Roster</title>\
+         <link rel=\"stylesheet\" href=\"/style/roster.css\"></head><body><main id=\"main\" class=\"narrow\">\
+         <h1>Request refused</h1><p>{why}</p><p>Go back, reload the page and try again.</p>\
+         <p class=\"hint\">Operation id: {op_id}</p></main></body></html>"
+    );
+    (StatusCode::FORBIDDEN, Html(body)).into_response()
+}
+
+fn is_page_path(path: &str) -> bool {
+    !(path.starts_with("/api/")
+        || path.starts_with("/style/")
+        || matches!(path, "/healthz" | "/readyz" | "/metrics" | "/favicon.ico"))
+}
+
+/// Where a page request must go instead, if anywhere.
+fn gate(
+    path: &str,
+    setup_done: bool,
+    session: Option<&roster_core::auth::CurrentSession>,
+) -> Option<&'static str> {
+    if !setup_done {
+        return (path != "/setup").then_some("/setup");
+    }
+    match (path, session) {
+        ("/setup", None) => Some("/login"),
+        ("/setup" | "/login", Some(s)) => Some(if s.principal.is_some() { "/" } else { "/admin" }),
+        ("/login" | "/set-password", None) => None,
+        (_, None) => Some("/login"),
+        ("/admin" | "/set-password", Some(_)) => None,
+        (_, Some(s)) if s.principal.is_none() => Some("/admin"),
+        _ => None,
+    }
+}
+
+/// The middleware itself.
+pub async fn middleware(State(state): State<ServerState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") || path.starts_with("/style/") {
+        return next.run(req).await;
+    }
+    let op_id = random_id(8);
+    let span = tracing::info_span!("request", op_id = %op_id, method = %req.method(), path = %path);
+
+    let headers = req.headers().clone();
+    let client_addr = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let services = &state.app.services;
+
+    let session_token = read_cookie(&headers, SESSION_COOKIE);
+    let session = match &session_token {
+        Some(t) => match services.resolve_session(t).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(op_id = %op_id, error = ?e, "session lookup failed");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("Roster cannot reach its database. Operation id: {op_id}"),
+                )
+                    .into_response();
+            }
+        },
+        None => None,
+    };
+    let stale_session_cookie = session_token.is_some() && session.is_none();
+    let anon_csrf = read_cookie(&headers, ANON_CSRF_COOKIE);
+    let new_anon_csrf = if session.is_none() && anon_csrf.is_none() {
+        Some(random_id(32))
+    } else {
+        None
+    };
+    let csrf_token = match (&session, &anon_csrf, &new_anon_csrf) {
+        (Some(s), _, _) => s.csrf_token.clone(),
+        (None, Some(c), _) => c.clone(),
+        (None, None, Some(n)) => n.clone(),
+        (None, None, None) => String::new(),
+    };
+    let flash_cookie = read_cookie(&headers, FLASH_COOKIE);
+    let flash = flash_cookie
+        .as_deref()
+        .map(Flash::decode)
+        .unwrap_or_default();
+
+    let mut req = req;
+    let method = req.method().clone();
+    let is_page = is_page_path(&path) && (method == Method::GET || method == Method::HEAD);
+
+    if method == Method::POST && path.starts_with("/api/") {
+        if !same_origin(&state, &headers) {
+            tracing::warn!(op_id = %op_id, "cross-origin form post refused");
+            return refused(
+                &op_id,
+                "This form was sent from another site, so Roster did not act on it.",
+            );
+        }
+        let (parts, body) = req.into_parts();
+        let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
+            Ok(b) => b,
+            Err(_) => {
+                return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
+            }
+        };
+        let submitted = form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let expected = match (&session, &anon_csrf) {
+            (Some(s), _) => Some(s.csrf_token.as_str()),
+            (None, Some(c)) => Some(c.as_str()),
+            (None, None) => None,
+        };
+        let ok = expected.is_some_and(|e| constant_time_eq(e, &submitted));
+        if !ok {
+            tracing::warn!(op_id = %op_id, "form post without a valid CSRF token refused");
+            return refused(
+                &op_id,
+                "This form has expired (or was not sent by Roster's own page), so Roster did not act on it.",
+            );
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+
+    if is_page {
+        let setup_done = if state.setup_done.0.load(Ordering::Relaxed) {
+            true
+        } else {
+            match services.needs_setup().await {
+                Ok(needs) => {
+                    if !needs {
+                        state.setup_done.0.store(true, Ordering::Relaxed);
+                    }
+                    !needs
+                }
+                Err(e) => {
+                    tracing::error!(op_id = %op_id, error = ?e, "database unavailable");
+                    return (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        format!("Roster cannot reach its database. Operation id: {op_id}"),
+                    )
+                        .into_response();
+                }
+            }
+        };
+        if let Some(to) = gate(&path, setup_done, session.as_ref()) {
+            let mut resp = Redirect::to(to).into_response();
+            if stale_session_cookie {
+                append_cookie(
+                    &mut resp,
+                    &cookie(SESSION_COOKIE, "", Some(0), state.app.secure_cookies),
+                );
+            }
+            return resp;
+        }
+    }
+
+    req.extensions_mut().insert(RequestContext {
+        session,
+        session_token,
+        csrf_token,
+        flash,
+        op_id: op_id.clone(),
+        client_addr,
+    });
+
+    let mut resp = next.run(req).instrument_in(&span).await;
+
+    let secure = state.app.secure_cookies;
+    if is_page && flash_cookie.is_some() {
+        append_cookie(&mut resp, &cookie(FLASH_COOKIE, "", Some(0), secure));
+    }
+    if let Some(token) = new_anon_csrf {
+        append_cookie(
+            &mut resp,
+            &cookie(ANON_CSRF_COOKIE, &token, None, secure)
+                .replace("SameSite=Lax", "SameSite=Strict"),
+        );
+    }
+    if stale_session_cookie
+        && !resp
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|v| v.to_str().is_ok_and(|s| s.starts_with(SESSION_COOKIE)))
+    {
+        append_cookie(&mut resp, &cookie(SESSION_COOKIE, "", Some(0), secure));
+    }
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&op_id) {
+        h.insert("x-operation-id", v);
+    }
+    if is_page || path.starts_with("/api/") {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+fn append_cookie(resp: &mut Response, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Attaches a tracing span to a future (a tiny local helper to keep the middleware readable).
+trait InstrumentIn: Sized {
+    fn instrument_in(self, span: &tracing::Span) -> tracing::instrument::Instrumented<Self>;
+}
+
+impl<F: std::future::Future> InstrumentIn for F {
+    fn instrument_in(self, span: &tracing::Span) -> tracing::instrument::Instrumented<Self> {
+        tracing::Instrument::instrument(self, span.clone())
+    }
+}
+
+/// Security headers on every response.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_read_by_exact_name() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; roster_session=abc; roster_session_x=zzz"),
+        );
+        assert_eq!(read_cookie(&h, "roster_session").as_deref(), Some("abc"));
+        assert_eq!(read_cookie(&h, "missing"), None);
+    }
+
+    #[test]
+    fn before_setup_every_page_leads_to_setup() {
+        assert_eq!(gate("/", false, None), Some("/setup"));
+        assert_eq!(gate("/login", false, None), Some("/setup"));
+        assert_eq!(gate("/setup", false, None), None);
+    }
+
+    #[test]
+    fn after_setup_visitors_are_sent_to_sign_in() {
+        assert_eq!(gate("/setup", true, None), Some("/login"));
+        assert_eq!(gate("/settings/members", true, None), Some("/login"));
+        assert_eq!(gate("/login", true, None), None);
+        assert_eq!(gate("/set-password", true, None), None);
+    }
+
+    #[test]
+    fn origins_are_scheme_and_authority() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:3000/login?x=1").as_deref(),
+            Some("http://127.0.0.1:3000")
+        );
+        assert_eq!(origin_of("/relative"), None);
+    }
+}

@@ -1,0 +1,193 @@
+//! Building the application (database, services, router) and serving it until shutdown.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use http::{StatusCode, header};
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use roster_app::{App, AppState, shell};
+use roster_core::{Clock, Services, SessionPolicy, SystemClock};
+use roster_store::Db;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::context::{self, SetupDone};
+use crate::metrics::{self, Metrics};
+
+/// What the request middleware needs.
+#[derive(Clone, Debug)]
+pub struct ServerState {
+    pub app: AppState,
+    pub metrics: Metrics,
+    pub setup_done: SetupDone,
+}
+
+/// Options beyond the configuration (used by `roster demo` and tests).
+#[derive(Default)]
+pub struct BuildOptions {
+    /// A clock other than the system's (tests).
+    pub clock: Option<Arc<dyn Clock>>,
+    /// Text for the demo help panel.
+    pub demo_notice: Option<String>,
+}
+
+/// A built application, ready to serve.
+pub struct Application {
+    pub router: Router,
+    pub services: Services,
+    pub db: Db,
+}
+
+const STYLESHEET: &str = include_str!("../../style/roster.css");
+
+/// Connects to the database, applies migrations and builds the router.
+pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<Application> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let clock = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
+    let services = Services::new(db.clone(), clock, SessionPolicy::default());
+    let leptos_options = LeptosOptions::builder()
+        .output_name("roster")
+        .site_addr(config.listen)
+        .build();
+    let app_state = AppState {
+        leptos_options,
+        services: services.clone(),
+        secure_cookies: config.secure_cookies(),
+        public_url: config.public_url.clone(),
+        demo_notice: options.demo_notice,
+    };
+    let metrics = Metrics::default();
+    let server_state = ServerState {
+        app: app_state.clone(),
+        metrics: metrics.clone(),
+        setup_done: SetupDone::default(),
+    };
+
+    let routes = generate_route_list(App);
+    let ctx_state = app_state.clone();
+    let provide = move || provide_context(ctx_state.clone());
+    let fallback_state = app_state.clone();
+    let fallback_options = app_state.leptos_options.clone();
+    let fallback = leptos_axum::render_app_async_with_context(
+        move || provide_context(fallback_state.clone()),
+        move || shell(fallback_options.clone()),
+    );
+    let shell_options = app_state.leptos_options.clone();
+    let pages = Router::new()
+        .leptos_routes_with_context(&app_state, routes, provide, move || {
+            shell(shell_options.clone())
+        })
+        .fallback(move |req: Request| fallback(req))
+        .with_state(app_state);
+
+    let ops = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .with_state(db.clone())
+        .merge(
+            Router::new()
+                .route("/metrics", get(metrics::endpoint))
+                .with_state(metrics.clone()),
+        )
+        .route("/style/roster.css", get(stylesheet));
+
+    let router = pages
+        .layer(axum::middleware::from_fn_with_state(
+            server_state,
+            context::middleware,
+        ))
+        .merge(ops)
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            metrics::track,
+        ))
+        .layer(axum::middleware::from_fn(context::security_headers));
+
+    Ok(Application {
+        router,
+        services,
+        db,
+    })
+}
+
+async fn readyz(State(db): State<Db>) -> impl IntoResponse {
+    match db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        STYLESHEET,
+    )
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Deletes ended sessions every hour.
+pub fn spawn_housekeeping(services: Services) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            let policy = SessionPolicy::default();
+            let now = services.now().as_millisecond();
+            match services
+                .db()
+                .purge_sessions(now, policy.idle.as_millis() as i64)
+                .await
+            {
+                Ok(n) if n > 0 => tracing::info!(sessions = n, "ended sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session housekeeping failed"),
+            }
+        }
+    });
+}
