@@ -112,13 +112,28 @@ fn gate(
     }
 }
 
-/// The middleware itself.
+/// The middleware itself: every answer (even a refusal) carries the operation id in `x-operation-id`.
 pub async fn middleware(State(state): State<ServerState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     if matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") || path.starts_with("/style/") {
         return next.run(req).await;
     }
     let op_id = random_id(8);
+    let mut resp = handle(state, req, next, path, &op_id).await;
+    if let Ok(v) = HeaderValue::from_str(&op_id) {
+        resp.headers_mut().insert("x-operation-id", v);
+    }
+    resp
+}
+
+async fn handle(
+    state: ServerState,
+    req: Request,
+    next: Next,
+    path: String,
+    op_id: &str,
+) -> Response {
+    let op_id = op_id.to_owned();
     let span = tracing::info_span!("request", op_id = %op_id, method = %req.method(), path = %path);
 
     let headers = req.headers().clone();
@@ -267,9 +282,6 @@ pub async fn middleware(State(state): State<ServerState>, req: Request, next: Ne
         append_cookie(&mut resp, &cookie(SESSION_COOKIE, "", Some(0), secure));
     }
     let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&op_id) {
-        h.insert("x-operation-id", v);
-    }
     if is_page || path.starts_with("/api/") {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

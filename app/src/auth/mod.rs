@@ -4,7 +4,7 @@ pub mod api;
 
 use leptos::prelude::*;
 
-use crate::context::{request_context, request_uri};
+use crate::context::request_uri;
 use crate::shell::PublicLayout;
 use crate::shell::forms::{CsrfField, Field, FormError};
 
@@ -40,13 +40,8 @@ pub fn SetupPage() -> impl IntoView {
 /// Sign-in form.
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let notice = request_context()
-        .flash
-        .notice
-        .map(|n| view! { <p class="notice" role="status">{n}</p> });
     view! {
         <PublicLayout title="Sign in".into()>
-            {notice}
             <FormError form="login" />
             <form method="post" action="/api/login" novalidate>
                 <CsrfField />

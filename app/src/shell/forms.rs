@@ -69,10 +69,11 @@ pub fn Notices() -> impl IntoView {
         .notice
         .clone()
         .map(|n| view! { <p class="notice" role="status">{n}</p> });
+    // Field validation messages sit with their form (see `FormError`); every other refusal shows here.
     let error = flash
         .error
         .clone()
-        .filter(|_| flash.form.is_empty())
+        .filter(|_| flash.errors.is_empty())
         .map(|e| view! { <p class="error" role="alert">{e}</p> });
     let reveal = flash.reveal.clone().map(|r| {
         view! {
@@ -92,9 +93,9 @@ pub fn Notices() -> impl IntoView {
 /// The error about a whole form, shown above it.
 #[component]
 pub fn FormError(form: &'static str) -> impl IntoView {
-    request_context()
-        .flash
+    let flash = request_context().flash;
+    flash
         .form_error(form)
-        .filter(|_| !request_context().flash.form.is_empty())
+        .filter(|_| !flash.errors.is_empty())
         .map(|e| view! { <p class="error" role="alert">{e}</p> })
 }

@@ -176,6 +176,7 @@ pub fn PublicLayout(title: String, children: Children) -> impl IntoView {
         <main id="main" class="narrow">
             <p class="brand">"Roster"</p>
             <h1>{title}</h1>
+            <forms::Notices />
             {children()}
         </main>
     }

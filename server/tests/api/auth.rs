@@ -1,0 +1,327 @@
+//! Setup, sign-in, sessions and CSRF.
+
+use crate::helpers::{OWNER_EMAIL, OWNER_PASSWORD, TestApp};
+use jiff::SignedDuration;
+
+#[tokio::test]
+async fn an_empty_install_sends_every_page_to_setup() {
+    let app = TestApp::spawn().await;
+    let b = app.browser();
+    for path in ["/", "/login", "/settings/members", "/no-such-page"] {
+        let p = b.get(path).await;
+        assert_eq!(p.location.as_deref(), Some("/setup"), "{path}");
+    }
+    let setup = b.get("/setup").await;
+    assert_eq!(setup.status, 200);
+    for label in ["Workspace name", "Your name", "Email", "Password"] {
+        assert!(setup.texts("label").contains(&label.to_owned()), "{label}");
+    }
+}
+
+#[tokio::test]
+async fn setup_creates_the_workspace_signs_in_and_cannot_run_twice() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let home = owner.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.contains("Olive Owner"));
+    assert!(home.contains("Acme IT"));
+
+    // A second visitor cannot set up again: the page is gone and the endpoint refuses.
+    let other = app.browser();
+    assert_eq!(
+        other.get("/setup").await.location.as_deref(),
+        Some("/login")
+    );
+    let token = other.csrf("/login").await;
+    let r = other
+        .post_raw(
+            "/api/setup",
+            Some(&app.base),
+            &[
+                ("csrf", &token),
+                ("workspace_name", "Intruder"),
+                ("name", "Mallory"),
+                ("email", "mallory@evil.test"),
+                ("password", "mallory password 1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/setup"));
+    assert_eq!(app.db.db.workspace_count().await.unwrap(), 1);
+    assert!(
+        app.db
+            .db
+            .login_user("mallory@evil.test")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_weak_password_at_setup_is_refused_next_to_the_field_and_the_rest_is_kept() {
+    let app = TestApp::spawn().await;
+    let b = app.browser();
+    let r = b
+        .submit(
+            "/setup",
+            "/api/setup",
+            &[
+                ("workspace_name", "Acme IT"),
+                ("name", "Olive"),
+                ("email", "olive@acme.test"),
+                ("password", "too short"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/setup"));
+    let page = b.get("/setup").await;
+    assert_eq!(
+        page.texts("#setup-password-error"),
+        vec!["Use at least 12 characters for the password."]
+    );
+    assert_eq!(
+        page.input_value("setup-email").as_deref(),
+        Some("olive@acme.test")
+    );
+    assert_eq!(
+        page.input_value("setup-workspace_name").as_deref(),
+        Some("Acme IT")
+    );
+    assert_eq!(
+        page.input_value("setup-password"),
+        None,
+        "passwords are never refilled"
+    );
+    assert!(!page.contains("too short"));
+    assert_eq!(app.db.db.workspace_count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn oversized_and_malformed_setup_fields_are_refused() {
+    let app = TestApp::spawn().await;
+    let b = app.browser();
+    let long_name = "n".repeat(101);
+    b.submit(
+        "/setup",
+        "/api/setup",
+        &[
+            ("workspace_name", &long_name),
+            ("name", ""),
+            ("email", "not-an-email"),
+            ("password", "long enough password"),
+        ],
+    )
+    .await;
+    let page = b.get("/setup").await;
+    assert_eq!(page.texts("#setup-workspace_name-error").len(), 1);
+    assert_eq!(page.texts("#setup-name-error"), vec!["Enter a name."]);
+    assert_eq!(page.texts("#setup-email-error").len(), 1);
+    // A post with no fields at all is answered with field errors too, not a crash.
+    let token = b.csrf("/setup").await;
+    let r = b
+        .post_raw("/api/setup", Some(&app.base), &[("csrf", &token)])
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/setup"));
+    assert_eq!(app.db.db.workspace_count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
+    let app = TestApp::spawn().await;
+    app.with_owner().await;
+    let b = app.browser();
+    let wrong = b.login(OWNER_EMAIL, "not the password").await;
+    assert_eq!(wrong.location.as_deref(), Some("/login"));
+    let first = b.get("/login").await.texts("[role=alert]");
+    b.login("nobody@acme.test", "not the password").await;
+    let second = b.get("/login").await.texts("[role=alert]");
+    assert_eq!(first, vec!["Email or password is incorrect."]);
+    assert_eq!(first, second);
+    // The email typed is kept, the password is not.
+    b.login(OWNER_EMAIL, "not the password").await;
+    let page = b.get("/login").await;
+    assert_eq!(
+        page.input_value("login-email").as_deref(),
+        Some(OWNER_EMAIL)
+    );
+    assert_eq!(page.input_value("login-password"), None);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_for_a_while() {
+    let app = TestApp::spawn().await;
+    app.with_owner().await;
+    let b = app.browser();
+    for _ in 0..5 {
+        b.login(OWNER_EMAIL, "wrong password!").await;
+    }
+    // Even the right password is refused while locked, with a clear message.
+    let r = b.login(OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(r.location.as_deref(), Some("/login"));
+    let msg = b.get("/login").await.texts("[role=alert]").join(" ");
+    assert!(msg.contains("Too many failed sign-in attempts"), "{msg}");
+    app.clock.advance(SignedDuration::from_mins(16));
+    let r = b.login(OWNER_EMAIL, OWNER_PASSWORD).await;
+    assert_eq!(r.location.as_deref(), Some("/"));
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_lax_and_rotated_at_each_sign_in() {
+    let app = TestApp::spawn().await;
+    app.with_owner().await;
+    let b = app.browser();
+    let first = b.login(OWNER_EMAIL, OWNER_PASSWORD).await;
+    let cookie = first
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("roster_session="))
+        .expect("session cookie")
+        .clone();
+    assert!(cookie.contains("HttpOnly"));
+    assert!(cookie.contains("SameSite=Lax"));
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http without a public https URL"
+    );
+    let again = app.browser();
+    let second = again.login(OWNER_EMAIL, OWNER_PASSWORD).await;
+    let cookie2 = second
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("roster_session="))
+        .expect("session cookie");
+    assert_ne!(cookie, *cookie2);
+}
+
+#[tokio::test]
+async fn cookies_are_secure_when_the_public_url_is_https() {
+    let db = roster_testkit::TestDb::fresh().await.unwrap();
+    let app =
+        TestApp::spawn_with(db, &[("ROSTER_PUBLIC_URL", "https://roster.example.test")]).await;
+    let b = app.browser();
+    let page = b.get("/setup").await;
+    let csrf_cookie = page
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("roster_csrf="))
+        .expect("csrf cookie");
+    assert!(csrf_cookie.contains("Secure"));
+    // Forms posted from the server's own address are now cross-origin: the public URL is the origin.
+    let token = b.csrf("/setup").await;
+    let r = b
+        .post_raw(
+            "/api/setup",
+            Some(&app.base),
+            &[("csrf", &token), ("workspace_name", "X")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session_on_the_server() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let r = owner.submit("/", "/api/logout", &[]).await;
+    assert_eq!(r.location.as_deref(), Some("/login"));
+    assert_eq!(owner.get("/").await.location.as_deref(), Some("/login"));
+}
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    app.clock.advance(SignedDuration::from_hours(7));
+    assert_eq!(
+        owner.get("/").await.status,
+        200,
+        "still within the idle limit"
+    );
+    app.clock.advance(SignedDuration::from_hours(9));
+    assert_eq!(owner.get("/").await.location.as_deref(), Some("/login"));
+}
+
+#[tokio::test]
+async fn an_active_session_still_ends_after_its_absolute_lifetime() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    for _ in 0..24 {
+        app.clock.advance(SignedDuration::from_hours(7));
+        if owner.get("/").await.status != 200 {
+            break;
+        }
+    }
+    // 24 × 7 h = 168 h = 7 days: the absolute limit has been reached.
+    assert_eq!(owner.get("/").await.location.as_deref(), Some("/login"));
+}
+
+#[tokio::test]
+async fn a_form_post_without_the_csrf_token_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let r = owner
+        .post_raw(
+            "/api/add_member",
+            Some(&app.base),
+            &[
+                ("name", "Eve"),
+                ("email", "eve@acme.test"),
+                ("role", "admin"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let r = owner
+        .post_raw(
+            "/api/add_member",
+            Some(&app.base),
+            &[
+                ("csrf", "forged"),
+                ("name", "Eve"),
+                ("email", "eve@acme.test"),
+                ("role", "admin"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(
+        app.db
+            .db
+            .login_user("eve@acme.test")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_form_post_from_another_origin_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let token = owner.csrf("/settings/members").await;
+    for origin in [Some("https://evil.example"), None] {
+        let r = owner
+            .post_raw(
+                "/api/add_member",
+                origin,
+                &[
+                    ("csrf", &token),
+                    ("name", "Eve"),
+                    ("email", "eve@acme.test"),
+                    ("role", "admin"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 403, "{origin:?}");
+    }
+    assert!(
+        app.db
+            .db
+            .login_user("eve@acme.test")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -1,0 +1,260 @@
+//! `TestApp`: starts Roster on port 0 with a fresh database and a controllable clock; `Browser`: one cookie jar.
+
+use roster_core::ManualClock;
+use roster_server::config::RawSettings;
+use roster_server::startup::{self, BuildOptions};
+use roster_testkit::TestDb;
+use scraper::{Html, Selector};
+use std::sync::Arc;
+
+pub const OWNER_EMAIL: &str = "owner@acme.test";
+pub const OWNER_PASSWORD: &str = "owner password 123";
+
+pub struct TestApp {
+    pub base: String,
+    pub db: TestDb,
+    pub clock: ManualClock,
+    _dir: tempfile::TempDir,
+}
+
+/// One browser: its own cookies, no automatic redirects (tests look at them).
+pub struct Browser {
+    pub base: String,
+    client: reqwest::Client,
+}
+
+/// A response as a test needs it.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub set_cookies: Vec<String>,
+    pub header_operation_id: Option<String>,
+    pub html: String,
+}
+
+impl Page {
+    pub fn doc(&self) -> Html {
+        Html::parse_document(&self.html)
+    }
+
+    /// Texts of every element matching `css`.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        let sel = Selector::parse(css).expect("selector");
+        self.doc()
+            .select(&sel)
+            .map(|e| e.text().collect::<String>().trim().to_owned())
+            .collect()
+    }
+
+    /// The value attribute of the input with this id.
+    pub fn input_value(&self, id: &str) -> Option<String> {
+        let sel = Selector::parse(&format!("#{id}")).expect("selector");
+        self.doc()
+            .select(&sel)
+            .next()
+            .and_then(|e| e.value().attr("value").map(str::to_owned))
+    }
+
+    pub fn contains(&self, text: &str) -> bool {
+        self.html.contains(text)
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let db = TestDb::fresh().await.expect("test database");
+        Self::spawn_with(db, &[]).await
+    }
+
+    pub async fn spawn_with(db: TestDb, extra: &[(&'static str, &str)]) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut raw = RawSettings::default();
+        raw.values
+            .insert("ROSTER_DATA_DIR", dir.path().display().to_string());
+        raw.values.insert("ROSTER_DATABASE_URL", db.url.clone());
+        raw.values.insert("ROSTER_LISTEN", "127.0.0.1:0".into());
+        for (k, v) in extra {
+            raw.values.insert(k, (*v).to_owned());
+        }
+        let config = raw.resolve().expect("config");
+        let clock = ManualClock::new("2026-11-01T09:00:00Z".parse().expect("time"));
+        let app = startup::build(
+            &config,
+            BuildOptions {
+                clock: Some(Arc::new(clock.clone())),
+                demo_notice: None,
+            },
+        )
+        .await
+        .expect("build");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(startup::serve(
+            listener,
+            app.router,
+            std::future::pending::<()>(),
+        ));
+        TestApp {
+            base,
+            db,
+            clock,
+            _dir: dir,
+        }
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser {
+            base: self.base.clone(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+        }
+    }
+
+    /// Runs setup through the form and returns the owner's signed-in browser.
+    pub async fn with_owner(&self) -> Browser {
+        let b = self.browser();
+        let r = b
+            .submit(
+                "/setup",
+                "/api/setup",
+                &[
+                    ("workspace_name", "Acme IT"),
+                    ("name", "Olive Owner"),
+                    ("email", OWNER_EMAIL),
+                    ("password", OWNER_PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(r.location.as_deref(), Some("/"), "setup failed: {r:?}");
+        b
+    }
+
+    /// Adds a member as `by` and has them set a password; returns their signed-in browser.
+    pub async fn member(&self, by: &Browser, email: &str, role: &str) -> Browser {
+        let r = by
+            .submit(
+                "/settings/members",
+                "/api/add_member",
+                &[("name", "Some Body"), ("email", email), ("role", role)],
+            )
+            .await;
+        assert_eq!(r.location.as_deref(), Some("/settings/members"));
+        let page = by.get("/settings/members").await;
+        let link = page
+            .texts(".reveal code")
+            .into_iter()
+            .next()
+            .expect("set-password link shown");
+        let path = link.trim_start_matches(&self.base).to_owned();
+        let token = path.split("token=").nth(1).expect("token").to_owned();
+        let b = self.browser();
+        let r = b
+            .submit(
+                &path,
+                "/api/set_password",
+                &[
+                    ("token", &token),
+                    ("password", "member password 1"),
+                    ("confirm", "member password 1"),
+                ],
+            )
+            .await;
+        assert_eq!(r.location.as_deref(), Some("/login"), "{r:?}");
+        b.login(email, "member password 1").await;
+        b
+    }
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> Page {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("GET");
+        to_page(r).await
+    }
+
+    /// Posts raw fields with this origin (no CSRF token added).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        origin: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> Page {
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("accept", "text/html")
+            .form(fields);
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        to_page(req.send().await.expect("POST")).await
+    }
+
+    /// The CSRF token the page at `path` puts in its forms.
+    pub async fn csrf(&self, path: &str) -> String {
+        let page = self.get(path).await;
+        let sel = Selector::parse("input[name=csrf]").expect("selector");
+        page.doc()
+            .select(&sel)
+            .next()
+            .and_then(|e| e.value().attr("value").map(str::to_owned))
+            .unwrap_or_else(|| panic!("no CSRF field on {path}: {}", page.html))
+    }
+
+    /// Loads `page` like a browser, then posts its form to `action` with the given fields.
+    pub async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf(page).await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf", &token)];
+        all.extend_from_slice(fields);
+        let origin = self.base.clone();
+        self.post_raw(action, Some(&origin), &all).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Page {
+        self.submit(
+            "/login",
+            "/api/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+    }
+}
+
+async fn to_page(r: reqwest::Response) -> Page {
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let set_cookies = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    let header_operation_id = r
+        .headers()
+        .get("x-operation-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let html = r.text().await.unwrap_or_default();
+    Page {
+        header_operation_id,
+        status,
+        location,
+        set_cookies,
+        html,
+    }
+}

@@ -1,0 +1,85 @@
+//! Workspace isolation: a member of workspace A reaches nothing of workspace B.
+
+use crate::helpers::TestApp;
+use roster_core::{ManualClock, Services, SessionPolicy};
+use std::sync::Arc;
+
+#[tokio::test]
+async fn a_member_of_one_workspace_gets_not_found_for_another_workspaces_members() {
+    let app = TestApp::spawn().await;
+    let owner_a = app.with_owner().await;
+    // Workspace B is created beside A (as a server administrator or the command line would).
+    let services = Services::new(
+        app.db.db.clone(),
+        Arc::new(ManualClock::new("2026-11-01T09:00:00Z".parse().unwrap())),
+        SessionPolicy::default(),
+    );
+    services
+        .create_admin(
+            "bob@beta.test",
+            "Bob",
+            "beta owner password",
+            Some("Beta MSP"),
+        )
+        .await
+        .unwrap();
+    let bob_user = app
+        .db
+        .db
+        .login_user("bob@beta.test")
+        .await
+        .unwrap()
+        .unwrap();
+    let bob = app
+        .db
+        .db
+        .principals_of(roster_domain::UserId::from_uuid(bob_user.id))
+        .await
+        .unwrap()
+        .remove(0);
+    let bob_member = bob.member_id().to_string();
+
+    for (action, fields) in [
+        (
+            "/api/change_role",
+            vec![("member_id", bob_member.as_str()), ("role", "viewer")],
+        ),
+        (
+            "/api/set_member_disabled",
+            vec![("member_id", bob_member.as_str()), ("disabled", "true")],
+        ),
+        (
+            "/api/new_password_link",
+            vec![("member_id", bob_member.as_str())],
+        ),
+    ] {
+        owner_a.submit("/settings/members", action, &fields).await;
+        let msg = owner_a.get("/settings/members").await.texts("[role=alert]");
+        assert_eq!(msg, vec!["That no longer exists."], "{action}");
+    }
+    // B's owner is untouched and can still sign in; A's members page never lists B's people.
+    let still = app
+        .db
+        .db
+        .principal(bob.user_id(), bob.workspace_id())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still.role(), roster_domain::Role::Owner);
+    assert!(
+        !owner_a
+            .get("/settings/members")
+            .await
+            .contains("bob@beta.test")
+    );
+    let b = app.browser();
+    assert_eq!(
+        b.login("bob@beta.test", "beta owner password")
+            .await
+            .location
+            .as_deref(),
+        Some("/")
+    );
+    assert!(!b.get("/settings/members").await.contains("owner@acme.test"));
+    assert!(!b.get("/settings/audit").await.contains("owner@acme.test"));
+}

@@ -1,0 +1,7 @@
+//! API tests: the real server on port 0 with a fresh database, driven over HTTP like a browser without JavaScript.
+
+mod auth;
+mod helpers;
+mod isolation;
+mod members;
+mod ops;
