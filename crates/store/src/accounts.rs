@@ -156,8 +156,15 @@ impl Db {
         let ws = Uuid::new_v4();
         let user = Uuid::new_v4();
         let member = Uuid::new_v4();
+        let is_postgres = matches!(self, Db::Postgres(_));
         dispatch!(self, |pool| {
             let mut tx = pool.begin().await?;
+            if only_if_empty && is_postgres {
+                // Serialise racing setups on PostgreSQL (SQLite already serialises writers).
+                sqlx::query("LOCK TABLE workspaces IN SHARE ROW EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
+            }
             if only_if_empty {
                 let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces")
                     .fetch_one(&mut *tx)

@@ -1,0 +1,210 @@
+//! Accounts in the store: creation, uniqueness, sessions, throttling and workspace scoping.
+
+use crate::databases;
+use roster_domain::Role;
+use roster_store::{NewSession, StoreError, ThrottleState};
+
+#[tokio::test]
+async fn setup_refuses_a_second_first_workspace() {
+    for db in databases().await {
+        let db = &db.db;
+        db.create_workspace_with_owner("A", "a@a.test", "A", "h", 1, true)
+            .await
+            .unwrap();
+        let second = db
+            .create_workspace_with_owner("B", "b@b.test", "B", "h", 2, true)
+            .await;
+        assert!(
+            matches!(second, Err(StoreError::Conflict)),
+            "{:?}",
+            db.backend()
+        );
+        assert_eq!(db.workspace_count().await.unwrap(), 1);
+        assert!(
+            db.login_user("b@b.test").await.unwrap().is_none(),
+            "nothing half-written"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_scope_never_reaches_another_workspaces_members() {
+    for db in databases().await {
+        let db = &db.db;
+        let a = db
+            .create_workspace_with_owner("A", "a@a.test", "A", "h", 1, false)
+            .await
+            .unwrap();
+        let b = db
+            .create_workspace_with_owner("B", "b@b.test", "B", "h", 1, false)
+            .await
+            .unwrap();
+        let sa = a.scope(db);
+        let members_a = sa.members().await.unwrap();
+        assert_eq!(members_a.len(), 1);
+        assert_eq!(members_a[0].email, "a@a.test");
+        // B's member id through A's scope: not found, and no change made.
+        assert!(matches!(
+            sa.member(b.member_id()).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            sa.set_role(b.member_id(), Role::Viewer).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            sa.set_disabled(b.member_id(), true).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            sa.end_sessions_of(b.member_id()).await,
+            Err(StoreError::NotFound)
+        ));
+        let still = db
+            .principal(b.user_id(), b.workspace_id())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(still.role(), Role::Owner);
+        // The audit logs are separate too.
+        assert!(sa.audit_log(10).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_last_enabled_owner_keeps_the_role() {
+    for db in databases().await {
+        let db = &db.db;
+        let a = db
+            .create_workspace_with_owner("A", "a@a.test", "A", "h", 1, false)
+            .await
+            .unwrap();
+        let s = a.scope(db);
+        assert!(!s.set_role(a.member_id(), Role::Admin).await.unwrap());
+        assert!(!s.set_disabled(a.member_id(), true).await.unwrap());
+        let second = s
+            .add_member("o2@a.test", "O2", Role::Owner, 2)
+            .await
+            .unwrap();
+        assert!(s.set_role(a.member_id(), Role::Admin).await.unwrap());
+        // Now the second owner is the last one.
+        assert!(!s.set_disabled(second.member_id(), true).await.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn duplicate_emails_are_a_conflict() {
+    for db in databases().await {
+        let db = &db.db;
+        let a = db
+            .create_workspace_with_owner("A", "a@a.test", "A", "h", 1, false)
+            .await
+            .unwrap();
+        let r = a
+            .scope(db)
+            .add_member("a@a.test", "Again", Role::Viewer, 2)
+            .await;
+        assert!(matches!(r, Err(StoreError::Conflict)), "{:?}", db.backend());
+        assert_eq!(a.scope(db).members().await.unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn sessions_are_stored_by_hash_and_deleted() {
+    for db in databases().await {
+        let db = &db.db;
+        let a = db
+            .create_workspace_with_owner("A", "a@a.test", "A", "h", 1, false)
+            .await
+            .unwrap();
+        db.create_session(&NewSession {
+            id_hash: "hash1".into(),
+            user_id: a.user_id(),
+            workspace_id: Some(a.workspace_id()),
+            csrf_token: "c".into(),
+            now_ms: 10,
+            expires_ms: 100,
+        })
+        .await
+        .unwrap();
+        let s = db.session("hash1").await.unwrap().unwrap();
+        assert_eq!((s.created_at, s.last_seen_at, s.expires_at), (10, 10, 100));
+        db.touch_session("hash1", 50).await.unwrap();
+        assert_eq!(db.session("hash1").await.unwrap().unwrap().last_seen_at, 50);
+        assert_eq!(db.purge_sessions(60, 1000).await.unwrap(), 0);
+        assert_eq!(db.purge_sessions(100, 1000).await.unwrap(), 1);
+        assert!(db.session("hash1").await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn throttle_state_is_upserted_and_cleared() {
+    for db in databases().await {
+        let db = &db.db;
+        assert_eq!(db.throttle("k").await.unwrap().failures, 0);
+        db.set_throttle(
+            "k",
+            &ThrottleState {
+                failures: 1,
+                window_start: 5,
+                locked_until: 0,
+            },
+        )
+        .await
+        .unwrap();
+        db.set_throttle(
+            "k",
+            &ThrottleState {
+                failures: 2,
+                window_start: 5,
+                locked_until: 9,
+            },
+        )
+        .await
+        .unwrap();
+        let t = db.throttle("k").await.unwrap();
+        assert_eq!((t.failures, t.locked_until), (2, 9));
+        db.clear_throttle("k").await.unwrap();
+        assert_eq!(db.throttle("k").await.unwrap().failures, 0);
+    }
+}
+
+#[tokio::test]
+async fn a_password_link_is_redeemed_once_and_only_before_it_expires() {
+    for db in databases().await {
+        let db = &db.db;
+        let a = db
+            .create_workspace_with_owner("A", "a@a.test", "A", "h", 1, false)
+            .await
+            .unwrap();
+        let s = a.scope(db);
+        let m = s
+            .add_member("n@a.test", "N", Role::Viewer, 1)
+            .await
+            .unwrap();
+        s.create_password_link(m.member_id(), "tok", 1, 100)
+            .await
+            .unwrap();
+        s.create_password_link(m.member_id(), "old", 1, 50)
+            .await
+            .unwrap();
+        assert!(
+            !db.redeem_password_link("old", "h2", 60).await.unwrap(),
+            "expired"
+        );
+        assert!(db.redeem_password_link("tok", "h2", 60).await.unwrap());
+        assert!(
+            !db.redeem_password_link("tok", "h3", 61).await.unwrap(),
+            "used"
+        );
+        assert_eq!(
+            db.login_user("n@a.test")
+                .await
+                .unwrap()
+                .unwrap()
+                .password_hash
+                .as_deref(),
+            Some("h2")
+        );
+    }
+}
