@@ -1,7 +1,4 @@
-//! The Roster server: configuration, telemetry, start-up, the command line and operational routes.
-//!
-//! `main.rs` only parses the command line and calls [`cli::run`]; tests build the same
-//! application with [`startup::build`] and serve it on port 0.
+#![doc = include_str!("../README.md")]
 
 pub mod cli;
 pub mod config;

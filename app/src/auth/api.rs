@@ -90,10 +90,10 @@ pub async fn login(
 pub async fn logout() -> Result<(), ServerFnError> {
     let state = app_state()?;
     let cx = request_context();
-    if let Some(token) = &cx.session_token {
-        if let Err(e) = state.services.logout(token).await {
-            tracing::warn!(op_id = %cx.op_id, error = %e, "could not delete a session");
-        }
+    if let Some(token) = &cx.session_token
+        && let Err(e) = state.services.logout(token).await
+    {
+        tracing::warn!(op_id = %cx.op_id, error = %e, "could not delete a session");
     }
     set_cookie(&cookie(SESSION_COOKIE, "", Some(0), state.secure_cookies));
     done("You are signed out.", "/login");

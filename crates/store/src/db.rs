@@ -106,11 +106,11 @@ impl Db {
 
 /// Hides a password in a database URL so the URL can be logged or shown.
 pub fn redact_url(url: &str) -> String {
-    if let Some((scheme, rest)) = url.split_once("://") {
-        if let Some((creds, host)) = rest.rsplit_once('@') {
-            let user = creds.split(':').next().unwrap_or_default();
-            return format!("{scheme}://{user}:***@{host}");
-        }
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((creds, host)) = rest.rsplit_once('@')
+    {
+        let user = creds.split(':').next().unwrap_or_default();
+        return format!("{scheme}://{user}:***@{host}");
     }
     url.to_owned()
 }

@@ -1,4 +1,5 @@
 //! API tests: the real server on port 0 with a fresh database, driven over HTTP like a browser without JavaScript.
+#![expect(clippy::expect_used, reason = "test helpers fail loudly")]
 
 mod auth;
 mod helpers;

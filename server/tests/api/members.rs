@@ -2,22 +2,25 @@
 
 use crate::helpers::{OWNER_EMAIL, TestApp};
 
+/// The member id of an enabled member, found by e-mail.
 async fn member_id(app: &TestApp, email: &str) -> String {
-    let user = app.db.db.login_user(email).await.unwrap().expect("user");
+    let user = app
+        .db
+        .db
+        .login_user(email)
+        .await
+        .expect("query")
+        .expect("user");
     let principals = app
         .db
         .db
         .principals_of(roster_domain::UserId::from_uuid(user.id))
         .await
-        .unwrap();
+        .expect("query");
     principals
         .first()
         .map(|p| p.member_id().to_string())
-        .or_else(|| {
-            // Disabled members have no principal; find them on the owner's scope instead.
-            None
-        })
-        .expect("member")
+        .expect("an enabled member")
 }
 
 #[tokio::test]

@@ -1,4 +1,5 @@
 //! Store tests. Each runs on SQLite, and again on PostgreSQL when `TEST_DATABASE_URL` is set.
+#![expect(clippy::expect_used, reason = "test helpers fail loudly")]
 
 mod accounts;
 mod types;
