@@ -325,3 +325,119 @@ async fn a_form_post_from_another_origin_changes_nothing() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn a_server_administrator_creates_a_workspace_whose_owner_sets_a_password() {
+    let app = TestApp::spawn().await;
+    app.with_owner().await;
+    let services = roster_core::Services::new(
+        app.db.db.clone(),
+        std::sync::Arc::new(app.clock.clone()),
+        roster_core::SessionPolicy::default(),
+    );
+    services
+        .create_admin("root@host.test", "Root", "server admin password", None)
+        .await
+        .unwrap();
+    let admin = app.browser();
+    assert_eq!(
+        admin
+            .login("root@host.test", "server admin password")
+            .await
+            .location
+            .as_deref(),
+        Some("/admin")
+    );
+    // Outside any workspace, workspace pages lead back to /admin.
+    assert_eq!(
+        admin.get("/settings/members").await.location.as_deref(),
+        Some("/admin")
+    );
+    admin
+        .submit(
+            "/admin",
+            "/api/create_workspace",
+            &[
+                ("workspace_name", "Beta MSP"),
+                ("name", "Bea"),
+                ("email", "bea@beta.test"),
+            ],
+        )
+        .await;
+    let page = admin.get("/admin").await;
+    assert!(
+        page.texts("tbody tr")
+            .iter()
+            .any(|r| r.contains("Beta MSP"))
+    );
+    let link = page.texts(".reveal code")[0].clone();
+    let path = link.trim_start_matches(&app.base).to_owned();
+    let token = path.split("token=").nth(1).unwrap().to_owned();
+    let bea = app.browser();
+    bea.submit(
+        &path,
+        "/api/set_password",
+        &[
+            ("token", &token),
+            ("password", "bea password 12"),
+            ("confirm", "bea password 12"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        bea.login("bea@beta.test", "bea password 12")
+            .await
+            .location
+            .as_deref(),
+        Some("/")
+    );
+    assert!(bea.get("/").await.contains("Beta MSP"));
+
+    // A workspace member who is not a server administrator cannot create workspaces.
+    let r = bea
+        .submit(
+            "/",
+            "/api/create_workspace",
+            &[
+                ("workspace_name", "Sneaky"),
+                ("name", "S"),
+                ("email", "s@s.test"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/admin"));
+    assert_eq!(app.db.db.workspace_count().await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn a_login_in_two_workspaces_switches_between_them() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let services = roster_core::Services::new(
+        app.db.db.clone(),
+        std::sync::Arc::new(app.clock.clone()),
+        roster_core::SessionPolicy::default(),
+    );
+    // The same login becomes owner of a second workspace.
+    services
+        .create_admin(
+            OWNER_EMAIL,
+            "Olive Owner",
+            OWNER_PASSWORD,
+            Some("Second Shop"),
+        )
+        .await
+        .unwrap();
+    let home = owner.get("/").await;
+    assert!(home.contains("Acme IT · Owner"));
+    let second = home
+        .doc()
+        .select(&scraper::Selector::parse("#switch-workspace option").unwrap())
+        .next()
+        .and_then(|o| o.value().attr("value").map(str::to_owned))
+        .expect("a workspace to switch to");
+    owner
+        .submit("/", "/api/switch_workspace", &[("workspace_id", &second)])
+        .await;
+    assert!(owner.get("/").await.contains("Second Shop · Owner"));
+}

@@ -2,6 +2,7 @@
 #![expect(clippy::expect_used, reason = "test helpers fail loudly")]
 
 mod auth;
+mod cli;
 mod helpers;
 mod isolation;
 mod members;
