@@ -2,6 +2,7 @@
 
 pub mod ids;
 pub mod role;
+pub mod tenant;
 pub mod text;
 
 pub use ids::{MemberId, UserId, WorkspaceId};

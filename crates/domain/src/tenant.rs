@@ -1,0 +1,285 @@
+//! What a technician types into the connect wizard and the organization form, parsed once.
+
+use crate::text::FieldError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+fn err(m: impl Into<String>) -> FieldError {
+    FieldError { message: m.into() }
+}
+
+/// Whether `s` has the 8-4-4-4-12 hexadecimal shape of a GUID.
+pub fn is_guid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Whether `s` is a DNS name with at least two labels (e.g. `contoso.onmicrosoft.com`).
+pub fn is_domain(s: &str) -> bool {
+    let labels: Vec<&str> = s.split('.').collect();
+    s.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_alphabetic()) && tld.len() >= 2)
+}
+
+/// A tenant as typed: its GUID (Directory (tenant) ID) or one of its verified domain names.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TenantRef(String);
+
+impl TenantRef {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let s = input.trim().trim_end_matches('.').to_ascii_lowercase();
+        if s.is_empty() {
+            return Err(err(
+                "Enter the Directory (tenant) ID from the app registration's Overview page, or a verified domain of the tenant.",
+            ));
+        }
+        if matches!(s.as_str(), "common" | "organizations" | "consumers") {
+            return Err(err(format!(
+                "\"{s}\" is not a tenant: use the customer's own Directory (tenant) ID."
+            )));
+        }
+        if is_guid(&s) || is_domain(&s) {
+            Ok(Self(s))
+        } else {
+            Err(err(
+                "A tenant ID is a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47, or a domain like contoso.onmicrosoft.com.",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_guid(&self) -> bool {
+        is_guid(&self.0)
+    }
+}
+
+impl fmt::Display for TenantRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for TenantRef {
+    type Error = FieldError;
+    fn try_from(v: String) -> Result<Self, Self::Error> {
+        Self::parse(&v)
+    }
+}
+
+impl From<TenantRef> for String {
+    fn from(v: TenantRef) -> Self {
+        v.0
+    }
+}
+
+/// An Application (client) ID: always a GUID.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClientId(String);
+
+impl ClientId {
+    pub fn parse(input: &str) -> Result<Self, FieldError> {
+        let s = input.trim().to_ascii_lowercase();
+        if s.is_empty() {
+            return Err(err(
+                "Enter the Application (client) ID from the app registration's Overview page.",
+            ));
+        }
+        if is_guid(&s) {
+            Ok(Self(s))
+        } else {
+            Err(err(
+                "The Application (client) ID is a GUID like 0f3c4d5e-1a2b-4c3d-9e8f-123456789abc.",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for ClientId {
+    type Error = FieldError;
+    fn try_from(v: String) -> Result<Self, Self::Error> {
+        Self::parse(&v)
+    }
+}
+
+impl From<ClientId> for String {
+    fn from(v: ClientId) -> Self {
+        v.0
+    }
+}
+
+/// Checks a pasted client secret value; returns it untouched (secrets are never trimmed inside).
+pub fn check_client_secret(input: &str) -> Result<&str, FieldError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(err(
+            "Paste the client secret's Value (shown once, when the secret is created).",
+        ));
+    }
+    if s.len() > 1024 {
+        return Err(err(
+            "That is far longer than a client secret (at most 1024 characters): paste only the secret's Value.",
+        ));
+    }
+    if is_guid(s) {
+        return Err(err(
+            "This looks like the Secret ID, not the secret. Copy the Value column of the secret instead (it is shown only right after you create it).",
+        ));
+    }
+    if s.chars().any(|c| c.is_control() || c == ' ') {
+        return Err(err(
+            "A client secret has no spaces or line breaks: paste only the Value.",
+        ));
+    }
+    Ok(s)
+}
+
+/// A calendar date typed as `YYYY-MM-DD` (the secret's expiry).
+pub fn parse_date(input: &str) -> Result<jiff::civil::Date, FieldError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(err(
+            "Enter the date the secret expires (the Expires column in Certificates & secrets).",
+        ));
+    }
+    s.parse::<jiff::civil::Date>()
+        .map_err(|_| err("Enter the date as YYYY-MM-DD, for example 2027-06-30."))
+}
+
+/// A domain name as stored for organizations (lower case, no trailing dot).
+pub fn parse_domain(input: &str) -> Result<String, FieldError> {
+    let s = input.trim().trim_end_matches('.').to_ascii_lowercase();
+    let s = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(&s)
+        .trim_end_matches('/')
+        .to_owned();
+    if is_domain(&s) {
+        Ok(s)
+    } else {
+        Err(err(format!("{input:?} is not a domain name like contoso.com.")))
+    }
+}
+
+/// A list of domains separated by commas, spaces or new lines; duplicates removed, order kept.
+pub fn parse_domains(input: &str) -> Result<Vec<String>, FieldError> {
+    let mut out: Vec<String> = Vec::new();
+    for part in input.split(|c: char| c == ',' || c.is_whitespace() || c == ';') {
+        if part.trim().is_empty() {
+            continue;
+        }
+        let d = parse_domain(part)?;
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    if out.len() > 50 {
+        return Err(err("List at most 50 domains."));
+    }
+    Ok(out)
+}
+
+/// A website address, stored with its scheme (https:// is added when missing).
+pub fn parse_website(input: &str) -> Result<Option<String>, FieldError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if s.len() > 500 {
+        return Err(err("Keep the website to at most 500 characters."));
+    }
+    let with_scheme = if s.starts_with("http://") || s.starts_with("https://") {
+        s.to_owned()
+    } else {
+        format!("https://{s}")
+    };
+    let host = with_scheme
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', '?', '#']).next())
+        .map(|h| h.split(':').next().unwrap_or(h))
+        .unwrap_or_default();
+    if is_domain(&host.to_ascii_lowercase()) {
+        Ok(Some(with_scheme))
+    } else {
+        Err(err("Enter a website like https://contoso.com."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_ids_are_guids_or_domains() {
+        assert!(TenantRef::parse("72F988BF-86F1-41AF-91AB-2D7CD011DB47").unwrap().is_guid());
+        assert_eq!(
+            TenantRef::parse(" Contoso.OnMicrosoft.com ").unwrap().as_str(),
+            "contoso.onmicrosoft.com"
+        );
+        for bad in ["", "common", "72f988bf-86f1-41af-91ab", "contoso", "not a tenant", "a..b.com"] {
+            assert!(TenantRef::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn client_ids_must_be_guids() {
+        assert!(ClientId::parse("0f3c4d5e-1a2b-4c3d-9e8f-123456789abc").is_ok());
+        assert!(ClientId::parse("contoso.com").is_err());
+        assert!(ClientId::parse("").is_err());
+    }
+
+    #[test]
+    fn a_guid_shaped_secret_is_called_out_as_the_secret_id() {
+        let e = check_client_secret("0f3c4d5e-1a2b-4c3d-9e8f-123456789abc").unwrap_err();
+        assert!(e.message.contains("Secret ID"));
+        assert!(check_client_secret("Abc8Q~xyzXYZ0123456789.abcdefghijklmn_o").is_ok());
+        assert!(check_client_secret("").is_err());
+        assert!(check_client_secret(&"x".repeat(1025)).is_err());
+        assert!(check_client_secret("two words").is_err());
+    }
+
+    #[test]
+    fn dates_domains_and_websites_are_parsed() {
+        assert_eq!(parse_date("2027-06-30").unwrap().to_string(), "2027-06-30");
+        assert!(parse_date("30/06/2027").is_err());
+        assert!(parse_date("2027-02-30").is_err());
+        assert_eq!(
+            parse_domains("Contoso.com, fabrikam.co.uk\ncontoso.com").unwrap(),
+            vec!["contoso.com", "fabrikam.co.uk"]
+        );
+        assert!(parse_domains("contoso").is_err());
+        assert_eq!(parse_website("contoso.com").unwrap().as_deref(), Some("https://contoso.com"));
+        assert_eq!(parse_website("").unwrap(), None);
+        assert!(parse_website("javascript:alert(1)").is_err());
+    }
+}
