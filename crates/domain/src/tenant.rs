@@ -186,7 +186,9 @@ pub fn parse_domain(input: &str) -> Result<String, FieldError> {
     if is_domain(&s) {
         Ok(s)
     } else {
-        Err(err(format!("{input:?} is not a domain name like contoso.com.")))
+        Err(err(format!(
+            "{input:?} is not a domain name like contoso.com."
+        )))
     }
 }
 
@@ -241,12 +243,25 @@ mod tests {
 
     #[test]
     fn tenant_ids_are_guids_or_domains() {
-        assert!(TenantRef::parse("72F988BF-86F1-41AF-91AB-2D7CD011DB47").unwrap().is_guid());
+        assert!(
+            TenantRef::parse("72F988BF-86F1-41AF-91AB-2D7CD011DB47")
+                .unwrap()
+                .is_guid()
+        );
         assert_eq!(
-            TenantRef::parse(" Contoso.OnMicrosoft.com ").unwrap().as_str(),
+            TenantRef::parse(" Contoso.OnMicrosoft.com ")
+                .unwrap()
+                .as_str(),
             "contoso.onmicrosoft.com"
         );
-        for bad in ["", "common", "72f988bf-86f1-41af-91ab", "contoso", "not a tenant", "a..b.com"] {
+        for bad in [
+            "",
+            "common",
+            "72f988bf-86f1-41af-91ab",
+            "contoso",
+            "not a tenant",
+            "a..b.com",
+        ] {
             assert!(TenantRef::parse(bad).is_err(), "{bad:?}");
         }
     }
@@ -278,7 +293,10 @@ mod tests {
             vec!["contoso.com", "fabrikam.co.uk"]
         );
         assert!(parse_domains("contoso").is_err());
-        assert_eq!(parse_website("contoso.com").unwrap().as_deref(), Some("https://contoso.com"));
+        assert_eq!(
+            parse_website("contoso.com").unwrap().as_deref(),
+            Some("https://contoso.com")
+        );
         assert_eq!(parse_website("").unwrap(), None);
         assert!(parse_website("javascript:alert(1)").is_err());
     }

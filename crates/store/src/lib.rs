@@ -5,6 +5,7 @@ mod audit;
 mod db;
 mod error;
 mod scope;
+mod tenants;
 
 pub use accounts::{
     LoginUser, MemberRow, NewSession, PasswordLinkTarget, SessionRecord, ThrottleState,
@@ -14,6 +15,10 @@ pub use audit::{AuditEntry, AuditRecord};
 pub use db::{Backend, Db, redact_url};
 pub use error::StoreError;
 pub use scope::{Principal, WorkspaceScope};
+pub use tenants::{
+    ConnectionRow, DraftFields, DraftRow, NewConnection, OrganizationFields, OrganizationRow,
+    SealedRow, SealedSecret,
+};
 
 /// Milliseconds since the Unix epoch, the storage form of every time.
 pub fn millis(ts: jiff::Timestamp) -> i64 {

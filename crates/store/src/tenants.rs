@@ -1,0 +1,508 @@
+//! Organizations, tenant connections and connect drafts, all reached through a `WorkspaceScope`.
+
+use crate::db::dispatch;
+use crate::error::{Result, StoreError};
+use crate::scope::WorkspaceScope;
+use uuid::Uuid;
+
+/// An organization (one of the MSP's customers) with its connected tenant, if any.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OrganizationRow {
+    pub id: Uuid,
+    pub name: String,
+    pub primary_domain: Option<String>,
+    /// JSON array of domain names.
+    pub domains: String,
+    pub website: Option<String>,
+    pub notes: String,
+    pub tenant_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub connection_id: Option<Uuid>,
+    pub connection_name: Option<String>,
+    pub connection_status: Option<String>,
+}
+
+impl OrganizationRow {
+    pub fn domain_list(&self) -> Vec<String> {
+        serde_json::from_str(&self.domains).unwrap_or_default()
+    }
+}
+
+/// The fields of an organization as written.
+#[derive(Clone, Debug, Default)]
+pub struct OrganizationFields {
+    pub name: String,
+    pub primary_domain: Option<String>,
+    pub domains: Vec<String>,
+    pub website: Option<String>,
+    pub notes: String,
+    pub tenant_id: Option<String>,
+}
+
+/// A sealed secret as stored: the id of the key and nonce‖ciphertext‖tag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SealedSecret {
+    pub key_id: String,
+    pub blob: Vec<u8>,
+}
+
+/// A tenant connection with its organization's name.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ConnectionRow {
+    pub id: Uuid,
+    pub organization_id: Option<Uuid>,
+    pub organization_name: Option<String>,
+    pub tenant: String,
+    pub tenant_id: String,
+    pub client_id: String,
+    pub secret_key_id: String,
+    pub secret_blob: Vec<u8>,
+    pub secret_expires_on: Option<String>,
+    pub display_name: Option<String>,
+    /// JSON array of domain names.
+    pub verified_domains: String,
+    pub status: String,
+    pub status_detail: Option<String>,
+    pub last_check_at: Option<i64>,
+    /// JSON of the last connection check.
+    pub last_check: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl ConnectionRow {
+    pub fn sealed(&self) -> SealedSecret {
+        SealedSecret {
+            key_id: self.secret_key_id.clone(),
+            blob: self.secret_blob.clone(),
+        }
+    }
+    pub fn domain_list(&self) -> Vec<String> {
+        serde_json::from_str(&self.verified_domains).unwrap_or_default()
+    }
+}
+
+/// A new tenant connection.
+#[derive(Clone, Debug)]
+pub struct NewConnection {
+    pub organization_id: Option<Uuid>,
+    pub tenant: String,
+    pub tenant_id: String,
+    pub client_id: String,
+    pub secret: SealedSecret,
+    pub secret_expires_on: Option<String>,
+    pub display_name: Option<String>,
+    pub verified_domains: Vec<String>,
+    pub status: &'static str,
+    pub status_detail: Option<String>,
+    pub last_check: Option<String>,
+}
+
+/// The wizard's state between checking and saving.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DraftRow {
+    pub id: Uuid,
+    pub member_id: Uuid,
+    pub connection_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub tenant: String,
+    pub client_id: String,
+    pub secret_key_id: String,
+    pub secret_blob: Vec<u8>,
+    pub secret_expires_on: Option<String>,
+    pub tenant_id: Option<String>,
+    pub last_check: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl DraftRow {
+    pub fn sealed(&self) -> SealedSecret {
+        SealedSecret {
+            key_id: self.secret_key_id.clone(),
+            blob: self.secret_blob.clone(),
+        }
+    }
+}
+
+/// A draft to store (insert or replace by id).
+#[derive(Clone, Debug)]
+pub struct DraftFields {
+    pub id: Uuid,
+    pub member_id: Uuid,
+    pub connection_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub tenant: String,
+    pub client_id: String,
+    pub secret: SealedSecret,
+    pub secret_expires_on: Option<String>,
+    pub tenant_id: Option<String>,
+    pub last_check: Option<String>,
+    pub now_ms: i64,
+    pub expires_ms: i64,
+}
+
+const ORG_SELECT: &str = "SELECT o.id, o.name, o.primary_domain, o.domains, o.website, o.notes, o.tenant_id, \
+     o.created_at, o.updated_at, c.id AS connection_id, c.display_name AS connection_name, c.status AS connection_status \
+     FROM organizations o LEFT JOIN tenant_connections c ON c.organization_id = o.id AND c.workspace_id = o.workspace_id \
+     WHERE o.workspace_id = $1";
+
+const CONN_SELECT: &str = "SELECT c.id, c.organization_id, o.name AS organization_name, c.tenant, c.tenant_id, \
+     c.client_id, c.secret_key_id, c.secret_blob, c.secret_expires_on, c.display_name, c.verified_domains, \
+     c.status, c.status_detail, c.last_check_at, c.last_check, c.created_at, c.updated_at \
+     FROM tenant_connections c LEFT JOIN organizations o ON o.id = c.organization_id \
+     WHERE c.workspace_id = $1";
+
+const DRAFT_SELECT: &str = "SELECT id, member_id, connection_id, organization_id, tenant, client_id, secret_key_id, \
+     secret_blob, secret_expires_on, tenant_id, last_check, created_at, expires_at \
+     FROM connect_drafts WHERE workspace_id = $1";
+
+fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+impl WorkspaceScope<'_> {
+    /// Every organization of the workspace, by name.
+    pub async fn organizations(&self) -> Result<Vec<OrganizationRow>> {
+        let sql = format!("{ORG_SELECT} ORDER BY o.name_key");
+        Ok(dispatch!(self.db, |pool| sqlx::query_as::<
+            _,
+            OrganizationRow,
+        >(&sql)
+        .bind(self.workspace_id.as_uuid())
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// One organization.
+    pub async fn organization(&self, id: Uuid) -> Result<OrganizationRow> {
+        let sql = format!("{ORG_SELECT} AND o.id = $2");
+        dispatch!(self.db, |pool| sqlx::query_as::<_, OrganizationRow>(&sql)
+            .bind(self.workspace_id.as_uuid())
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// Creates an organization; `Conflict` when the name is taken (ignoring case and spacing).
+    pub async fn create_organization(&self, f: &OrganizationFields, now_ms: i64) -> Result<Uuid> {
+        let id = Uuid::new_v4();
+        let domains = serde_json::to_string(&f.domains).unwrap_or_else(|_| "[]".into());
+        dispatch!(self.db, |pool| {
+            sqlx::query(
+            "INSERT INTO organizations (id, workspace_id, name, name_key, primary_domain, domains, website, notes, tenant_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)"
+        )
+        .bind(id)
+        .bind(self.workspace_id.as_uuid())
+        .bind(&f.name)
+        .bind(name_key(&f.name))
+        .bind(&f.primary_domain)
+        .bind(&domains)
+        .bind(&f.website)
+        .bind(&f.notes)
+        .bind(&f.tenant_id)
+        .bind(now_ms)
+        .execute(pool)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(id)
+    }
+
+    /// Replaces an organization's fields.
+    pub async fn update_organization(
+        &self,
+        id: Uuid,
+        f: &OrganizationFields,
+        now_ms: i64,
+    ) -> Result<()> {
+        let domains = serde_json::to_string(&f.domains).unwrap_or_else(|_| "[]".into());
+        let n = dispatch!(self.db, |pool| {
+            sqlx::query(
+            "UPDATE organizations SET name = $3, name_key = $4, primary_domain = $5, domains = $6, website = $7, \
+             notes = $8, tenant_id = $9, updated_at = $10 WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(self.workspace_id.as_uuid())
+        .bind(id)
+        .bind(&f.name)
+        .bind(name_key(&f.name))
+        .bind(&f.primary_domain)
+        .bind(&domains)
+        .bind(&f.website)
+        .bind(&f.notes)
+        .bind(&f.tenant_id)
+        .bind(now_ms)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Every tenant connection, by organization then tenant name.
+    pub async fn connections(&self) -> Result<Vec<ConnectionRow>> {
+        let sql = format!(
+            "{CONN_SELECT} ORDER BY COALESCE(o.name, c.display_name, c.tenant), c.created_at"
+        );
+        Ok(dispatch!(self.db, |pool| {
+            sqlx::query_as::<_, ConnectionRow>(&sql)
+                .bind(self.workspace_id.as_uuid())
+                .fetch_all(pool)
+                .await
+        })?)
+    }
+
+    /// One tenant connection.
+    pub async fn connection(&self, id: Uuid) -> Result<ConnectionRow> {
+        let sql = format!("{CONN_SELECT} AND c.id = $2");
+        dispatch!(self.db, |pool| sqlx::query_as::<_, ConnectionRow>(&sql)
+            .bind(self.workspace_id.as_uuid())
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// Stores a new connection and deletes the draft it came from, in one transaction.
+    /// `Conflict` when this tenant is already connected in the workspace.
+    pub async fn create_connection(
+        &self,
+        c: &NewConnection,
+        from_draft: Uuid,
+        now_ms: i64,
+    ) -> Result<Uuid> {
+        let id = Uuid::new_v4();
+        let ws = self.workspace_id.as_uuid();
+        let domains = serde_json::to_string(&c.verified_domains).unwrap_or_else(|_| "[]".into());
+        if let Some(org) = c.organization_id {
+            self.organization(org).await?;
+        }
+        dispatch!(self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO tenant_connections (id, workspace_id, organization_id, tenant, tenant_id, client_id, \
+                 secret_key_id, secret_blob, secret_expires_on, display_name, verified_domains, status, status_detail, \
+                 last_check_at, last_check, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $14)",
+            )
+            .bind(id)
+            .bind(ws)
+            .bind(c.organization_id)
+            .bind(&c.tenant)
+            .bind(&c.tenant_id)
+            .bind(&c.client_id)
+            .bind(&c.secret.key_id)
+            .bind(&c.secret.blob)
+            .bind(&c.secret_expires_on)
+            .bind(&c.display_name)
+            .bind(&domains)
+            .bind(c.status)
+            .bind(&c.status_detail)
+            .bind(now_ms)
+            .bind(&c.last_check)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM connect_drafts WHERE workspace_id = $1 AND id = $2")
+                .bind(ws)
+                .bind(from_draft)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(id)
+    }
+
+    /// Records the outcome of a connection check (and what it learnt about the tenant).
+    #[expect(clippy::too_many_arguments, reason = "one column each, all of a check")]
+    pub async fn record_check(
+        &self,
+        id: Uuid,
+        status: &str,
+        detail: Option<&str>,
+        check_json: &str,
+        display_name: Option<&str>,
+        verified_domains: Option<&[String]>,
+        now_ms: i64,
+    ) -> Result<()> {
+        let domains =
+            verified_domains.map(|d| serde_json::to_string(d).unwrap_or_else(|_| "[]".into()));
+        let n = dispatch!(self.db, |pool| {
+            sqlx::query(
+            "UPDATE tenant_connections SET status = $3, status_detail = $4, last_check = $5, last_check_at = $6, \
+             display_name = COALESCE($7, display_name), verified_domains = COALESCE($8, verified_domains), updated_at = $6 \
+             WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(self.workspace_id.as_uuid())
+        .bind(id)
+        .bind(status)
+        .bind(detail)
+        .bind(check_json)
+        .bind(now_ms)
+        .bind(display_name)
+        .bind(domains)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Replaces a connection's secret (after the new one was verified) and deletes the draft.
+    pub async fn replace_secret(
+        &self,
+        id: Uuid,
+        secret: &SealedSecret,
+        expires_on: Option<&str>,
+        from_draft: Uuid,
+        now_ms: i64,
+    ) -> Result<()> {
+        let ws = self.workspace_id.as_uuid();
+        dispatch!(self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE tenant_connections SET secret_key_id = $3, secret_blob = $4, secret_expires_on = $5, updated_at = $6 \
+                 WHERE workspace_id = $1 AND id = $2",
+            )
+            .bind(ws)
+            .bind(id)
+            .bind(&secret.key_id)
+            .bind(&secret.blob)
+            .bind(expires_on)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("DELETE FROM connect_drafts WHERE workspace_id = $1 AND id = $2")
+                .bind(ws)
+                .bind(from_draft)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    /// Inserts or replaces a draft.
+    pub async fn save_draft(&self, d: &DraftFields) -> Result<()> {
+        dispatch!(self.db, |pool| {
+            sqlx::query(
+            "INSERT INTO connect_drafts (id, workspace_id, member_id, connection_id, organization_id, tenant, client_id, \
+             secret_key_id, secret_blob, secret_expires_on, tenant_id, last_check, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, tenant = excluded.tenant, \
+             client_id = excluded.client_id, secret_key_id = excluded.secret_key_id, secret_blob = excluded.secret_blob, \
+             secret_expires_on = excluded.secret_expires_on, tenant_id = excluded.tenant_id, \
+             last_check = excluded.last_check, expires_at = excluded.expires_at \
+             WHERE connect_drafts.workspace_id = excluded.workspace_id AND connect_drafts.member_id = excluded.member_id"
+        )
+        .bind(d.id)
+        .bind(self.workspace_id.as_uuid())
+        .bind(d.member_id)
+        .bind(d.connection_id)
+        .bind(d.organization_id)
+        .bind(&d.tenant)
+        .bind(&d.client_id)
+        .bind(&d.secret.key_id)
+        .bind(&d.secret.blob)
+        .bind(&d.secret_expires_on)
+        .bind(&d.tenant_id)
+        .bind(&d.last_check)
+        .bind(d.now_ms)
+        .bind(d.expires_ms)
+        .execute(pool)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// A draft of this workspace that has not expired.
+    pub async fn draft(&self, id: Uuid, now_ms: i64) -> Result<DraftRow> {
+        let sql = format!("{DRAFT_SELECT} AND id = $2 AND expires_at > $3");
+        dispatch!(self.db, |pool| sqlx::query_as::<_, DraftRow>(&sql)
+            .bind(self.workspace_id.as_uuid())
+            .bind(id)
+            .bind(now_ms)
+            .fetch_optional(pool)
+            .await)?
+        .ok_or(StoreError::NotFound)
+    }
+}
+
+/// One sealed secret anywhere in the database, for re-encryption under a new key.
+#[derive(Clone, Debug)]
+pub struct SealedRow {
+    pub table: &'static str,
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub secret: SealedSecret,
+}
+
+#[derive(sqlx::FromRow)]
+struct RawSealed {
+    id: Uuid,
+    workspace_id: Uuid,
+    secret_key_id: String,
+    secret_blob: Vec<u8>,
+}
+
+impl crate::db::Db {
+    /// Every sealed secret of every workspace (tenant connections and drafts).
+    pub async fn sealed_secrets(&self) -> Result<Vec<SealedRow>> {
+        let mut out = Vec::new();
+        for table in ["tenant_connections", "connect_drafts"] {
+            let sql = format!("SELECT id, workspace_id, secret_key_id, secret_blob FROM {table}");
+            let rows = dispatch!(self, |pool| sqlx::query_as::<_, RawSealed>(&sql)
+                .fetch_all(pool)
+                .await)?;
+            out.extend(rows.into_iter().map(|r| SealedRow {
+                table,
+                id: r.id,
+                workspace_id: r.workspace_id,
+                secret: SealedSecret {
+                    key_id: r.secret_key_id,
+                    blob: r.secret_blob,
+                },
+            }));
+        }
+        Ok(out)
+    }
+
+    /// Writes re-sealed secrets back in one transaction (all or nothing).
+    pub async fn reseal(&self, rows: &[SealedRow]) -> Result<()> {
+        dispatch!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for r in rows {
+                let sql = format!(
+                    "UPDATE {} SET secret_key_id = $1, secret_blob = $2 WHERE id = $3 AND workspace_id = $4",
+                    r.table
+                );
+                sqlx::query(&sql)
+                    .bind(&r.secret.key_id)
+                    .bind(&r.secret.blob)
+                    .bind(r.id)
+                    .bind(r.workspace_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+}
