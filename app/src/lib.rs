@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod context;
 pub mod flash;
+pub mod organizations;
 mod pages;
 pub mod settings;
 pub mod shell;

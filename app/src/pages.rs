@@ -35,18 +35,6 @@ pub fn DashboardPage() -> impl IntoView {
 }
 
 #[component]
-pub fn OrganizationsPage() -> impl IntoView {
-    view! {
-        <Layout title="Organizations".into()>
-            <Empty
-                what="Organizations are your customers. Each can be linked to one Microsoft tenant."
-                next="No organizations yet. They will appear here as you create them or connect tenants."
-            />
-        </Layout>
-    }
-}
-
-#[component]
 pub fn TenantsPage() -> impl IntoView {
     view! {
         <Layout title="Tenants".into()>

@@ -10,9 +10,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::auth::{LoginPage, SetPasswordPage, SetupPage};
 use crate::context::{request_context, request_uri};
-use crate::pages::{
-    ContactsPage, DashboardPage, NotFound, OrganizationsPage, ReviewPage, SyncLogPage, TenantsPage,
-};
+use crate::organizations::{NewOrganizationPage, OrganizationPage, OrganizationsPage};
+use crate::pages::{ContactsPage, DashboardPage, NotFound, ReviewPage, SyncLogPage, TenantsPage};
 use crate::settings::{AdminPage, AuditPage, MembersPage, SettingsPage};
 use forms::CsrfField;
 
@@ -46,6 +45,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/organizations") view=OrganizationsPage ssr=SsrMode::Async />
+                <Route path=path!("/organizations/new") view=NewOrganizationPage ssr=SsrMode::Async />
+                <Route path=path!("/organizations/:id") view=OrganizationPage ssr=SsrMode::Async />
                 <Route path=path!("/tenants") view=TenantsPage ssr=SsrMode::Async />
                 <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async />
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />

@@ -5,10 +5,13 @@ pub mod clock;
 pub mod crypto;
 pub mod error;
 pub mod members;
+pub mod organizations;
 mod secrets;
 mod services;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{CoreError, FieldErrors};
-pub use roster_store::{AuditRecord, Db, MemberRow, Principal, WorkspaceRow};
+pub use roster_store::{
+    AuditRecord, ConnectionRow, Db, MemberRow, OrganizationRow, Principal, WorkspaceRow,
+};
 pub use services::{Services, SessionPolicy};

@@ -7,3 +7,4 @@ mod helpers;
 mod isolation;
 mod members;
 mod ops;
+mod organizations;

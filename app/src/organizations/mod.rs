@@ -1,0 +1,271 @@
+//! Organizations: the list, the form to create or edit one, and an organization's own page.
+
+pub mod api;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use roster_core::{CoreError, OrganizationRow};
+use roster_domain::Permission;
+use uuid::Uuid;
+
+use crate::context::{app_state, request_context};
+use crate::settings::load_error;
+use crate::shell::Layout;
+use crate::shell::forms::{CsrfField, Field, FormError};
+
+fn status_label(status: Option<&str>) -> &'static str {
+    match status {
+        Some("ok") => "Connected",
+        Some("failing") => "Failing",
+        Some("never") => "Not checked yet",
+        _ => "No tenant",
+    }
+}
+
+/// The id in the route, if it is a UUID.
+pub fn route_id() -> Option<Uuid> {
+    use_params_map()
+        .read_untracked()
+        .get("id")
+        .and_then(|s| s.parse().ok())
+}
+
+#[component]
+pub fn OrganizationsPage() -> impl IntoView {
+    let cx = request_context();
+    let state = app_state();
+    view! {
+        <Layout title="Organizations".into()>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {
+                    let cx = cx.clone();
+                    let state = state.clone();
+                    Suspend::new(async move {
+                        let principal = match cx.principal() {
+                            Ok(p) => p.clone(),
+                            Err(e) => return load_error(e),
+                        };
+                        let Ok(state) = state else {
+                            return load_error(CoreError::Internal("no state".into()));
+                        };
+                        let can_edit = principal.role().allows(Permission::Operate);
+                        let actions = can_edit
+                            .then(|| {
+                                view! {
+                                    <form method="get" action="/organizations/new" class="inline">
+                                        <button type="submit">"New organization"</button>
+                                    </form>
+                                }
+                            });
+                        match state.services.organizations(&principal).await {
+                            Ok(rows) if rows.is_empty() => {
+                                view! {
+                                    {actions}
+                                    <section class="empty">
+                                        <p>"Organizations are your customers. Each can be linked to one Microsoft tenant."</p>
+                                        <p>"No organizations yet. Create one for each customer, then connect its tenant from its page."</p>
+                                    </section>
+                                }
+                                    .into_any()
+                            }
+                            Ok(rows) => view! { {actions} {organization_table(rows)} }.into_any(),
+                            Err(e) => load_error(e),
+                        }
+                    })
+                }
+            </Suspense>
+        </Layout>
+    }
+}
+
+fn organization_table(rows: Vec<OrganizationRow>) -> impl IntoView {
+    let body = rows
+        .into_iter()
+        .map(|o| {
+            let domains = o.domain_list().join(", ");
+            view! {
+                <tr>
+                    <td><a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a></td>
+                    <td>{domains}</td>
+                    <td>{o.connection_name.clone().unwrap_or_default()}</td>
+                    <td>{status_label(o.connection_status.as_deref())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table>
+            <thead>
+                <tr>
+                    <th scope="col">"Organization"</th>
+                    <th scope="col">"Domains"</th>
+                    <th scope="col">"Tenant"</th>
+                    <th scope="col">"Status"</th>
+                </tr>
+            </thead>
+            <tbody>{body}</tbody>
+        </table>
+    }
+}
+
+/// The organization form, for a new one (`org` is `None`) or an existing one.
+fn organization_form(org: Option<&OrganizationRow>) -> impl IntoView + use<> {
+    let action = match org {
+        Some(_) => "/api/update_organization".to_owned(),
+        None => "/api/create_organization".to_owned(),
+    };
+    let id = org.map(|o| o.id.to_string()).unwrap_or_default();
+    let button = if org.is_some() {
+        "Save changes"
+    } else {
+        "Create organization"
+    };
+    let flash = request_context().flash;
+    let notes = flash
+        .value("organization", "notes")
+        .or_else(|| org.map(|o| o.notes.clone()))
+        .unwrap_or_default();
+    let notes_error = flash
+        .field_error("organization", "notes")
+        .map(|e| view! { <p class="field-error" id="organization-notes-error">{e}</p> });
+    view! {
+        <FormError form="organization" />
+        <form method="post" action=action novalidate>
+            <CsrfField />
+            <input type="hidden" name="id" value=id />
+            <Field form="organization" name="name" label="Name" maxlength=100 value=org.map(|o| o.name.clone()).unwrap_or_default() />
+            <Field
+                form="organization"
+                name="domains"
+                label="Domains"
+                required=false
+                hint="The customer's e-mail domains, separated by commas; the first is the primary domain."
+                value=org.map(|o| o.domain_list().join(", ")).unwrap_or_default()
+            />
+            <Field
+                form="organization"
+                name="website"
+                label="Website"
+                required=false
+                maxlength=500
+                value=org.and_then(|o| o.website.clone()).unwrap_or_default()
+            />
+            <Field
+                form="organization"
+                name="tenant_id"
+                label="Microsoft tenant ID (if known)"
+                required=false
+                maxlength=36
+                hint="Recording it lets Roster match the customer's tenant automatically."
+                value=org.and_then(|o| o.tenant_id.clone()).unwrap_or_default()
+            />
+            <div class="field">
+                <label for="organization-notes">"Notes"</label>
+                <textarea id="organization-notes" name="notes" rows="4" maxlength="5000">{notes}</textarea>
+                {notes_error}
+            </div>
+            <button type="submit">{button}</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn NewOrganizationPage() -> impl IntoView {
+    let allowed = request_context()
+        .principal()
+        .is_ok_and(|p| p.role().allows(Permission::Operate));
+    view! {
+        <Layout title="New organization".into()>
+            {if allowed {
+                organization_form(None).into_any()
+            } else {
+                load_error(CoreError::Forbidden)
+            }}
+        </Layout>
+    }
+}
+
+#[component]
+pub fn OrganizationPage() -> impl IntoView {
+    let cx = request_context();
+    let state = app_state();
+    let id = route_id();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {
+                let cx = cx.clone();
+                let state = state.clone();
+                Suspend::new(async move {
+                    let loaded = match (cx.principal(), &state, id) {
+                        (Ok(p), Ok(s), Some(id)) => s.services.organization(p, id).await.map(|o| (p.clone(), o)),
+                        (Err(e), _, _) => Err(e),
+                        (_, Err(_), _) => Err(CoreError::Internal("no state".into())),
+                        (_, _, None) => Err(CoreError::NotFound),
+                    };
+                    match loaded {
+                        Ok((principal, org)) => organization_view(&principal, org).into_any(),
+                        Err(CoreError::NotFound) => view! { <crate::pages::NotFound /> }.into_any(),
+                        Err(e) => view! { <Layout title="Organization".into()>{load_error(e)}</Layout> }.into_any(),
+                    }
+                })
+            }
+        </Suspense>
+    }
+}
+
+fn organization_view(
+    principal: &roster_core::Principal,
+    org: OrganizationRow,
+) -> impl IntoView + use<> {
+    let can_edit = principal.role().allows(Permission::Operate);
+    let can_connect = principal.role().allows(Permission::ManageCredentials);
+    let tenant = match (&org.connection_id, &org.connection_name) {
+        (Some(cid), name) => view! {
+            <p>
+                "Tenant: "
+                <a href=format!("/tenants/{cid}")>{name.clone().unwrap_or_else(|| "(name not known yet)".into())}</a>
+                " — "
+                {status_label(org.connection_status.as_deref())}
+            </p>
+        }
+        .into_any(),
+        (None, _) if can_connect => view! {
+            <p>"No Microsoft tenant is connected to this organization."</p>
+            <p>
+                <a class="button" href=format!("/tenants/connect?organization={}", org.id)>"Connect a tenant"</a>
+            </p>
+        }
+        .into_any(),
+        (None, _) => view! { <p>"No Microsoft tenant is connected to this organization."</p> }.into_any(),
+    };
+    let domains = org.domain_list().join(", ");
+    let website = org.website.clone().map(|w| {
+        let text = w.clone();
+        view! { <a href=w rel="noopener noreferrer">{text}</a> }
+    });
+    let edit = can_edit.then(|| {
+        view! {
+            <details class="edit" open=request_context().flash.form == "organization">
+                <summary>"Edit organization"</summary>
+                {organization_form(Some(&org))}
+            </details>
+        }
+    });
+    view! {
+        <Layout title=org.name.clone()>
+            <dl class="facts">
+                <dt>"Domains"</dt>
+                <dd>{if domains.is_empty() { "—".to_owned() } else { domains }}</dd>
+                <dt>"Website"</dt>
+                <dd>{website}</dd>
+                <dt>"Microsoft tenant ID"</dt>
+                <dd>{org.tenant_id.clone().unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Notes"</dt>
+                <dd class="notes">{org.notes.clone()}</dd>
+            </dl>
+            <h2>"Microsoft tenant"</h2>
+            {tenant}
+            {edit}
+        </Layout>
+    }
+}

@@ -1,0 +1,178 @@
+//! Organizations: the MSP's customers, created and edited by hand (CSV import and matching come later).
+
+use crate::error::{CoreError, FieldErrors, Result};
+use crate::services::Services;
+use roster_domain::Permission;
+use roster_domain::tenant::{is_guid, parse_domains, parse_website};
+use roster_store::{AuditEntry, OrganizationFields, OrganizationRow, Principal, StoreError};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Longest notes accepted.
+pub const MAX_NOTES: usize = 5000;
+
+/// The organization form as submitted.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationForm {
+    pub name: String,
+    pub domains: String,
+    pub website: String,
+    pub notes: String,
+    pub tenant_id: String,
+}
+
+fn parse(form: &OrganizationForm) -> Result<OrganizationFields> {
+    let mut errors = FieldErrors::new();
+    let name = errors.check(
+        "name",
+        roster_domain::PersonName::parse(&form.name).map_err(|_| {
+            if form.name.trim().is_empty() {
+                "Enter the organization's name.".to_owned()
+            } else {
+                "Keep the name to at most 100 characters, on one line.".to_owned()
+            }
+        }),
+    );
+    let domains = errors.check("domains", parse_domains(&form.domains));
+    let website = errors.check("website", parse_website(&form.website));
+    if form.notes.chars().count() > MAX_NOTES {
+        errors.add(
+            "notes",
+            format!("Keep notes to at most {MAX_NOTES} characters."),
+        );
+    }
+    let tenant = form.tenant_id.trim().to_ascii_lowercase();
+    if !tenant.is_empty() && !is_guid(&tenant) {
+        errors.add(
+            "tenant_id",
+            "A Microsoft tenant ID is a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (or leave it empty).",
+        );
+    }
+    let (Some(name), Some(domains), Some(website)) = (name, domains, website) else {
+        return Err(CoreError::Invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(CoreError::Invalid(errors));
+    }
+    Ok(OrganizationFields {
+        name: name.as_str().to_owned(),
+        primary_domain: domains.first().cloned(),
+        domains,
+        website,
+        notes: form.notes.trim().to_owned(),
+        tenant_id: (!tenant.is_empty()).then_some(tenant),
+    })
+}
+
+fn name_taken() -> CoreError {
+    CoreError::Invalid(FieldErrors::one(
+        "name",
+        "An organization with this name already exists.",
+    ))
+}
+
+impl Services {
+    /// Every organization of the actor's workspace.
+    pub async fn organizations(&self, actor: &Principal) -> Result<Vec<OrganizationRow>> {
+        self.authorize(actor, Permission::View)?;
+        Ok(actor.scope(&self.db).organizations().await?)
+    }
+
+    /// One organization.
+    pub async fn organization(&self, actor: &Principal, id: Uuid) -> Result<OrganizationRow> {
+        self.authorize(actor, Permission::View)?;
+        Ok(actor.scope(&self.db).organization(id).await?)
+    }
+
+    /// Creates an organization.
+    pub async fn create_organization(
+        &self,
+        actor: &Principal,
+        form: &OrganizationForm,
+    ) -> Result<Uuid> {
+        self.authorize(actor, Permission::Operate)?;
+        let fields = parse(form)?;
+        let scope = actor.scope(&self.db);
+        let id = match scope.create_organization(&fields, self.now_ms()).await {
+            Ok(id) => id,
+            Err(StoreError::Conflict) => return Err(name_taken()),
+            Err(e) => return Err(e.into()),
+        };
+        scope
+            .audit(
+                actor,
+                AuditEntry {
+                    action: "organization.created",
+                    target_type: "organization",
+                    target_id: Some(id.to_string()),
+                    detail: json!({ "name": fields.name, "domains": fields.domains }),
+                },
+                self.now_ms(),
+            )
+            .await?;
+        Ok(id)
+    }
+
+    /// Changes an organization.
+    pub async fn update_organization(
+        &self,
+        actor: &Principal,
+        id: Uuid,
+        form: &OrganizationForm,
+    ) -> Result<()> {
+        self.authorize(actor, Permission::Operate)?;
+        let fields = parse(form)?;
+        let scope = actor.scope(&self.db);
+        let before = scope.organization(id).await?;
+        match scope.update_organization(id, &fields, self.now_ms()).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict) => return Err(name_taken()),
+            Err(e) => return Err(e.into()),
+        }
+        scope
+            .audit(
+                actor,
+                AuditEntry {
+                    action: "organization.updated",
+                    target_type: "organization",
+                    target_id: Some(id.to_string()),
+                    detail: json!({ "from": before.name, "name": fields.name, "domains": fields.domains }),
+                },
+                self.now_ms(),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_domain_is_primary_and_bad_fields_are_all_reported() {
+        let ok = parse(&OrganizationForm {
+            name: " Contoso Ltd ".into(),
+            domains: "contoso.com, contoso.co.uk".into(),
+            website: "www.contoso.com".into(),
+            notes: "VIP".into(),
+            tenant_id: String::new(),
+        })
+        .unwrap();
+        assert_eq!(ok.name, "Contoso Ltd");
+        assert_eq!(ok.primary_domain.as_deref(), Some("contoso.com"));
+        assert_eq!(ok.website.as_deref(), Some("https://www.contoso.com"));
+        let Err(CoreError::Invalid(e)) = parse(&OrganizationForm {
+            name: String::new(),
+            domains: "not a domain".into(),
+            website: "::".into(),
+            notes: "x".repeat(MAX_NOTES + 1),
+            tenant_id: "abc".into(),
+        }) else {
+            panic!("expected field errors");
+        };
+        for f in ["name", "domains", "website", "notes", "tenant_id"] {
+            assert!(e.0.contains_key(f), "{f}");
+        }
+    }
+}

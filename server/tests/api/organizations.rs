@@ -1,0 +1,204 @@
+//! Organizations: create, list, edit, validation, roles and isolation.
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn an_owner_creates_lists_and_edits_an_organization() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let empty = owner.get("/organizations").await;
+    assert!(empty.contains("No organizations yet"));
+    let r = owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[
+                ("name", "Contoso Ltd"),
+                ("domains", "Contoso.com, contoso.co.uk"),
+                ("website", "www.contoso.com"),
+                ("notes", "Key account"),
+                ("tenant_id", ""),
+            ],
+        )
+        .await;
+    let location = r.location.expect("redirect to the new organization");
+    assert!(location.starts_with("/organizations/"), "{location}");
+    let page = owner.get(&location).await;
+    assert_eq!(page.texts("h1"), vec!["Contoso Ltd"]);
+    assert!(page.contains("contoso.com, contoso.co.uk"));
+    assert!(page.contains("https://www.contoso.com"));
+    assert!(page.texts("a").iter().any(|a| a == "Connect a tenant"));
+
+    let list = owner.get("/organizations").await;
+    assert!(
+        list.texts("tbody tr")
+            .iter()
+            .any(|r| r.contains("Contoso Ltd") && r.contains("No tenant"))
+    );
+
+    let id = location.trim_start_matches("/organizations/").to_owned();
+    owner
+        .submit(
+            &location,
+            "/api/update_organization",
+            &[
+                ("id", &id),
+                ("name", "Contoso Limited"),
+                ("domains", "contoso.com"),
+                ("website", ""),
+                ("notes", ""),
+                ("tenant_id", ""),
+            ],
+        )
+        .await;
+    let page = owner.get(&location).await;
+    assert_eq!(page.texts("h1"), vec!["Contoso Limited"]);
+    assert_eq!(
+        page.texts("[role=status]"),
+        vec!["The organization was saved."]
+    );
+}
+
+#[tokio::test]
+async fn invalid_organization_fields_are_reported_and_nothing_is_saved() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[
+                ("name", ""),
+                ("domains", "not a domain"),
+                ("website", "::"),
+                ("notes", "kept"),
+                ("tenant_id", "nope"),
+            ],
+        )
+        .await;
+    let page = owner.get("/organizations/new").await;
+    assert_eq!(
+        page.texts("#organization-name-error"),
+        vec!["Enter the organization's name."]
+    );
+    assert_eq!(page.texts("#organization-domains-error").len(), 1);
+    assert_eq!(page.texts("#organization-website-error").len(), 1);
+    assert_eq!(page.texts("#organization-tenant_id-error").len(), 1);
+    assert_eq!(
+        page.input_value("organization-domains").as_deref(),
+        Some("not a domain")
+    );
+    assert!(
+        page.texts("#organization-notes")
+            .contains(&"kept".to_owned())
+    );
+    assert!(
+        owner
+            .get("/organizations")
+            .await
+            .contains("No organizations yet")
+    );
+}
+
+#[tokio::test]
+async fn organization_names_are_unique_ignoring_case_and_spacing() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    for name in ["Fabrikam Inc", "  fabrikam   INC "] {
+        owner
+            .submit(
+                "/organizations/new",
+                "/api/create_organization",
+                &[("name", name)],
+            )
+            .await;
+    }
+    let page = owner.get("/organizations/new").await;
+    assert_eq!(
+        page.texts("#organization-name-error"),
+        vec!["An organization with this name already exists."]
+    );
+    assert_eq!(owner.get("/organizations").await.texts("tbody tr").len(), 1);
+}
+
+#[tokio::test]
+async fn a_viewer_sees_organizations_but_cannot_create_or_edit() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let r = owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[("name", "Northwind")],
+        )
+        .await;
+    let location = r.location.unwrap();
+    let id = location.trim_start_matches("/organizations/").to_owned();
+    let viewer = app.member(&owner, "vera@acme.test", "viewer").await;
+    let list = viewer.get("/organizations").await;
+    assert!(list.contains("Northwind"));
+    assert!(!list.contains("New organization"));
+    assert!(!viewer.get(&location).await.contains("Edit organization"));
+    viewer
+        .submit(
+            "/organizations",
+            "/api/create_organization",
+            &[("name", "Sneaky")],
+        )
+        .await;
+    viewer
+        .submit(
+            "/organizations",
+            "/api/update_organization",
+            &[("id", &id), ("name", "Renamed")],
+        )
+        .await;
+    let list = owner.get("/organizations").await;
+    assert!(!list.contains("Sneaky"));
+    assert!(!list.contains("Renamed"));
+}
+
+#[tokio::test]
+async fn another_workspaces_organization_is_not_found() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let r = owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[("name", "Private Co")],
+        )
+        .await;
+    let location = r.location.unwrap();
+    let id = location.trim_start_matches("/organizations/").to_owned();
+    let services = roster_core::Services::new(
+        app.db.db.clone(),
+        std::sync::Arc::new(app.clock.clone()),
+        roster_core::SessionPolicy::default(),
+    );
+    services
+        .create_admin(
+            "bob@beta.test",
+            "Bob",
+            "beta owner password",
+            Some("Beta MSP"),
+        )
+        .await
+        .unwrap();
+    let bob = app.browser();
+    bob.login("bob@beta.test", "beta owner password").await;
+    let page = bob.get(&location).await;
+    assert_eq!(page.status, 404);
+    assert!(!page.contains("Private Co"));
+    bob.submit(
+        "/organizations",
+        "/api/update_organization",
+        &[("id", &id), ("name", "Stolen")],
+    )
+    .await;
+    assert_eq!(
+        bob.get("/organizations").await.texts("[role=alert]"),
+        vec!["That no longer exists."]
+    );
+    assert!(owner.get(&location).await.contains("Private Co"));
+}
