@@ -40,6 +40,16 @@ pub enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Re-encrypt every stored secret under a new master key.
+    ///
+    /// With the key file in the data directory (the default), a new key is generated and the file is
+    /// replaced; the old key is kept in master.key.previous. With ROSTER_MASTER_KEY set, give the new
+    /// key on standard input (--new-key-stdin), then set it in ROSTER_MASTER_KEY on every instance.
+    RotateKey {
+        /// Read the new key (64 hex digits) from the first line of standard input.
+        #[arg(long)]
+        new_key_stdin: bool,
+    },
     /// Serve a demo workspace on a data directory of its own and print how to sign in.
     Demo {
         /// The demo's data directory (its own SQLite database and key).
@@ -104,6 +114,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => Err(e.into()),
             }
         }
+        Command::RotateKey { new_key_stdin } => {
+            rotate_key(Config::from_env()?, new_key_stdin).await
+        }
         Command::Demo { data_dir, listen } => {
             let mut raw = RawSettings::gather(&|k| std::env::var(k).ok())?;
             raw.values
@@ -115,6 +128,78 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo::run(config).await
         }
     }
+}
+
+async fn rotate_key(config: Config, new_key_stdin: bool) -> anyhow::Result<()> {
+    use crate::config::{MasterKey, write_key_file};
+    let from_env = std::env::var("ROSTER_MASTER_KEY").is_ok_and(|v| !v.trim().is_empty());
+    let new_key = if new_key_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        MasterKey::parse(&line, "standard input")
+            .map_err(|m| anyhow::anyhow!("the new key: {m}"))?
+    } else if from_env {
+        anyhow::bail!(
+            "ROSTER_MASTER_KEY is set, so Roster cannot replace the key by itself: generate one \
+             (`openssl rand -hex 32`) and pass it with --new-key-stdin"
+        );
+    } else {
+        let mut bytes = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        MasterKey::parse(&hex::encode(bytes), "generated").map_err(|m| anyhow::anyhow!(m))?
+    };
+    if new_key.id() == config.master_key.id() {
+        anyhow::bail!("the new key is the current key");
+    }
+    let next_path = config.data_dir.join("master.key.next");
+    if !from_env {
+        // Written first: if anything below fails, the next start still knows this key.
+        let _ = std::fs::remove_file(&next_path);
+        write_key_file(&next_path, &new_key.to_hex())
+            .with_context(|| format!("writing {}", next_path.display()))?;
+    }
+    let mut previous: Vec<[u8; 32]> = config.previous_keys.iter().map(MasterKey::bytes).collect();
+    previous.push(config.master_key.bytes());
+    let keyring = roster_core::crypto::Keyring::new(&new_key.bytes(), &previous);
+    let db = roster_store::Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let services = roster_core::Services::new(
+        db.clone(),
+        std::sync::Arc::new(roster_core::SystemClock),
+        roster_core::SessionPolicy::default(),
+    )
+    .with_keyring(keyring);
+    let n = services
+        .reseal_all()
+        .await
+        .map_err(|e| anyhow::anyhow!("re-encrypting: {e:?}"))?;
+    db.close().await;
+    if from_env {
+        println!(
+            "Re-encrypted {n} secrets under key id {}. Now set ROSTER_MASTER_KEY to the new key on every instance \
+             (keep the old one in ROSTER_PREVIOUS_MASTER_KEYS until all of them have restarted).",
+            new_key.id()
+        );
+    } else {
+        let key_path = config.data_dir.join("master.key");
+        let prev_path = config.data_dir.join("master.key.previous");
+        let mut kept = std::fs::read_to_string(&prev_path).unwrap_or_default();
+        kept.push_str(&config.master_key.to_hex());
+        kept.push('\n');
+        let tmp = config.data_dir.join("master.key.previous.tmp");
+        let _ = std::fs::remove_file(&tmp);
+        write_key_file(&tmp, kept.trim_end()).context("writing master.key.previous")?;
+        std::fs::rename(&tmp, &prev_path)?;
+        std::fs::rename(&next_path, &key_path)?;
+        println!(
+            "Re-encrypted {n} secrets; the master key is now id {} (was {}). The old key is kept in {} for backups; \
+             delete it once you no longer need them.",
+            new_key.id(),
+            config.master_key.id(),
+            prev_path.display()
+        );
+    }
+    Ok(())
 }
 
 /// Starts the server with `config` and serves until SIGINT/SIGTERM.

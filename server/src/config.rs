@@ -109,6 +109,50 @@ impl MasterKey {
     }
 }
 
+impl MasterKey {
+    /// Keys kept from earlier rotations (`master.key.previous`, one per line) and an unfinished
+    /// rotation's `master.key.next`: all still accepted for opening secrets.
+    pub fn previous_from_data_dir(dir: &Path) -> Result<Vec<Self>, ConfigError> {
+        let mut out = Vec::new();
+        for name in ["master.key.previous", "master.key.next"] {
+            let path = dir.join(name);
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for (i, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
+                out.push(
+                    Self::parse(line, &format!("{} line {}", path.display(), i + 1)).map_err(
+                        |m| {
+                            bad(
+                                "ROSTER_MASTER_KEY",
+                                format!("{} line {}: {m}", path.display(), i + 1),
+                            )
+                        },
+                    )?,
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// The raw 32 bytes (for building the keyring).
+    pub fn bytes(&self) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        out.copy_from_slice(self.bytes.expose_secret());
+        out
+    }
+
+    /// The key as 64 hex digits (only for writing key files).
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.bytes.expose_secret())
+    }
+}
+
+/// Writes a new file readable only by its owner; fails if it exists.
+pub fn write_key_file(path: &Path, text: &str) -> std::io::Result<()> {
+    write_private(path, text)
+}
+
 #[cfg(unix)]
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -138,6 +182,12 @@ pub struct Config {
     pub log_format: LogFormat,
     /// The https or http base URL people reach Roster at (secure cookies and origin checks).
     pub public_url: Option<String>,
+    /// Keys that sealed secrets before a rotation; still accepted for opening.
+    pub previous_keys: Vec<MasterKey>,
+    /// Microsoft's identity platform (token endpoint) base URL.
+    pub login_url: String,
+    /// Microsoft Graph base URL.
+    pub graph_url: String,
 }
 
 /// The settings a `roster.toml` may contain (all optional).
@@ -150,6 +200,9 @@ struct FileSettings {
     master_key: Option<String>,
     log_format: Option<String>,
     public_url: Option<String>,
+    previous_master_keys: Option<String>,
+    login_url: Option<String>,
+    graph_url: Option<String>,
 }
 
 /// The raw settings before parsing, for tests and the command line.
@@ -158,13 +211,16 @@ pub struct RawSettings {
     pub values: HashMap<&'static str, String>,
 }
 
-pub const SETTINGS: [&str; 6] = [
+pub const SETTINGS: [&str; 9] = [
     "ROSTER_LISTEN",
     "ROSTER_DATA_DIR",
     "ROSTER_DATABASE_URL",
     "ROSTER_MASTER_KEY",
+    "ROSTER_PREVIOUS_MASTER_KEYS",
     "ROSTER_LOG_FORMAT",
     "ROSTER_PUBLIC_URL",
+    "ROSTER_LOGIN_URL",
+    "ROSTER_GRAPH_URL",
 ];
 
 impl RawSettings {
@@ -191,6 +247,9 @@ impl RawSettings {
                     ("ROSTER_MASTER_KEY", file.master_key),
                     ("ROSTER_LOG_FORMAT", file.log_format),
                     ("ROSTER_PUBLIC_URL", file.public_url),
+                    ("ROSTER_PREVIOUS_MASTER_KEYS", file.previous_master_keys),
+                    ("ROSTER_LOGIN_URL", file.login_url),
+                    ("ROSTER_GRAPH_URL", file.graph_url),
                 ];
                 for (k, v) in pairs {
                     if let Some(v) = v {
@@ -279,9 +338,39 @@ impl RawSettings {
         };
         let public_url = match self.get("ROSTER_PUBLIC_URL") {
             None => None,
-            Some(url) => Some(parse_public_url(url)?),
+            Some(url) => Some(parse_public_url(url, "ROSTER_PUBLIC_URL")?),
         };
+        let mut previous_keys = Vec::new();
+        if let Some(list) = self.get("ROSTER_PREVIOUS_MASTER_KEYS") {
+            for (i, part) in list.split(',').filter(|p| !p.trim().is_empty()).enumerate() {
+                previous_keys.push(
+                    MasterKey::parse(part, &format!("ROSTER_PREVIOUS_MASTER_KEYS #{}", i + 1))
+                        .map_err(|m| {
+                            bad(
+                                "ROSTER_PREVIOUS_MASTER_KEYS",
+                                format!("key #{}: {m}", i + 1),
+                            )
+                        })?,
+                );
+            }
+        }
+        if self.get("ROSTER_MASTER_KEY").is_none() {
+            previous_keys.extend(MasterKey::previous_from_data_dir(&data_dir)?);
+        }
+        let login_url = parse_public_url(
+            self.get("ROSTER_LOGIN_URL")
+                .unwrap_or("https://login.microsoftonline.com"),
+            "ROSTER_LOGIN_URL",
+        )?;
+        let graph_url = parse_public_url(
+            self.get("ROSTER_GRAPH_URL")
+                .unwrap_or("https://graph.microsoft.com"),
+            "ROSTER_GRAPH_URL",
+        )?;
         Ok(Config {
+            previous_keys,
+            login_url,
+            graph_url,
             listen,
             data_dir,
             database_url,
@@ -292,12 +381,12 @@ impl RawSettings {
     }
 }
 
-fn parse_public_url(url: &str) -> Result<String, ConfigError> {
+fn parse_public_url(url: &str, setting: &str) -> Result<String, ConfigError> {
     let complaint = || {
         bad(
-            "ROSTER_PUBLIC_URL",
+            setting,
             format!(
-                "{url:?} is not a base URL such as https://roster.example.com (scheme and host, no path)"
+                "{url:?} is not a base URL such as https://host.example.com (scheme and host, no path)"
             ),
         )
     };
@@ -323,6 +412,12 @@ impl Config {
             .is_some_and(|u| u.starts_with("https://"))
     }
 
+    /// The keyring that seals and opens secrets: the master key and any previous keys.
+    pub fn keyring(&self) -> roster_core::crypto::Keyring {
+        let previous: Vec<[u8; 32]> = self.previous_keys.iter().map(MasterKey::bytes).collect();
+        roster_core::crypto::Keyring::new(&self.master_key.bytes(), &previous)
+    }
+
     /// The configuration as log fields, with the database password and the key hidden.
     pub fn log_effective(&self) {
         tracing::info!(
@@ -332,6 +427,9 @@ impl Config {
             master_key = %format!("id {} ({})", self.master_key.id(), self.master_key.source),
             log_format = ?self.log_format,
             public_url = self.public_url.as_deref().unwrap_or("(not set)"),
+            previous_keys = self.previous_keys.len(),
+            login_url = %self.login_url,
+            graph_url = %self.graph_url,
             "effective configuration"
         );
     }
@@ -379,12 +477,15 @@ mod tests {
 
     #[test]
     fn each_wrong_value_names_its_setting() {
-        let cases: [(&'static str, &str); 5] = [
+        let cases: [(&'static str, &str); 8] = [
             ("ROSTER_LISTEN", "localhost"),
             ("ROSTER_DATABASE_URL", "mysql://x"),
             ("ROSTER_MASTER_KEY", "short"),
             ("ROSTER_LOG_FORMAT", "xml"),
             ("ROSTER_PUBLIC_URL", "roster.example.com/app"),
+            ("ROSTER_LOGIN_URL", "ftp://login"),
+            ("ROSTER_GRAPH_URL", "graph"),
+            ("ROSTER_PREVIOUS_MASTER_KEYS", "abc"),
         ];
         for (key, value) in cases {
             let err = resolve(&[(key, value)]).unwrap_err();

@@ -48,7 +48,8 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     let clock = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let services = Services::new(db.clone(), clock, SessionPolicy::default());
+    let services =
+        Services::new(db.clone(), clock, SessionPolicy::default()).with_keyring(config.keyring());
     let leptos_options = LeptosOptions::builder()
         .output_name("roster")
         .site_addr(config.listen)

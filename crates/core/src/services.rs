@@ -31,6 +31,7 @@ pub struct Services {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) sessions: SessionPolicy,
     pub(crate) dummy_hash: Arc<tokio::sync::OnceCell<String>>,
+    pub(crate) keyring: Option<Arc<crate::crypto::Keyring>>,
 }
 
 impl Services {
@@ -40,7 +41,36 @@ impl Services {
             clock,
             sessions,
             dummy_hash: Arc::new(tokio::sync::OnceCell::new()),
+            keyring: None,
         }
+    }
+
+    /// Gives the services the keyring that seals tenant secrets.
+    pub fn with_keyring(mut self, keyring: crate::crypto::Keyring) -> Self {
+        self.keyring = Some(Arc::new(keyring));
+        self
+    }
+
+    pub(crate) fn keyring(&self) -> Result<&crate::crypto::Keyring> {
+        self.keyring
+            .as_deref()
+            .ok_or_else(|| CoreError::Internal("no master key configured".into()))
+    }
+
+    /// Re-seals every stored secret under the keyring's current key, all or nothing.
+    /// Returns how many secrets were re-sealed.
+    pub async fn reseal_all(&self) -> Result<usize> {
+        let keyring = self.keyring()?;
+        let mut rows = self.db.sealed_secrets().await?;
+        for row in &mut rows {
+            let context = row.workspace_id.as_bytes().to_vec();
+            let plain = keyring
+                .open(&row.secret, &context)
+                .map_err(|e| CoreError::Internal(Box::new(e)))?;
+            row.secret = keyring.seal(secrecy::ExposeSecret::expose_secret(&plain), &context);
+        }
+        self.db.reseal(&rows).await?;
+        Ok(rows.len())
     }
 
     pub fn db(&self) -> &Db {
