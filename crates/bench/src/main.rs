@@ -1,0 +1,2 @@
+//! `roster-bench`: Roster's benchmark programs, one subcommand each.
+fn main() {}
