@@ -1,0 +1,14 @@
+//! Integration tests: every test starts the emulator in-process on 127.0.0.1 port 0 and talks to it over HTTP.
+
+mod batch;
+mod delta;
+mod faults;
+mod generation;
+mod groups;
+mod helpers;
+mod identity;
+mod paging;
+mod permissions;
+mod tenant;
+mod throttling;
+mod users;
