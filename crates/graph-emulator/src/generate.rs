@@ -1,6 +1,6 @@
 //! The deterministic tenant generator: realistic, messy directory data from a seed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 use uuid::Uuid;
@@ -724,6 +724,8 @@ pub(crate) fn populate(tenant: &mut Tenant, users: u32, seed: u64, entra_p1: boo
     let free = ["FLOW_FREE", "POWER_BI_STANDARD"];
 
     let mut upns: HashSet<String> = HashSet::with_capacity(users as usize);
+    // Next number to try per address stem, so common names do not rescan 2, 3, 4...
+    let mut suffixes: HashMap<String, u32> = HashMap::new();
     let mut version = tenant.version;
     for i in 0..users {
         let loc = if rng.chance(0.75) {
@@ -791,9 +793,10 @@ pub(crate) fn populate(tenant: &mut Tenant, users: u32, seed: u64, entra_p1: boo
             };
             let ext = format!("{local}@{ext_domain}");
             upn = format!("{}#EXT#@{initial}", ext.replace('@', "_"));
-            let mut n = 1;
+            let stem = upn.clone();
             while upns.contains(&upn) {
-                n += 1;
+                let n = suffixes.entry(stem.clone()).or_insert(1);
+                *n += 1;
                 upn = format!("{local}{n}_{ext_domain}#EXT#@{initial}");
             }
             mail = Some(ext.clone());
@@ -801,9 +804,10 @@ pub(crate) fn populate(tenant: &mut Tenant, users: u32, seed: u64, entra_p1: boo
             other_mails.push(ext.into());
         } else {
             upn = format!("{local}@{domain}");
-            let mut n = 1;
+            let stem = upn.clone();
             while upns.contains(&upn) {
-                n += 1;
+                let n = suffixes.entry(stem.clone()).or_insert(1);
+                *n += 1;
                 upn = format!("{local}{n}@{domain}");
             }
             let has_mailbox = !is_service || rng.chance(0.5);
