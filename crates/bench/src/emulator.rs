@@ -3,7 +3,9 @@
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
-use roster_graph_emulator::{Emulator, GenerateSpec, Scenario, Settings, TenantSpec, ThrottleConfig};
+use roster_graph_emulator::{
+    Emulator, GenerateSpec, Scenario, Settings, TenantSpec, ThrottleConfig,
+};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
@@ -57,16 +59,25 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let scenario = Scenario {
         seed: args.seed,
         settings: Settings {
-            throttling: ThrottleConfig { enabled: false, ..ThrottleConfig::default() },
+            throttling: ThrottleConfig {
+                enabled: false,
+                ..ThrottleConfig::default()
+            },
             ..Settings::default()
         },
         tenants: vec![TenantSpec {
-            generate: Some(GenerateSpec { users: args.users, seed: Some(args.seed) }),
+            generate: Some(GenerateSpec {
+                users: args.users,
+                seed: Some(args.seed),
+            }),
             ..TenantSpec::default()
         }],
     };
     let started = Instant::now();
-    let emulator = Emulator::builder().scenario(scenario).start("127.0.0.1:0").await?;
+    let emulator = Emulator::builder()
+        .scenario(scenario)
+        .start("127.0.0.1:0")
+        .await?;
     let generate_seconds = started.elapsed().as_secs_f64();
     let (_, rss_after_generate) = memory_mb();
 
@@ -104,7 +115,14 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         pages = 0;
         bytes = 0;
         while let Some(u) = url {
-            let body = http.get(&u).bearer_auth(&token.access_token).send().await?.error_for_status()?.bytes().await?;
+            let body = http
+                .get(&u)
+                .bearer_auth(&token.access_token)
+                .send()
+                .await?
+                .error_for_status()?
+                .bytes()
+                .await?;
             bytes += body.len();
             let page: Page = serde_json::from_slice(&body)?;
             seen += page.value.len();
@@ -130,7 +148,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     println!("list_seconds_median: {median:.3} s");
     println!("list_seconds_best: {best:.3} s");
     println!("users_per_second: {users_per_second:.0} users/s");
-    println!("users_per_second_best: {:.0} users/s", f64::from(args.users) / best);
+    println!(
+        "users_per_second_best: {:.0} users/s",
+        f64::from(args.users) / best
+    );
     println!("rss_after_generate_mb: {rss_after_generate:.1} MB");
     println!("rss_mb: {rss:.1} MB");
     println!("peak_rss_mb: {peak:.1} MB");

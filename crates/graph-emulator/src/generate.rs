@@ -871,13 +871,13 @@ pub(crate) fn populate(tenant: &mut Tenant, users: u32, seed: u64, entra_p1: boo
                     disabled_plans,
                 });
             }
-            if rng.chance(0.15) {
-                if let Some(d) = catalog::sku_by_part(*rng.pick(&free)) {
-                    licences.push(AssignedLicence {
-                        sku_id: d.sku_id,
-                        disabled_plans: Box::new([]),
-                    });
-                }
+            if rng.chance(0.15)
+                && let Some(d) = catalog::sku_by_part(free[rng.index(free.len())])
+            {
+                licences.push(AssignedLicence {
+                    sku_id: d.sku_id,
+                    disabled_plans: Box::new([]),
+                });
             }
             if rng.chance(0.03) {
                 licences.push(AssignedLicence {
@@ -1027,10 +1027,10 @@ pub(crate) fn populate(tenant: &mut Tenant, users: u32, seed: u64, entra_p1: boo
         }
     }
     for part in main_skus.iter().chain(free.iter()) {
-        if let Some(d) = catalog::sku_by_part(part) {
-            if !used.contains(&d.sku_id) {
-                used.push(d.sku_id);
-            }
+        if let Some(d) = catalog::sku_by_part(part)
+            && !used.contains(&d.sku_id)
+        {
+            used.push(d.sku_id);
         }
     }
     used.sort();
@@ -1064,18 +1064,19 @@ pub(crate) fn populate(tenant: &mut Tenant, users: u32, seed: u64, entra_p1: boo
         });
     }
     // Make sure the P1 choice holds even for an empty tenant.
-    if entra_p1 && !tenant.has_premium() {
-        if let Some(d) = catalog::sku_by_part("AAD_PREMIUM") {
-            tenant.subscriptions.push(Subscription {
-                sku_id: d.sku_id,
-                part_number: d.part_number.to_owned(),
-                capability_status: "Enabled".to_owned(),
-                enabled: 5,
-                suspended: 0,
-                warning: 0,
-                subscription_id: derived_uuid(seed, "subscription/p1"),
-            });
-        }
+    if entra_p1
+        && !tenant.has_premium()
+        && let Some(d) = catalog::sku_by_part("AAD_PREMIUM")
+    {
+        tenant.subscriptions.push(Subscription {
+            sku_id: d.sku_id,
+            part_number: d.part_number.to_owned(),
+            capability_status: "Enabled".to_owned(),
+            enabled: 5,
+            suspended: 0,
+            warning: 0,
+            subscription_id: derived_uuid(seed, "subscription/p1"),
+        });
     }
 
     generate_groups(tenant, seed, &mut rng, now_s);
@@ -1259,7 +1260,7 @@ fn generate_devices(tenant: &mut Tenant, rng: &mut Rng, now_s: i64) {
                 },
                 operating_system: os,
                 os_version: (*rng.pick(versions)).to_owned(),
-                compliance_state: *rng.pick(STATES),
+                compliance_state: STATES[rng.index(STATES.len())],
                 owner_type: if os == "Android" && rng.chance(0.5) {
                     "personal"
                 } else {

@@ -399,11 +399,11 @@ async fn serve_connection<S>(
         let kill = kill_in.clone();
         async move {
             let resp = router.oneshot(req.map(axum::body::Body::new)).await;
-            if let Ok(r) = &resp {
-                if r.extensions().get::<ResetConnection>().is_some() {
-                    kill.notify_one();
-                    std::future::pending::<()>().await;
-                }
+            if let Ok(r) = &resp
+                && r.extensions().get::<ResetConnection>().is_some()
+            {
+                kill.notify_one();
+                std::future::pending::<()>().await;
             }
             resp
         }
@@ -418,7 +418,6 @@ async fn serve_connection<S>(
             if let Some(s) = &spare {
                 let _ = socket2::SockRef::from(s).set_linger(Some(Duration::ZERO));
             }
-            return;
         }
         () = async { let _ = stop.wait_for(|v| *v).await; } => {
             conn.as_mut().graceful_shutdown();

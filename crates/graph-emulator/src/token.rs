@@ -308,10 +308,10 @@ async fn issue(
 
     // Faults on the token endpoint, when asked for.
     let faults = tenant_lock.read().faults.clone();
-    if faults.token_endpoint {
-        if let Some(r) = crate::graph::token_endpoint_faults(shared, &faults).await {
-            return Ok(r);
-        }
+    if faults.token_endpoint
+        && let Some(r) = crate::graph::token_endpoint_faults(shared, &faults).await
+    {
+        return Ok(r);
     }
 
     if uri

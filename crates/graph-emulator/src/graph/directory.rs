@@ -90,10 +90,10 @@ pub(crate) fn organization(ctx: &Ctx<'_>) -> R {
     ctx.charge(1)?;
     let t = ctx.caller.tenant.read();
     let single = ctx.req.segments.get(1);
-    if let Some(id) = single {
-        if Uuid::try_parse(id).ok() != Some(t.id) {
-            return Err(ctx.not_found(id));
-        }
+    if let Some(id) = single
+        && Uuid::try_parse(id).ok() != Some(t.id)
+    {
+        return Err(ctx.not_found(id));
     }
     let plans: Vec<Value> = t
         .subscriptions

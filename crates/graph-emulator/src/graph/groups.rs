@@ -133,10 +133,10 @@ fn transitive(t: &Tenant, group: &Group) -> Vec<MemberRef> {
         for m in &g.members {
             if seen.insert(m.id) {
                 out.push(*m);
-                if m.kind == MemberKind::Group {
-                    if let Some(inner) = t.groups.get(&m.id) {
-                        stack.push(inner);
-                    }
+                if m.kind == MemberKind::Group
+                    && let Some(inner) = t.groups.get(&m.id)
+                {
+                    stack.push(inner);
                 }
             }
         }

@@ -596,13 +596,13 @@ impl Filter {
 }
 
 fn check_advanced(ctx: &Ctx<'_>, f: &Filter) -> Result<(), Reply> {
-    if let Some(op) = f.advanced {
-        if !(ctx.eventual() && ctx.count_requested()) {
-            return Err(ctx.bad_request(
-                "Request_UnsupportedQuery",
-                &format!("Operator '{op}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information"),
-            ));
-        }
+    if let Some(op) = f.advanced
+        && !(ctx.eventual() && ctx.count_requested())
+    {
+        return Err(ctx.bad_request(
+            "Request_UnsupportedQuery",
+            &format!("Operator '{op}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information"),
+        ));
     }
     Ok(())
 }

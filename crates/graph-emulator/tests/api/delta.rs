@@ -30,11 +30,19 @@ async fn round(t: &TestEmu, token: &str, start: &str) -> (Vec<Value>, String) {
 async fn a_first_round_returns_every_user_then_a_delta_link() {
     let t = TestEmu::start(one_tenant(250)).await;
     let token = t.token(0).await;
-    let (items, link) = round(&t, &token, "users/delta?$select=displayName,givenName,surname").await;
+    let (items, link) = round(
+        &t,
+        &token,
+        "users/delta?$select=displayName,givenName,surname",
+    )
+    .await;
     let ids: HashSet<&str> = items.iter().map(|u| u["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), 250);
     assert!(items.iter().all(|u| u.as_object().unwrap().len() == 4));
-    assert!(link.starts_with(&format!("{}/v1.0/users/delta?$deltatoken=", t.emu.base_url())));
+    assert!(link.starts_with(&format!(
+        "{}/v1.0/users/delta?$deltatoken=",
+        t.emu.base_url()
+    )));
     let (again, _) = round(&t, &token, &link).await;
     assert!(again.is_empty());
 }
@@ -49,10 +57,19 @@ async fn changes_and_removals_appear_in_the_next_round() {
     let a = items[0]["id"].as_str().unwrap().to_owned();
     let b = items[1]["id"].as_str().unwrap().to_owned();
     let c = items[2]["id"].as_str().unwrap().to_owned();
-    h.update_user(&tid, &a, &serde_json::json!({"job_title": "Chief Tester"})).unwrap();
+    h.update_user(&tid, &a, &serde_json::json!({"job_title": "Chief Tester"}))
+        .unwrap();
     h.remove_user(&tid, &b, false).unwrap();
     h.remove_user(&tid, &c, true).unwrap();
-    let new = h.add_user(&tid, &UserSpec { display_name: "Nova Newhire".to_owned(), ..UserSpec::default() }).unwrap();
+    let new = h
+        .add_user(
+            &tid,
+            &UserSpec {
+                display_name: "Nova Newhire".to_owned(),
+                ..UserSpec::default()
+            },
+        )
+        .unwrap();
     let (changes, _) = round(&t, &token, &link).await;
     assert_eq!(changes.len(), 4, "{changes:?}");
     let by_id = |id: &str| changes.iter().find(|x| x["id"] == id).unwrap().clone();
@@ -77,7 +94,10 @@ async fn an_expired_delta_link_gets_sync_state_not_found() {
     // The admin switch expires links at once.
     let (_, link) = round(&t, &token, "users/delta").await;
     t.emu.handle().expire_delta_tokens(&t.tid(0)).unwrap();
-    assert_eq!(t.get(&token, &link).await.1["error"]["code"], "syncStateNotFound");
+    assert_eq!(
+        t.get(&token, &link).await.1["error"]["code"],
+        "syncStateNotFound"
+    );
 }
 
 #[tokio::test]
@@ -86,7 +106,16 @@ async fn delta_token_latest_starts_from_now() {
     let token = t.token(0).await;
     let (items, link) = round(&t, &token, "users/delta?$deltatoken=latest").await;
     assert!(items.is_empty());
-    t.emu.handle().add_user(&t.tid(0), &UserSpec { display_name: "Late Joiner".to_owned(), ..UserSpec::default() }).unwrap();
+    t.emu
+        .handle()
+        .add_user(
+            &t.tid(0),
+            &UserSpec {
+                display_name: "Late Joiner".to_owned(),
+                ..UserSpec::default()
+            },
+        )
+        .unwrap();
     let (items, _) = round(&t, &token, &link).await;
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["displayName"], "Late Joiner");

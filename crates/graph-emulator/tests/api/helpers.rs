@@ -38,7 +38,10 @@ impl TestEmu {
             .start("127.0.0.1:0")
             .await
             .unwrap();
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
         Self { emu, clock, http }
     }
 
@@ -54,8 +57,18 @@ impl TestEmu {
         self.clock.advance(jiff::SignedDuration::from_secs(secs));
     }
 
-    pub async fn token_request(&self, tenant: &str, form: &[(&str, &str)]) -> (StatusCode, HeaderMap, Value) {
-        let r = self.http.post(self.emu.token_url(tenant)).form(form).send().await.unwrap();
+    pub async fn token_request(
+        &self,
+        tenant: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, HeaderMap, Value) {
+        let r = self
+            .http
+            .post(self.emu.token_url(tenant))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
         let status = r.status();
         let headers = r.headers().clone();
         let body = r.json().await.unwrap_or(Value::Null);
@@ -82,8 +95,17 @@ impl TestEmu {
         body["access_token"].as_str().unwrap().to_owned()
     }
 
-    pub async fn get_with(&self, token: &str, path: &str, headers: &[(&str, &str)]) -> (StatusCode, HeaderMap, Value) {
-        let url = if path.starts_with("http") { path.to_owned() } else { format!("{}/{path}", self.emu.graph_url()) };
+    pub async fn get_with(
+        &self,
+        token: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, HeaderMap, Value) {
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}/{path}", self.emu.graph_url())
+        };
         let mut req = self.http.get(url).bearer_auth(token);
         for (k, v) in headers {
             req = req.header(*k, *v);
@@ -126,7 +148,9 @@ impl TestEmu {
 pub fn jwt_payload(token: &str) -> Value {
     use base64::Engine as _;
     let part = token.split('.').nth(1).unwrap();
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).unwrap();
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
     serde_json::from_slice(&raw).unwrap()
 }
 

@@ -7,7 +7,9 @@ use crate::helpers::{TestEmu, one_tenant};
 async fn every_user_exactly_once(users: u32, top: u32) {
     let t = TestEmu::start(one_tenant(users)).await;
     let token = t.token(0).await;
-    let items = t.list_all(&token, &format!("users?$top={top}&$select=id"), &[]).await;
+    let items = t
+        .list_all(&token, &format!("users?$top={top}&$select=id"), &[])
+        .await;
     let ids: HashSet<&str> = items.iter().map(|u| u["id"].as_str().unwrap()).collect();
     assert_eq!(items.len(), users as usize, "items");
     assert_eq!(ids.len(), users as usize, "distinct ids");
@@ -40,7 +42,10 @@ async fn paging_1000_users_yields_each_once_over_two_pages() {
     let (_, first) = t.get(&token, "users?$top=999").await;
     assert_eq!(first["value"].as_array().unwrap().len(), 999);
     let next = first["@odata.nextLink"].as_str().unwrap();
-    assert!(next.starts_with(&format!("{}/v1.0/users?", t.emu.base_url())), "{next}");
+    assert!(
+        next.starts_with(&format!("{}/v1.0/users?", t.emu.base_url())),
+        "{next}"
+    );
     assert!(next.contains("$skiptoken="));
     let (_, second) = t.get(&token, next).await;
     assert_eq!(second["value"].as_array().unwrap().len(), 1);

@@ -7,7 +7,17 @@ use crate::graph_error_snapshot;
 use crate::helpers::{TestEmu, one_tenant};
 
 const DEFAULTS: [&str; 11] = [
-    "businessPhones", "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName",
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "id",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
 ];
 
 #[tokio::test]
@@ -15,7 +25,10 @@ async fn the_default_listing_has_exactly_the_eleven_default_properties() {
     let t = TestEmu::start(one_tenant(40)).await;
     let (status, body) = t.get(&t.token(0).await, "users").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["@odata.context"], format!("{}/v1.0/$metadata#users", t.emu.base_url()));
+    assert_eq!(
+        body["@odata.context"],
+        format!("{}/v1.0/$metadata#users", t.emu.base_url())
+    );
     for u in body["value"].as_array().unwrap() {
         let mut keys: Vec<&str> = u.as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort_unstable();
@@ -28,9 +41,20 @@ async fn the_default_listing_has_exactly_the_eleven_default_properties() {
 async fn selected_properties_without_value_are_null_and_others_absent() {
     let t = TestEmu::start(one_tenant(60)).await;
     let token = t.token(0).await;
-    let (_, body) = t.get(&token, "users?$select=displayName,mobilePhone,accountEnabled,proxyAddresses,userType").await;
+    let (_, body) = t
+        .get(
+            &token,
+            "users?$select=displayName,mobilePhone,accountEnabled,proxyAddresses,userType",
+        )
+        .await;
     let users = body["value"].as_array().unwrap();
-    assert_eq!(body["@odata.context"], format!("{}/v1.0/$metadata#users(displayName,mobilePhone,accountEnabled,proxyAddresses,userType)", t.emu.base_url()));
+    assert_eq!(
+        body["@odata.context"],
+        format!(
+            "{}/v1.0/$metadata#users(displayName,mobilePhone,accountEnabled,proxyAddresses,userType)",
+            t.emu.base_url()
+        )
+    );
     for u in users {
         let o = u.as_object().unwrap();
         assert_eq!(o.len(), 6, "{u}");
@@ -39,7 +63,10 @@ async fn selected_properties_without_value_are_null_and_others_absent() {
         assert!(u["proxyAddresses"].is_array());
         assert!(u["userType"] == "Member" || u["userType"] == "Guest");
     }
-    assert!(users.iter().any(|u| u["mobilePhone"].is_null()), "some user lacks a mobile phone");
+    assert!(
+        users.iter().any(|u| u["mobilePhone"].is_null()),
+        "some user lacks a mobile phone"
+    );
     assert!(users.iter().any(|u| u["mobilePhone"].is_string()));
 }
 
@@ -62,14 +89,22 @@ async fn top_outside_1_to_999_gets_400_request_unsupported_query() {
         let (status, body) = t.get(&token, &format!("users?$top={top}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["error"]["code"], "Request_UnsupportedQuery");
-        assert_eq!(body["error"]["message"], format!("Invalid page size specified: '{top}'. Must be between 1 and 999 inclusive."));
+        assert_eq!(
+            body["error"]["message"],
+            format!("Invalid page size specified: '{top}'. Must be between 1 and 999 inclusive.")
+        );
     }
     graph_error_snapshot!("users_top_1000", t.get(&token, "users?$top=1000").await.1);
     assert_eq!(t.get(&token, "users?$top=1").await.0, StatusCode::OK);
 }
 
 async fn all_users(t: &TestEmu, token: &str) -> Vec<Value> {
-    t.list_all(token, "users?$top=999&$select=id,accountEnabled,userType,assignedLicenses,userPrincipalName", &[]).await
+    t.list_all(
+        token,
+        "users?$top=999&$select=id,accountEnabled,userType,assignedLicenses,userPrincipalName",
+        &[],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -80,13 +115,37 @@ async fn filters_on_account_enabled_and_user_type_match_the_full_listing() {
     let disabled = all.iter().filter(|u| u["accountEnabled"] == false).count();
     let guests = all.iter().filter(|u| u["userType"] == "Guest").count();
     assert!(disabled > 0 && guests > 0);
-    let got = t.list_all(&token, "users?$top=999&$filter=accountEnabled eq false", &[]).await;
+    let got = t
+        .list_all(
+            &token,
+            "users?$top=999&$filter=accountEnabled eq false",
+            &[],
+        )
+        .await;
     assert_eq!(got.len(), disabled);
-    let got = t.list_all(&token, "users?$top=999&$filter=userType eq 'Guest'&$select=userPrincipalName", &[]).await;
+    let got = t
+        .list_all(
+            &token,
+            "users?$top=999&$filter=userType eq 'Guest'&$select=userPrincipalName",
+            &[],
+        )
+        .await;
     assert_eq!(got.len(), guests);
-    assert!(got.iter().all(|u| u["userPrincipalName"].as_str().unwrap().contains("#EXT#")));
-    let got = t.list_all(&token, "users?$top=999&$filter=accountEnabled eq true and userType eq 'Member'", &[]).await;
-    let expected = all.iter().filter(|u| u["accountEnabled"] == true && u["userType"] == "Member").count();
+    assert!(
+        got.iter()
+            .all(|u| u["userPrincipalName"].as_str().unwrap().contains("#EXT#"))
+    );
+    let got = t
+        .list_all(
+            &token,
+            "users?$top=999&$filter=accountEnabled eq true and userType eq 'Member'",
+            &[],
+        )
+        .await;
+    let expected = all
+        .iter()
+        .filter(|u| u["accountEnabled"] == true && u["userType"] == "Member")
+        .count();
     assert_eq!(got.len(), expected);
 }
 
@@ -94,15 +153,32 @@ async fn filters_on_account_enabled_and_user_type_match_the_full_listing() {
 async fn the_licensed_users_filter_needs_advanced_query_parameters() {
     let t = TestEmu::start(one_tenant(300)).await;
     let token = t.token(0).await;
-    let (status, body) = t.get(&token, "users?$filter=assignedLicenses/$count ne 0").await;
+    let (status, body) = t
+        .get(&token, "users?$filter=assignedLicenses/$count ne 0")
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "Request_UnsupportedQuery");
     let all = all_users(&t, &token).await;
-    let licensed = all.iter().filter(|u| !u["assignedLicenses"].as_array().unwrap().is_empty()).count();
+    let licensed = all
+        .iter()
+        .filter(|u| !u["assignedLicenses"].as_array().unwrap().is_empty())
+        .count();
     let h = [("ConsistencyLevel", "eventual")];
-    let (_, _, first) = t.get_with(&token, "users?$filter=assignedLicenses/$count ne 0&$count=true&$top=100", &h).await;
+    let (_, _, first) = t
+        .get_with(
+            &token,
+            "users?$filter=assignedLicenses/$count ne 0&$count=true&$top=100",
+            &h,
+        )
+        .await;
     assert_eq!(first["@odata.count"], licensed);
-    let got = t.list_all(&token, "users?$filter=assignedLicenses/$count ne 0&$count=true&$top=100", &h).await;
+    let got = t
+        .list_all(
+            &token,
+            "users?$filter=assignedLicenses/$count ne 0&$count=true&$top=100",
+            &h,
+        )
+        .await;
     assert_eq!(got.len(), licensed);
     // The header is not carried into next links: without it page 2 is refused.
     let next = first["@odata.nextLink"].as_str().unwrap();
@@ -118,14 +194,30 @@ async fn count_true_without_consistency_level_is_silently_ignored() {
     let (status, body) = t.get(&token, "users?$count=true").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.get("@odata.count").is_none());
-    let (_, _, body) = t.get_with(&token, "users?$count=true", &[("ConsistencyLevel", "eventual")]).await;
+    let (_, _, body) = t
+        .get_with(
+            &token,
+            "users?$count=true",
+            &[("ConsistencyLevel", "eventual")],
+        )
+        .await;
     assert_eq!(body["@odata.count"], 30);
     let (status, body) = t.get(&token, "users/$count").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["error"]["message"], "$count is not currently supported.");
-    let (status, h, body) = t.get_with(&token, "users/$count", &[("ConsistencyLevel", "eventual")]).await;
+    assert_eq!(
+        body["error"]["message"],
+        "$count is not currently supported."
+    );
+    let (status, h, body) = t
+        .get_with(&token, "users/$count", &[("ConsistencyLevel", "eventual")])
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(h["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert!(
+        h["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
     assert_eq!(body, 30);
 }
 
@@ -133,12 +225,25 @@ async fn count_true_without_consistency_level_is_silently_ignored() {
 async fn a_guest_can_be_read_by_its_percent_encoded_upn() {
     let t = TestEmu::start(one_tenant(200)).await;
     let token = t.token(0).await;
-    let guests = t.list_all(&token, "users?$filter=userType eq 'Guest'&$select=userPrincipalName,id", &[]).await;
+    let guests = t
+        .list_all(
+            &token,
+            "users?$filter=userType eq 'Guest'&$select=userPrincipalName,id",
+            &[],
+        )
+        .await;
     let upn = guests[0]["userPrincipalName"].as_str().unwrap();
-    let (status, body) = t.get(&token, &format!("users/{}", upn.replace('#', "%23"))).await;
+    let (status, body) = t
+        .get(&token, &format!("users/{}", upn.replace('#', "%23")))
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["id"], guests[0]["id"]);
-    assert!(body["@odata.context"].as_str().unwrap().ends_with("$metadata#users/$entity"));
+    assert!(
+        body["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("$metadata#users/$entity")
+    );
 }
 
 #[tokio::test]
@@ -148,16 +253,38 @@ async fn sign_in_activity_needs_p1_and_caps_pages_at_500() {
     s.tenants[1].entra_p1 = Some(false);
     let t = TestEmu::start(s).await;
     let token = t.token(0).await;
-    let (status, body) = t.get(&token, "users?$select=displayName,signInActivity&$top=999").await;
+    let (status, body) = t
+        .get(&token, "users?$select=displayName,signInActivity&$top=999")
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let users = body["value"].as_array().unwrap();
     assert_eq!(users.len(), 500);
-    let with = users.iter().filter(|u| u["signInActivity"].is_object()).count();
+    let with = users
+        .iter()
+        .filter(|u| u["signInActivity"].is_object())
+        .count();
     assert!(with > 0);
-    assert!(users.iter().any(|u| u["signInActivity"]["lastNonInteractiveSignInDateTime"] == "0001-01-01T00:00:00Z"));
-    assert!(users.iter().any(|u| u["signInActivity"]["lastSuccessfulSignInDateTime"] == ""));
-    let (status, body) = t.get(&t.token(1).await, "users?$select=displayName,signInActivity").await;
+    assert!(
+        users
+            .iter()
+            .any(|u| u["signInActivity"]["lastNonInteractiveSignInDateTime"]
+                == "0001-01-01T00:00:00Z")
+    );
+    assert!(
+        users
+            .iter()
+            .any(|u| u["signInActivity"]["lastSuccessfulSignInDateTime"] == "")
+    );
+    let (status, body) = t
+        .get(
+            &t.token(1).await,
+            "users?$select=displayName,signInActivity",
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    assert_eq!(body["error"]["code"], "Authentication_RequestFromNonPremiumTenantOrB2CTenant");
+    assert_eq!(
+        body["error"]["code"],
+        "Authentication_RequestFromNonPremiumTenantOrB2CTenant"
+    );
     graph_error_snapshot!("users_signin_not_premium", body);
 }
