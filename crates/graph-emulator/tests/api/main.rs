@@ -13,6 +13,7 @@ mod helpers;
 mod identity;
 mod paging;
 mod permissions;
+mod snapshots_ok;
 mod tenant;
 mod throttling;
 mod users;
