@@ -1,0 +1,28 @@
+//! `roster-bench`: Roster's benchmark programs, one subcommand each. Every figure is printed as a
+//! `name: value unit` line, and the last line is a one-line summary.
+
+mod emulator;
+
+use clap::{Parser, Subcommand};
+
+/// Roster's benchmarks.
+#[derive(Debug, Parser)]
+#[command(name = "roster-bench", version)]
+struct Cli {
+    #[command(subcommand)]
+    bench: Bench,
+}
+
+#[derive(Debug, Subcommand)]
+enum Bench {
+    /// Lists a generated tenant's users through the Graph emulator with `$top=999`.
+    Emulator(emulator::Args),
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.bench {
+        Bench::Emulator(args) => emulator::run(args).await,
+    }
+}

@@ -1,0 +1,122 @@
+//! `/users/delta`: rounds, changes, removals and expiry.
+
+use std::collections::HashSet;
+
+use reqwest::StatusCode;
+use roster_graph_emulator::UserSpec;
+use serde_json::Value;
+
+use crate::graph_error_snapshot;
+use crate::helpers::{TestEmu, one_tenant};
+
+/// Follows a delta round to its deltaLink; returns the items and the deltaLink.
+async fn round(t: &TestEmu, token: &str, start: &str) -> (Vec<Value>, String) {
+    let mut items = Vec::new();
+    let mut url = start.to_owned();
+    loop {
+        let (s, b) = t.get(token, &url).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(!(b.get("@odata.nextLink").is_some() && b.get("@odata.deltaLink").is_some()));
+        items.extend(b["value"].as_array().unwrap().iter().cloned());
+        if let Some(n) = b["@odata.nextLink"].as_str() {
+            url = n.to_owned();
+        } else {
+            return (items, b["@odata.deltaLink"].as_str().unwrap().to_owned());
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_first_round_returns_every_user_then_a_delta_link() {
+    let t = TestEmu::start(one_tenant(250)).await;
+    let token = t.token(0).await;
+    let (items, link) = round(
+        &t,
+        &token,
+        "users/delta?$select=displayName,givenName,surname",
+    )
+    .await;
+    let ids: HashSet<&str> = items.iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 250);
+    assert!(items.iter().all(|u| u.as_object().unwrap().len() == 4));
+    assert!(link.starts_with(&format!(
+        "{}/v1.0/users/delta?$deltatoken=",
+        t.emu.base_url()
+    )));
+    let (again, _) = round(&t, &token, &link).await;
+    assert!(again.is_empty());
+}
+
+#[tokio::test]
+async fn changes_and_removals_appear_in_the_next_round() {
+    let t = TestEmu::start(one_tenant(20)).await;
+    let token = t.token(0).await;
+    let (items, link) = round(&t, &token, "users/delta?$select=displayName,jobTitle").await;
+    let h = t.emu.handle();
+    let tid = t.tid(0);
+    let a = items[0]["id"].as_str().unwrap().to_owned();
+    let b = items[1]["id"].as_str().unwrap().to_owned();
+    let c = items[2]["id"].as_str().unwrap().to_owned();
+    h.update_user(&tid, &a, &serde_json::json!({"job_title": "Chief Tester"}))
+        .unwrap();
+    h.remove_user(&tid, &b, false).unwrap();
+    h.remove_user(&tid, &c, true).unwrap();
+    let new = h
+        .add_user(
+            &tid,
+            &UserSpec {
+                display_name: "Nova Newhire".to_owned(),
+                ..UserSpec::default()
+            },
+        )
+        .unwrap();
+    let (changes, _) = round(&t, &token, &link).await;
+    assert_eq!(changes.len(), 4, "{changes:?}");
+    let by_id = |id: &str| changes.iter().find(|x| x["id"] == id).unwrap().clone();
+    assert_eq!(by_id(&a)["jobTitle"], "Chief Tester");
+    assert_eq!(by_id(&b)["@removed"]["reason"], "changed");
+    assert_eq!(by_id(&b).as_object().unwrap().len(), 2);
+    assert_eq!(by_id(&c)["@removed"]["reason"], "deleted");
+    assert_eq!(by_id(&new.to_string())["displayName"], "Nova Newhire");
+}
+
+#[tokio::test]
+async fn an_expired_delta_link_gets_sync_state_not_found() {
+    let t = TestEmu::start(one_tenant(5)).await;
+    let token = t.token(0).await;
+    let (_, link) = round(&t, &token, "users/delta").await;
+    t.advance(7 * 86_400 + 1);
+    let token = t.token(0).await;
+    let (status, body) = t.get(&token, &link).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "syncStateNotFound");
+    graph_error_snapshot!("delta_expired", body);
+    // The admin switch expires links at once.
+    let (_, link) = round(&t, &token, "users/delta").await;
+    t.emu.handle().expire_delta_tokens(&t.tid(0)).unwrap();
+    assert_eq!(
+        t.get(&token, &link).await.1["error"]["code"],
+        "syncStateNotFound"
+    );
+}
+
+#[tokio::test]
+async fn delta_token_latest_starts_from_now() {
+    let t = TestEmu::start(one_tenant(5)).await;
+    let token = t.token(0).await;
+    let (items, link) = round(&t, &token, "users/delta?$deltatoken=latest").await;
+    assert!(items.is_empty());
+    t.emu
+        .handle()
+        .add_user(
+            &t.tid(0),
+            &UserSpec {
+                display_name: "Late Joiner".to_owned(),
+                ..UserSpec::default()
+            },
+        )
+        .unwrap();
+    let (items, _) = round(&t, &token, &link).await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["displayName"], "Late Joiner");
+}
