@@ -1,1 +1,12 @@
-//! tmp
+//! Integration tests of `roster-graph`: decoding of fixture files that reproduce Microsoft's
+//! documented and observed shapes, pure helpers, and (in `wire`) behaviour over real HTTP against
+//! a small in-process server.
+
+mod catalogues;
+mod dates;
+mod decode;
+mod errors;
+mod reports;
+mod support;
+mod token;
+mod wire;
