@@ -81,7 +81,9 @@ impl BatchRequest {
 /// [`Error::InvalidInput`] describing the first problem.
 pub fn validate(requests: &[BatchRequest]) -> Result<(), Error> {
     if requests.is_empty() {
-        return Err(Error::InvalidInput("a batch needs at least one request".to_owned()));
+        return Err(Error::InvalidInput(
+            "a batch needs at least one request".to_owned(),
+        ));
     }
     if requests.len() > MAX_BATCH_REQUESTS {
         return Err(Error::InvalidInput(format!(
@@ -106,7 +108,10 @@ pub fn validate(requests: &[BatchRequest]) -> Result<(), Error> {
             )));
         }
         for dependency in &request.depends_on {
-            if !requests.iter().any(|r| r.id.eq_ignore_ascii_case(dependency)) {
+            if !requests
+                .iter()
+                .any(|r| r.id.eq_ignore_ascii_case(dependency))
+            {
                 return Err(Error::InvalidInput(format!(
                     "batch request {:?} depends on unknown id {dependency:?}",
                     request.id
@@ -136,7 +141,9 @@ impl BatchResponse {
     /// The item answering request `id` (case-insensitive).
     #[must_use]
     pub fn get(&self, id: &str) -> Option<&BatchItem> {
-        self.responses.iter().find(|r| r.id.eq_ignore_ascii_case(id))
+        self.responses
+            .iter()
+            .find(|r| r.id.eq_ignore_ascii_case(id))
     }
 
     /// Decodes item `id` as `T`, or returns its error.

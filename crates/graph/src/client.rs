@@ -19,9 +19,7 @@ use crate::models::{
 };
 use crate::paging::{DeltaRound, Page};
 use crate::query::{ListQuery, encode_component};
-use crate::reports::{
-    self, MailboxUsageDetail, Office365ActiveUserDetail, Report, ReportPeriod,
-};
+use crate::reports::{self, MailboxUsageDetail, Office365ActiveUserDetail, Report, ReportPeriod};
 use crate::token::{AccessToken, RolesClaim, TokenCache, TokenClaims, TokenResponse};
 use crate::transport::{self, Outgoing, OutgoingBody, Received};
 
@@ -227,7 +225,10 @@ impl TenantSession {
         let mut url = config.login_base.clone();
         {
             let mut segments = url.path_segments_mut().map_err(|()| {
-                Error::InvalidInput(format!("login base {} cannot carry a path", config.login_base))
+                Error::InvalidInput(format!(
+                    "login base {} cannot carry a path",
+                    config.login_base
+                ))
             })?;
             segments
                 .pop_if_empty()
@@ -240,7 +241,10 @@ impl TenantSession {
             headers: HeaderMap::new(),
             bearer: None,
             body: OutgoingBody::Form(vec![
-                ("client_id", SecretString::from(self.credentials.client_id.clone())),
+                (
+                    "client_id",
+                    SecretString::from(self.credentials.client_id.clone()),
+                ),
                 ("scope", SecretString::from(config.scope.clone())),
                 ("client_secret", self.credentials.secret.clone()),
                 ("grant_type", SecretString::from("client_credentials")),
@@ -331,29 +335,33 @@ impl TenantSession {
             Err(error) => return stream::once(async { Err(error) }).boxed(),
         };
         let session = self.clone();
-        stream::try_unfold(Some(first), move |next: Option<Url>| {
+        stream::unfold(Cursor::Fetch(first), move |cursor| {
             let session = session.clone();
             // Headers such as ConsistencyLevel are not part of nextLink: send them every time.
             let headers = headers.clone();
             async move {
-                let Some(url) = next else {
-                    return Ok(None);
+                let url = match cursor {
+                    Cursor::Fetch(url) => url,
+                    Cursor::Fail(error) => return Some((Err(error), Cursor::Done)),
+                    Cursor::Done => return None,
                 };
-                let page: Page<T> = session.get_url(url.clone(), headers).await?;
-                let following = match page.next_link.as_deref() {
-                    None => None,
-                    Some(link) => {
-                        let next_url = session.follow_link(&url, link)?;
-                        if next_url == url {
-                            return Err(Error::Protocol {
-                                info: Box::new(RequestInfo::local(&Method::GET, url.as_str())),
-                                what: "the nextLink points at the page it came from".to_owned(),
-                            });
-                        }
-                        Some(next_url)
-                    }
+                let page: Page<T> = match session.get_url(url.clone(), headers).await {
+                    Ok(page) => page,
+                    Err(error) => return Some((Err(error), Cursor::Done)),
                 };
-                Ok(Some((page, following)))
+                // A bad link is reported after the page that carried it has been handed out.
+                let next = match page.next_link.as_deref() {
+                    None => Cursor::Done,
+                    Some(link) => match session.follow_link(&url, link) {
+                        Ok(next) if next == url => Cursor::Fail(Error::Protocol {
+                            info: Box::new(RequestInfo::local(&Method::GET, url.as_str())),
+                            what: "the nextLink points at the page it came from".to_owned(),
+                        }),
+                        Ok(next) => Cursor::Fetch(next),
+                        Err(error) => Cursor::Fail(error),
+                    },
+                };
+                Some((Ok(page), next))
             }
         })
         .boxed()
@@ -404,10 +412,13 @@ impl TenantSession {
     pub async fn organization(&self) -> Result<Organization, Error> {
         let url = self.graph_url("/organization")?;
         let page: Page<Organization> = self.get_url(url.clone(), HeaderMap::new()).await?;
-        page.value.into_iter().next().ok_or_else(|| Error::Protocol {
-            info: Box::new(RequestInfo::local(&Method::GET, url.as_str())),
-            what: "the organization list is empty".to_owned(),
-        })
+        page.value
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::Protocol {
+                info: Box::new(RequestInfo::local(&Method::GET, url.as_str())),
+                what: "the organization list is empty".to_owned(),
+            })
     }
 
     /// All users matching `query`, page after page.
@@ -439,9 +450,11 @@ impl TenantSession {
         }
         let first = match start {
             DeltaStart::Full(query) => self.query_url("/users/delta", query),
-            DeltaStart::Latest(query) => self.query_url("/users/delta", query).map(|mut url| {
-                url.query_pairs_mut().append_pair("$deltatoken", "latest");
-                url
+            DeltaStart::Latest(query) => query.to_query_string().and_then(|options| {
+                let separator = if options.is_empty() { "" } else { "&" };
+                self.graph_url(&format!(
+                    "/users/delta?{options}{separator}$deltatoken=latest"
+                ))
             }),
             DeltaStart::Link(link) => self
                 .graph_url("/")
@@ -524,7 +537,9 @@ impl TenantSession {
     /// Any [`Error`]; [`Error::InvalidInput`] for `top = 0`.
     pub async fn secure_scores(&self, top: u16) -> Result<Vec<SecureScore>, Error> {
         if top == 0 {
-            return Err(Error::InvalidInput("secure_scores needs top >= 1".to_owned()));
+            return Err(Error::InvalidInput(
+                "secure_scores needs top >= 1".to_owned(),
+            ));
         }
         let url = self.graph_url(&format!("/security/secureScores?$top={top}"));
         self.item_stream(url, HeaderMap::new())
@@ -603,7 +618,9 @@ impl TenantSession {
         period: ReportPeriod,
     ) -> Result<Report<MailboxUsageDetail>, Error> {
         let (bytes, info) = self
-            .download_report(&format!("/reports/getMailboxUsageDetail(period='{period}')"))
+            .download_report(&format!(
+                "/reports/getMailboxUsageDetail(period='{period}')"
+            ))
             .await?;
         reports::parse_mailbox_usage_detail(&bytes).map_err(|e| Error::Csv {
             info: Box::new(info),
@@ -687,6 +704,13 @@ impl TenantSession {
         response.info = Some(received.info);
         Ok(response)
     }
+}
+
+/// Where a page stream stands.
+enum Cursor {
+    Fetch(Url),
+    Fail(Error),
+    Done,
 }
 
 /// Encodes an ID or UPN for use as one path segment (`#EXT#` becomes `%23EXT%23`).

@@ -312,7 +312,9 @@ impl TokenErrorKind {
             Self::MissingParameter | Self::UnsupportedGrantType => {
                 "The token request was malformed. This is a problem in Roster, not in the tenant."
             }
-            Self::Transient => "Microsoft's sign-in service is busy or unavailable. Try again later.",
+            Self::Transient => {
+                "Microsoft's sign-in service is busy or unavailable. Try again later."
+            }
             Self::Unknown => "Microsoft refused to issue a token. See the error code for details.",
         }
     }

@@ -20,7 +20,9 @@ mod transport;
 pub use batch::{BatchItem, BatchRequest, BatchResponse};
 pub use client::{DeltaStart, GraphClient, TenantCredentials, TenantSession};
 pub use config::{Clock, GraphConfig, Random, RetryPolicy, Sleep};
-pub use error::{Error, GraphErrorKind, GraphFailure, RequestInfo, Result, TokenErrorKind, TokenFailure};
+pub use error::{
+    Error, GraphErrorKind, GraphFailure, RequestInfo, Result, TokenErrorKind, TokenFailure,
+};
 pub use field::Field;
 pub use paging::{DeltaRound, Page};
 pub use query::ListQuery;

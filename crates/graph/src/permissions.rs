@@ -116,14 +116,22 @@ pub const PERMISSIONS: &[Permission] = &[
         name: "User.Read.All",
         requirement: Requirement::Required,
         unlocks: &[DataSource::Users, DataSource::GroupMembers],
-        also_granted_by: &["User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+        also_granted_by: &[
+            "User.ReadWrite.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+        ],
         purpose: "Read users' profiles to keep contacts up to date.",
     },
     Permission {
         name: "GroupMember.Read.All",
         requirement: Requirement::Required,
         unlocks: &[DataSource::GroupMembers],
-        also_granted_by: &["Group.Read.All", "Directory.Read.All", "Directory.ReadWrite.All"],
+        also_granted_by: &[
+            "Group.Read.All",
+            "Directory.Read.All",
+            "Directory.ReadWrite.All",
+        ],
         purpose: "Read group memberships to limit the sync to one group.",
     },
     Permission {
@@ -181,7 +189,9 @@ pub const PARTNER_PERMISSION: &str = "DelegatedAdminRelationship.Read.All";
 /// Looks a permission up by name (case-insensitive).
 #[must_use]
 pub fn permission(name: &str) -> Option<&'static Permission> {
-    PERMISSIONS.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+    PERMISSIONS
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
 }
 
 /// The required permissions.

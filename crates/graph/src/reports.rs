@@ -322,8 +322,10 @@ fn parse_rows<R>(
             })
         })
         .collect::<Result<Vec<R>, CsvError>>()?;
-    let names_concealed =
-        !rows.is_empty() && rows.iter().all(|r| matches!(user_of(r), ReportUser::Concealed(_)));
+    let names_concealed = !rows.is_empty()
+        && rows
+            .iter()
+            .all(|r| matches!(user_of(r), ReportUser::Concealed(_)));
     Ok(Report {
         columns: table.columns,
         rows,
@@ -405,9 +407,7 @@ pub fn split_assigned_products(cell: &str) -> Vec<String> {
     let mut products = Vec::new();
     let mut current = String::new();
     for (i, &c) in chars.iter().enumerate() {
-        let inside_name = i > 0
-            && chars.get(i - 1) == Some(&' ')
-            && chars.get(i + 1) == Some(&' ');
+        let inside_name = i > 0 && chars.get(i - 1) == Some(&' ') && chars.get(i + 1) == Some(&' ');
         if c == '+' && !inside_name {
             products.push(std::mem::take(&mut current));
         } else {

@@ -46,18 +46,29 @@ pub fn parse_timestamp(input: &str) -> Result<Option<Timestamp>, DateParseError>
         reason: reason.to_owned(),
     };
     if trimmed.len() == 10 {
-        let date: Date = trimmed.parse().map_err(|e: jiff::Error| fail(&e.to_string()))?;
+        let date: Date = trimmed
+            .parse()
+            .map_err(|e: jiff::Error| fail(&e.to_string()))?;
         let at = date
             .to_zoned(jiff::tz::TimeZone::UTC)
             .map_err(|e| fail(&e.to_string()))?
             .timestamp();
-        return Ok(if Some(at) == never_sentinel() { None } else { Some(at) });
+        return Ok(if Some(at) == never_sentinel() {
+            None
+        } else {
+            Some(at)
+        });
     }
-    let normalised = normalise(trimmed).ok_or_else(|| fail("not shaped like yyyy-mm-ddThh:mm:ss"))?;
+    let normalised =
+        normalise(trimmed).ok_or_else(|| fail("not shaped like yyyy-mm-ddThh:mm:ss"))?;
     let at: Timestamp = normalised
         .parse()
         .map_err(|e: jiff::Error| fail(&e.to_string()))?;
-    Ok(if Some(at) == never_sentinel() { None } else { Some(at) })
+    Ok(if Some(at) == never_sentinel() {
+        None
+    } else {
+        Some(at)
+    })
 }
 
 /// Rewrites a timestamp into a form jiff's RFC 3339 parser takes: `T` separator, at most nine
@@ -103,10 +114,13 @@ pub fn parse_report_date(input: &str) -> Result<Option<Date>, DateParseError> {
     if trimmed.is_empty() {
         return Ok(None);
     }
-    trimmed.parse::<Date>().map(Some).map_err(|e| DateParseError {
-        input: input.to_owned(),
-        reason: e.to_string(),
-    })
+    trimmed
+        .parse::<Date>()
+        .map(Some)
+        .map_err(|e| DateParseError {
+            input: input.to_owned(),
+            reason: e.to_string(),
+        })
 }
 
 /// Serde helpers for timestamp fields.

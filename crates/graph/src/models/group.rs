@@ -114,7 +114,9 @@ impl<'de> Deserialize<'de> for DirectoryObject {
                 .map_err(serde::de::Error::custom),
             _ => {
                 let serde_json::Value::Object(raw) = value else {
-                    return Err(serde::de::Error::custom("a directory object must be a JSON object"));
+                    return Err(serde::de::Error::custom(
+                        "a directory object must be a JSON object",
+                    ));
                 };
                 let text = |key: &str| {
                     raw.get(key)

@@ -74,8 +74,11 @@ impl SubscribedSku {
     #[must_use]
     pub fn includes_entra_premium(&self) -> bool {
         self.service_plans.iter().any(|plan| {
-            plan.service_plan_id.eq_ignore_ascii_case(ENTRA_P1_SERVICE_PLAN)
-                || plan.service_plan_id.eq_ignore_ascii_case(ENTRA_P2_SERVICE_PLAN)
+            plan.service_plan_id
+                .eq_ignore_ascii_case(ENTRA_P1_SERVICE_PLAN)
+                || plan
+                    .service_plan_id
+                    .eq_ignore_ascii_case(ENTRA_P2_SERVICE_PLAN)
         })
     }
 }

@@ -172,7 +172,11 @@ impl User {
     pub fn parsed_proxy_addresses(&self) -> Vec<ProxyAddress> {
         self.proxy_addresses
             .value()
-            .map(|all| all.iter().filter_map(|raw| ProxyAddress::parse(raw)).collect())
+            .map(|all| {
+                all.iter()
+                    .filter_map(|raw| ProxyAddress::parse(raw))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 

@@ -25,10 +25,15 @@ fn the_catalogue_lists_six_required_and_two_optional_permissions() {
     let optional: Vec<&str> = permissions::optional().map(|p| p.name).collect();
     assert_eq!(
         optional,
-        ["DeviceManagementManagedDevices.Read.All", "ReportSettings.Read.All"]
+        [
+            "DeviceManagementManagedDevices.Read.All",
+            "ReportSettings.Read.All"
+        ]
     );
     assert_eq!(
-        permissions::permission("reports.read.all").unwrap().requirement,
+        permissions::permission("reports.read.all")
+            .unwrap()
+            .requirement,
         Requirement::Required
     );
 }
@@ -72,7 +77,11 @@ fn missing_permissions_block_exactly_their_data_sources() {
     assert_eq!(missing, ["AuditLog.Read.All"]);
     assert_eq!(
         check.blocked,
-        [DataSource::SignInActivity, DataSource::MfaRegistration, DataSource::ManagedDevices]
+        [
+            DataSource::SignInActivity,
+            DataSource::MfaRegistration,
+            DataSource::ManagedDevices
+        ]
     );
     assert!(check.available.contains(&DataSource::Users));
 }
@@ -97,14 +106,23 @@ fn part_numbers_map_to_the_names_people_know() {
         skus::by_part_number("O365_BUSINESS_PREMIUM").unwrap().name,
         "Microsoft 365 Business Standard"
     );
-    assert_eq!(skus::by_part_number("ENTERPRISEPREMIUM").unwrap().name, "Office 365 E5");
-    assert_eq!(skus::by_part_number("STANDARDPACK").unwrap().name, "Office 365 E1");
+    assert_eq!(
+        skus::by_part_number("ENTERPRISEPREMIUM").unwrap().name,
+        "Office 365 E5"
+    );
+    assert_eq!(
+        skus::by_part_number("STANDARDPACK").unwrap().name,
+        "Office 365 E1"
+    );
 }
 
 #[test]
 fn unknown_skus_are_shown_by_part_number_never_undefined() {
     assert_eq!(
-        skus::display_name("6c3d4e5f-7a8b-4c9d-8e0f-1a2b3c4d5e6f", Some("UNLISTED_PRODUCT")),
+        skus::display_name(
+            "6c3d4e5f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+            Some("UNLISTED_PRODUCT")
+        ),
         "UNLISTED_PRODUCT"
     );
     assert_eq!(
@@ -112,7 +130,10 @@ fn unknown_skus_are_shown_by_part_number_never_undefined() {
         "6c3d4e5f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
     );
     assert_eq!(
-        skus::display_name("6c3d4e5f-7a8b-4c9d-8e0f-1a2b3c4d5e6f", Some("AAD_PREMIUM_P2")),
+        skus::display_name(
+            "6c3d4e5f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+            Some("AAD_PREMIUM_P2")
+        ),
         "Microsoft Entra ID P2"
     );
 }
@@ -139,16 +160,31 @@ fn the_business_ladder_orders_basic_below_premium() {
 
 #[test]
 fn catalogue_skus_are_paid_and_free_part_numbers_are_recognised() {
-    assert_eq!(skus::cost("cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46", None), Cost::Paid);
-    assert_eq!(skus::cost("00000000-0000-0000-0000-000000000001", Some("FLOW_FREE")), Cost::Free);
     assert_eq!(
-        skus::cost("00000000-0000-0000-0000-000000000002", Some("POWERAPPS_VIRAL")),
+        skus::cost("cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46", None),
+        Cost::Paid
+    );
+    assert_eq!(
+        skus::cost("00000000-0000-0000-0000-000000000001", Some("FLOW_FREE")),
         Cost::Free
     );
     assert_eq!(
-        skus::cost("00000000-0000-0000-0000-000000000003", Some("FREEDOM_SUITE")),
+        skus::cost(
+            "00000000-0000-0000-0000-000000000002",
+            Some("POWERAPPS_VIRAL")
+        ),
+        Cost::Free
+    );
+    assert_eq!(
+        skus::cost(
+            "00000000-0000-0000-0000-000000000003",
+            Some("FREEDOM_SUITE")
+        ),
         Cost::Unknown,
         "only whole words count"
     );
-    assert_eq!(skus::cost("00000000-0000-0000-0000-000000000004", None), Cost::Unknown);
+    assert_eq!(
+        skus::cost("00000000-0000-0000-0000-000000000004", None),
+        Cost::Unknown
+    );
 }

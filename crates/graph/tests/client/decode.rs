@@ -3,11 +3,11 @@
 use jiff::Timestamp;
 use roster_graph::Field;
 use roster_graph::Page;
+use roster_graph::models::user::{ProxyAddress, ProxyKind};
 use roster_graph::models::{
     DelegatedAdminCustomer, DeltaItem, DirectoryObject, Group, ManagedDevice, Organization,
     RemovedReason, ReportSettings, SecureScore, SubscribedSku, User, UserRegistrationDetails,
 };
-use roster_graph::models::user::{ProxyAddress, ProxyKind};
 
 use crate::fixture;
 use crate::support::decode;
@@ -56,7 +56,10 @@ fn default_user_properties_keep_null_apart_from_absent() {
     assert_eq!(room.account_enabled, Field::Absent);
     assert_eq!(room.proxy_addresses, Field::Absent);
     let admin = &page.value[1];
-    assert!(admin.mail.is_null(), "an admin without a mailbox has mail null");
+    assert!(
+        admin.mail.is_null(),
+        "an admin without a mailbox has mail null"
+    );
     assert_eq!(admin.mobile_phone.as_str(), Some("+44 7700 900123"));
     insta::assert_debug_snapshot!(page.value);
 }
@@ -65,7 +68,10 @@ fn default_user_properties_keep_null_apart_from_absent() {
 fn sign_in_sentinels_and_empty_strings_read_as_never() {
     let page: Page<User> = decode(fixture!("users-list-signinactivity.json"));
     let priya = page.value[0].sign_in_activity.value().unwrap();
-    assert_eq!(priya.last_sign_in_date_time, Some(at("2022-03-08T09:12:45Z")));
+    assert_eq!(
+        priya.last_sign_in_date_time,
+        Some(at("2022-03-08T09:12:45Z"))
+    );
     assert_eq!(priya.last_non_interactive_sign_in_date_time, None);
     assert_eq!(priya.last_non_interactive_sign_in_request_id, None);
     assert_eq!(priya.last_successful_sign_in_date_time, None);
@@ -80,7 +86,10 @@ fn sign_in_activity_from_before_successful_sign_ins_were_recorded_decodes() {
     let page: Page<User> = decode(fixture!("users-list-signinactivity-2023.json"));
     let priya = page.value[0].sign_in_activity.value().unwrap();
     assert_eq!(priya.last_successful_sign_in_date_time, None);
-    assert_eq!(priya.last_sign_in_date_time, Some(at("2022-03-08T09:12:45Z")));
+    assert_eq!(
+        priya.last_sign_in_date_time,
+        Some(at("2022-03-08T09:12:45Z"))
+    );
 }
 
 #[test]
@@ -97,7 +106,10 @@ fn null_sign_in_activity_and_seven_digit_fractions_decode() {
 #[test]
 fn assigned_licences_give_the_sku_ids() {
     let page: Page<User> = decode(fixture!("users-list-filter-assignedlicenses.json"));
-    assert_eq!(page.value[0].sku_ids(), vec!["cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46"]);
+    assert_eq!(
+        page.value[0].sku_ids(),
+        vec!["cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46"]
+    );
     assert_eq!(page.value[1].display_name, Field::Absent);
 }
 
@@ -117,7 +129,9 @@ fn duplicate_ids_in_a_page_are_not_rejected() {
 
 #[test]
 fn count_without_consistency_level_simply_has_no_count() {
-    let page: Page<User> = decode(fixture!("users-list-count-true-without-consistencylevel.json"));
+    let page: Page<User> = decode(fixture!(
+        "users-list-count-true-without-consistencylevel.json"
+    ));
     assert_eq!(page.count, None);
     assert_eq!(page.value.len(), 1);
     assert_eq!(page.value[0].id, None);
@@ -130,7 +144,10 @@ fn a_guest_with_an_apostrophe_in_mail_decodes_without_validation() {
     let guest = &page.value[0];
     assert_eq!(guest.mail.as_str(), Some("'visitor7@mailbox.example"));
     assert!(guest.is_guest(), "#EXT# in the UPN marks a guest");
-    assert_eq!(guest.primary_smtp().as_deref(), Some("visitor7@mailbox.example"));
+    assert_eq!(
+        guest.primary_smtp().as_deref(),
+        Some("visitor7@mailbox.example")
+    );
 }
 
 #[test]
@@ -142,7 +159,10 @@ fn proxy_addresses_tell_primary_secondary_and_other_prefixes_apart() {
     assert_eq!(parsed[0].kind, ProxyKind::SecondarySmtp);
     assert_eq!(parsed[1].kind, ProxyKind::Other("SPO".to_owned()));
     assert_eq!(parsed[2].kind, ProxyKind::PrimarySmtp);
-    assert_eq!(rosa.primary_smtp().as_deref(), Some("Rosa.Martins@harborlane.example"));
+    assert_eq!(
+        rosa.primary_smtp().as_deref(),
+        Some("Rosa.Martins@harborlane.example")
+    );
     // mail is null; primary SMTP first, then secondaries, then otherMails; SIP/SPO excluded;
     // case-insensitive duplicates dropped.
     assert_eq!(
@@ -161,7 +181,10 @@ fn proxy_addresses_tell_primary_secondary_and_other_prefixes_apart() {
     assert!(contractor.is_guest());
     assert_eq!(contractor.account_enabled, Field::Value(false));
     assert_eq!(contractor.proxy_addresses, Field::Value(vec![]));
-    assert_eq!(contractor.email_addresses(), vec!["contractor@harborlane.example"]);
+    assert_eq!(
+        contractor.email_addresses(),
+        vec!["contractor@harborlane.example"]
+    );
 }
 
 #[test]
@@ -205,7 +228,10 @@ fn a_second_round_reports_changes_soft_deletes_or_nothing() {
     assert_eq!(user.surname.as_str(), Some("Demir-Kaya"));
     assert!(matches!(
         &changes.value[1],
-        DeltaItem::Removed { reason: RemovedReason::Changed, .. }
+        DeltaItem::Removed {
+            reason: RemovedReason::Changed,
+            ..
+        }
     ));
 }
 
@@ -255,8 +281,14 @@ fn members_of_mixed_types_decode_into_their_own_variants() {
     let DirectoryObject::Device(device) = &page.value[2] else {
         panic!("expected a device");
     };
-    assert_eq!(device.display_name, None, "limited information: only id and type");
-    assert_eq!(device.id.as_deref(), Some("8a5b6c7d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"));
+    assert_eq!(
+        device.display_name, None,
+        "limited information: only id and type"
+    );
+    assert_eq!(
+        device.id.as_deref(),
+        Some("8a5b6c7d-9e0f-4a1b-8c2d-3e4f5a6b7c8d")
+    );
     let DirectoryObject::Other { odata_type, .. } = &page.value[3] else {
         panic!("expected another type");
     };
@@ -269,7 +301,11 @@ fn members_without_an_odata_type_are_kept_as_other() {
     let page: Page<DirectoryObject> = decode(fixture!("group-members-list.json"));
     assert!(matches!(
         &page.value[0],
-        DirectoryObject::Other { odata_type: None, id: Some(_), .. }
+        DirectoryObject::Other {
+            odata_type: None,
+            id: Some(_),
+            ..
+        }
     ));
     let filtered: Page<DirectoryObject> = decode(fixture!("group-members-filter-count.json"));
     assert_eq!(filtered.count, Some(41));
@@ -294,7 +330,10 @@ fn subscribed_skus_give_seats_and_premium_plans() {
     let premium = &page.value[0];
     assert_eq!(premium.available_units(), 2);
     assert!(premium.includes_entra_premium());
-    assert_ne!(premium.id, premium.sku_id, "the id is tenant_sku, not the SKU id");
+    assert_ne!(
+        premium.id, premium.sku_id,
+        "the id is tenant_sku, not the SKU id"
+    );
     let suspended = &page.value[1];
     assert_eq!(suspended.capability_status.as_deref(), Some("Suspended"));
     assert_eq!(suspended.available_units(), -3);
@@ -322,7 +361,11 @@ fn control_scores_with_string_numbers_and_extras_decode() {
     let control = &page.value[0].control_scores[0];
     assert_eq!(control.score, Some(7.5));
     assert_eq!(control.extra["scoreInPercentage"], "75.0");
-    assert_eq!(page.value[0].max_score, Some(800.0), "an integer max score is fine");
+    assert_eq!(
+        page.value[0].max_score,
+        Some(800.0),
+        "an integer max score is fine"
+    );
 }
 
 #[test]
@@ -337,9 +380,14 @@ fn registration_details_read_guests_and_an_empty_preference() {
     let guest = &page.value[1];
     assert!(guest.is_guest());
     assert!(guest.methods_registered.is_empty());
-    assert_eq!(guest.user_preferred_method_for_secondary_authentication, None);
     assert_eq!(
-        page.value[2].user_preferred_method_for_secondary_authentication.as_deref(),
+        guest.user_preferred_method_for_secondary_authentication,
+        None
+    );
+    assert_eq!(
+        page.value[2]
+            .user_preferred_method_for_secondary_authentication
+            .as_deref(),
         Some("voiceMobile")
     );
     insta::assert_debug_snapshot!(page.value);
@@ -375,5 +423,9 @@ fn gdap_customers_carry_their_tenant_and_etag() {
     assert_eq!(page.value.len(), 2);
     assert_eq!(page.value[0].id, page.value[0].tenant_id);
     assert!(page.value[1].etag.as_deref().unwrap().starts_with("W/\""));
-    assert!(page.context.unwrap().contains("tenantRelationships/$metadata"));
+    assert!(
+        page.context
+            .unwrap()
+            .contains("tenantRelationships/$metadata")
+    );
 }

@@ -21,7 +21,10 @@ fn a_wrong_secret_body_is_classified_as_invalid_secret_value_in_both_wordings() 
         TokenErrorKind::InvalidSecretValue
     );
     assert_eq!(
-        token_kind(401, fixture!("token-error-7000215-invalid-secret-2020.json")),
+        token_kind(
+            401,
+            fixture!("token-error-7000215-invalid-secret-2020.json")
+        ),
         TokenErrorKind::InvalidSecretValue
     );
 }
@@ -34,7 +37,10 @@ fn an_expired_secret_body_with_escaped_slashes_is_classified_and_unescaped() {
         body.error_uri.as_deref(),
         Some("https://login.microsoftonline.com/error?code=7000222")
     );
-    assert!(body.error_description.contains("https://docs.microsoft.com/azure"));
+    assert!(
+        body.error_description
+            .contains("https://docs.microsoft.com/azure")
+    );
 }
 
 #[test]
@@ -44,7 +50,10 @@ fn tenant_and_application_refusals_are_classified_by_code() {
         TokenErrorKind::TenantNotFound
     );
     assert_eq!(
-        token_kind(400, fixture!("token-error-900023-invalid-tenant-identifier.json")),
+        token_kind(
+            400,
+            fixture!("token-error-900023-invalid-tenant-identifier.json")
+        ),
         TokenErrorKind::MalformedTenant
     );
     assert_eq!(
@@ -73,7 +82,10 @@ fn token_error_timestamps_with_a_space_parse_and_placeholders_do_not() {
         Some("https://login.microsoftonline.com/error?code=70011")
     );
     let placeholder: TokenErrorBody = decode(fixture!("token-error-invalid-scope.json"));
-    assert_eq!(placeholder.timestamp.as_deref(), Some("YYYY-MM-DD HH:MM:SSZ"));
+    assert_eq!(
+        placeholder.timestamp.as_deref(),
+        Some("YYYY-MM-DD HH:MM:SSZ")
+    );
     assert_eq!(placeholder.parsed_timestamp(), None);
     assert_eq!(placeholder.error_uri, None);
 }
@@ -100,27 +112,91 @@ fn unknown_codes_fall_back_to_the_error_class_then_the_status() {
         TokenErrorKind::classify(400, "invalid_request", &[12_345]),
         TokenErrorKind::Unknown
     );
-    assert!(TokenErrorKind::InvalidSecretValue.advice().contains("Value"));
+    assert!(
+        TokenErrorKind::InvalidSecretValue
+            .advice()
+            .contains("Value")
+    );
 }
 
 #[test]
 fn documented_graph_errors_are_classified_by_status_then_code() {
     let cases = [
-        (401, fixture!("graph-error-401-access-token-empty.json"), GraphErrorKind::InvalidAuthenticationToken),
-        (401, fixture!("graph-error-401-invalid-audience.json"), GraphErrorKind::InvalidAuthenticationToken),
-        (401, fixture!("graph-error-401-compacttoken-parsing.json"), GraphErrorKind::InvalidAuthenticationToken),
-        (403, fixture!("error-authorization-requestdenied-no-admin-consent.json"), GraphErrorKind::AuthorizationRequestDenied),
-        (403, fixture!("error-nonpremium-403.json"), GraphErrorKind::NotPremium),
-        (404, fixture!("graph-error-404-request-resourcenotfound.json"), GraphErrorKind::ResourceNotFound),
-        (404, fixture!("graph-error-404-resourcenotfound-outlook.json"), GraphErrorKind::ResourceNotFound),
-        (429, fixture!("error-throttled-429.json"), GraphErrorKind::TooManyRequests),
-        (400, fixture!("error-syncstatenotfound.json"), GraphErrorKind::SyncStateNotFound),
-        (400, fixture!("error-search-without-consistencylevel.json"), GraphErrorKind::UnsupportedQuery),
-        (400, fixture!("error-advanced-query-unsupported.json"), GraphErrorKind::UnsupportedQuery),
-        (400, fixture!("error-invalid-page-size.json"), GraphErrorKind::UnsupportedQuery),
-        (400, fixture!("error-count-without-consistencylevel.json"), GraphErrorKind::BadRequest),
-        (416, fixture!("error-generic-invalidrange.json"), GraphErrorKind::BadRequest),
-        (403, fixture!("error-intune-stringified.json"), GraphErrorKind::Forbidden),
+        (
+            401,
+            fixture!("graph-error-401-access-token-empty.json"),
+            GraphErrorKind::InvalidAuthenticationToken,
+        ),
+        (
+            401,
+            fixture!("graph-error-401-invalid-audience.json"),
+            GraphErrorKind::InvalidAuthenticationToken,
+        ),
+        (
+            401,
+            fixture!("graph-error-401-compacttoken-parsing.json"),
+            GraphErrorKind::InvalidAuthenticationToken,
+        ),
+        (
+            403,
+            fixture!("error-authorization-requestdenied-no-admin-consent.json"),
+            GraphErrorKind::AuthorizationRequestDenied,
+        ),
+        (
+            403,
+            fixture!("error-nonpremium-403.json"),
+            GraphErrorKind::NotPremium,
+        ),
+        (
+            404,
+            fixture!("graph-error-404-request-resourcenotfound.json"),
+            GraphErrorKind::ResourceNotFound,
+        ),
+        (
+            404,
+            fixture!("graph-error-404-resourcenotfound-outlook.json"),
+            GraphErrorKind::ResourceNotFound,
+        ),
+        (
+            429,
+            fixture!("error-throttled-429.json"),
+            GraphErrorKind::TooManyRequests,
+        ),
+        (
+            400,
+            fixture!("error-syncstatenotfound.json"),
+            GraphErrorKind::SyncStateNotFound,
+        ),
+        (
+            400,
+            fixture!("error-search-without-consistencylevel.json"),
+            GraphErrorKind::UnsupportedQuery,
+        ),
+        (
+            400,
+            fixture!("error-advanced-query-unsupported.json"),
+            GraphErrorKind::UnsupportedQuery,
+        ),
+        (
+            400,
+            fixture!("error-invalid-page-size.json"),
+            GraphErrorKind::UnsupportedQuery,
+        ),
+        (
+            400,
+            fixture!("error-count-without-consistencylevel.json"),
+            GraphErrorKind::BadRequest,
+        ),
+        (
+            416,
+            fixture!("error-generic-invalidrange.json"),
+            GraphErrorKind::BadRequest,
+        ),
+        (
+            403,
+            fixture!("error-intune-stringified.json"),
+            GraphErrorKind::Forbidden,
+        ),
     ];
     for (status, json, expected) in cases {
         assert_eq!(graph_kind(status, json), expected, "{json}");
@@ -130,15 +206,19 @@ fn documented_graph_errors_are_classified_by_status_then_code() {
 #[test]
 fn inner_error_dates_without_offset_are_utc_and_placeholders_are_ignored() {
     let throttled: GraphErrorEnvelope = decode(fixture!("error-throttled-429.json"));
-    assert_eq!(throttled.error.date(), Some("2023-02-03T04:05:06Z".parse().unwrap()));
+    assert_eq!(
+        throttled.error.date(),
+        Some("2023-02-03T04:05:06Z".parse().unwrap())
+    );
     let inner = throttled.error.inner_error.as_ref().unwrap();
     assert_eq!(inner.status.as_deref(), Some("429"));
     assert_eq!(
         throttled.error.request_id(),
         Some("a3b4c5d6-e7f8-4091-a2b3-c4d5e6f70819")
     );
-    let placeholder: GraphErrorEnvelope =
-        decode(fixture!("error-authorization-requestdenied-no-admin-consent.json"));
+    let placeholder: GraphErrorEnvelope = decode(fixture!(
+        "error-authorization-requestdenied-no-admin-consent.json"
+    ));
     assert_eq!(placeholder.error.date(), None);
     assert_eq!(placeholder.error.request_id(), Some("<guid>"));
 }
@@ -147,15 +227,32 @@ fn inner_error_dates_without_offset_are_utc_and_placeholders_are_ignored() {
 fn a_stringified_json_message_is_kept_as_text() {
     let intune: GraphErrorEnvelope = decode(fixture!("error-intune-stringified.json"));
     assert_eq!(intune.error.code, "UnknownError");
-    assert!(intune.error.message.starts_with("{\"ErrorCode\":\"Forbidden\""));
+    assert!(
+        intune
+            .error
+            .message
+            .starts_with("{\"ErrorCode\":\"Forbidden\"")
+    );
 }
 
 #[test]
 fn status_alone_classifies_an_empty_code() {
-    assert_eq!(GraphErrorKind::classify(503, ""), GraphErrorKind::ServiceUnavailable);
-    assert_eq!(GraphErrorKind::classify(504, ""), GraphErrorKind::GatewayTimeout);
-    assert_eq!(GraphErrorKind::classify(501, ""), GraphErrorKind::NotImplemented);
+    assert_eq!(
+        GraphErrorKind::classify(503, ""),
+        GraphErrorKind::ServiceUnavailable
+    );
+    assert_eq!(
+        GraphErrorKind::classify(504, ""),
+        GraphErrorKind::GatewayTimeout
+    );
+    assert_eq!(
+        GraphErrorKind::classify(501, ""),
+        GraphErrorKind::NotImplemented
+    );
     assert_eq!(GraphErrorKind::classify(403, ""), GraphErrorKind::Forbidden);
-    assert_eq!(GraphErrorKind::classify(405, "Request_BadRequest"), GraphErrorKind::BadRequest);
+    assert_eq!(
+        GraphErrorKind::classify(405, "Request_BadRequest"),
+        GraphErrorKind::BadRequest
+    );
     assert_eq!(GraphErrorKind::classify(500, ""), GraphErrorKind::Other);
 }

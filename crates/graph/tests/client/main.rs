@@ -2,6 +2,11 @@
 //! documented and observed shapes, pure helpers, and (in `wire`) behaviour over real HTTP against
 //! a small in-process server.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers outside #[test] functions panic on unexpected failures too"
+)]
+
 mod catalogues;
 mod dates;
 mod decode;

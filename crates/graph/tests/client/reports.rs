@@ -10,9 +10,10 @@ use crate::fixture;
 
 #[test]
 fn the_documented_active_user_header_row_parses_to_an_empty_report() {
-    let report =
-        parse_office365_active_user_detail(fixture!("reports-office365activeuserdetail.csv").as_bytes())
-            .unwrap();
+    let report = parse_office365_active_user_detail(
+        fixture!("reports-office365activeuserdetail.csv").as_bytes(),
+    )
+    .unwrap();
     assert_eq!(report.columns.len(), 24);
     assert!(report.rows.is_empty());
     assert!(!report.names_concealed, "no rows, so nothing is concealed");
@@ -36,7 +37,10 @@ fn active_user_rows_with_a_bom_parse_by_header_name() {
     assert_eq!(report.rows.len(), 3);
     assert!(!report.names_concealed);
     let amara = &report.rows[0];
-    assert_eq!(amara.user, ReportUser::Named("AmaraO@harborlane.example".to_owned()));
+    assert_eq!(
+        amara.user,
+        ReportUser::Named("AmaraO@harborlane.example".to_owned())
+    );
     assert_eq!(amara.report_refresh_date, Some(date(2024, 5, 5)));
     assert_eq!(amara.exchange.has_license, Some(true));
     assert_eq!(amara.yammer.has_license, Some(false));
@@ -44,10 +48,17 @@ fn active_user_rows_with_a_bom_parse_by_header_name() {
     assert_eq!(amara.last_activity(), Some(date(2024, 5, 5)));
     assert_eq!(
         amara.assigned_products,
-        ["MICROSOFT 365 BUSINESS PREMIUM", "ENTERPRISE MOBILITY + SECURITY E5"]
+        [
+            "MICROSOFT 365 BUSINESS PREMIUM",
+            "ENTERPRISE MOBILITY + SECURITY E5"
+        ]
     );
     let carmen = &report.rows[1];
-    assert_eq!(carmen.display_name.as_deref(), Some("Ruiz, Carmen"), "quoted comma");
+    assert_eq!(
+        carmen.display_name.as_deref(),
+        Some("Ruiz, Carmen"),
+        "quoted comma"
+    );
     let departed = &report.rows[2];
     assert_eq!(departed.is_deleted, Some(true));
     assert_eq!(departed.deleted_date, Some(date(2024, 4, 30)));
@@ -95,7 +106,8 @@ fn yes_and_no_are_booleans_too() {
 
 #[test]
 fn a_malformed_cell_names_its_row_and_column() {
-    let csv = "User Principal Name,Item Count\na@harborlane.example,12\nb@harborlane.example,many\n";
+    let csv =
+        "User Principal Name,Item Count\na@harborlane.example,12\nb@harborlane.example,many\n";
     let error = parse_mailbox_usage_detail(csv.as_bytes()).unwrap_err();
     assert!(error.0.contains("row 3"), "{}", error.0);
     assert!(error.0.contains("Item Count"), "{}", error.0);
@@ -111,7 +123,11 @@ fn a_report_without_the_user_column_is_rejected() {
 fn product_names_containing_a_spaced_plus_stay_whole() {
     assert_eq!(
         split_assigned_products("OFFICE 365 E3+ENTERPRISE MOBILITY + SECURITY E3+POWER BI PRO"),
-        ["OFFICE 365 E3", "ENTERPRISE MOBILITY + SECURITY E3", "POWER BI PRO"]
+        [
+            "OFFICE 365 E3",
+            "ENTERPRISE MOBILITY + SECURITY E3",
+            "POWER BI PRO"
+        ]
     );
     assert!(split_assigned_products("").is_empty());
 }

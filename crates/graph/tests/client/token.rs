@@ -51,12 +51,21 @@ fn the_access_token_never_shows_in_debug_output() {
 #[test]
 fn a_token_without_roles_is_distinguishable_from_one_with_roles() {
     let header = fixture!("access-token-header-graph.json");
-    let claims = decode_claims(&jwt(header, fixture!("access-token-claims-app-only-no-roles.json")))
-        .unwrap();
+    let claims = decode_claims(&jwt(
+        header,
+        fixture!("access-token-claims-app-only-no-roles.json"),
+    ))
+    .unwrap();
     assert_eq!(claims.roles, RolesClaim::Absent);
     assert_eq!(claims.identity_type.as_deref(), Some("app"));
-    assert_eq!(claims.app_id.as_deref(), Some("5b1f0e2a-7c3d-4e8f-9a0b-1c2d3e4f5a6b"));
-    assert_eq!(claims.tenant_id.as_deref(), Some("2c7e1f0a-5b3d-4e9a-8f21-6d4c0b9a7e35"));
+    assert_eq!(
+        claims.app_id.as_deref(),
+        Some("5b1f0e2a-7c3d-4e8f-9a0b-1c2d3e4f5a6b")
+    );
+    assert_eq!(
+        claims.tenant_id.as_deref(),
+        Some("2c7e1f0a-5b3d-4e9a-8f21-6d4c0b9a7e35")
+    );
     assert_eq!(
         claims.issuer.as_deref(),
         Some("https://sts.windows.net/2c7e1f0a-5b3d-4e9a-8f21-6d4c0b9a7e35/")
@@ -73,7 +82,10 @@ fn a_token_without_roles_is_distinguishable_from_one_with_roles() {
     .unwrap();
     assert_eq!(
         with_roles.roles,
-        RolesClaim::Present(vec!["User.Read.All".to_owned(), "AuditLog.Read.All".to_owned()])
+        RolesClaim::Present(vec![
+            "User.Read.All".to_owned(),
+            "AuditLog.Read.All".to_owned()
+        ])
     );
     assert!(with_roles.roles.contains("user.read.all"));
 
@@ -92,7 +104,13 @@ fn padded_base64url_payloads_are_read_too() {
 
 #[test]
 fn something_that_is_not_a_jwt_is_a_malformed_token() {
-    for bad in ["opaque-token", "a.b", "a.!!!.c", "a.bm90IGpzb24.c", "a.b.c.d"] {
+    for bad in [
+        "opaque-token",
+        "a.b",
+        "a.!!!.c",
+        "a.bm90IGpzb24.c",
+        "a.b.c.d",
+    ] {
         let error = decode_claims(bad).unwrap_err();
         assert!(
             matches!(error, roster_graph::Error::MalformedAccessToken(_)),
