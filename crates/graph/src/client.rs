@@ -7,7 +7,7 @@ use std::sync::Arc;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
 use crate::batch::{self, BatchBody, BatchRequest, BatchResponse};
@@ -99,6 +99,42 @@ pub struct TenantCredentials {
     pub client_id: String,
     /// The client secret's Value.
     pub secret: SecretString,
+}
+
+impl TenantCredentials {
+    /// True when the secret is shaped like a GUID: almost certainly the Secret ID pasted in
+    /// place of the secret's Value.
+    #[must_use]
+    pub fn secret_looks_like_secret_id(&self) -> bool {
+        uuid::Uuid::try_parse(self.secret.expose_secret().trim()).is_ok()
+    }
+
+    /// Refuses what can never work for an app-only token: an empty tenant or client ID, or a
+    /// multi-tenant alias (`common`, `organizations`, `consumers`) instead of the customer's
+    /// tenant.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the problem.
+    pub fn validate(&self) -> Result<(), Error> {
+        let tenant = self.tenant.trim();
+        if tenant.is_empty() {
+            return Err(Error::InvalidInput("the tenant ID is empty".to_owned()));
+        }
+        if ["common", "organizations", "consumers"]
+            .iter()
+            .any(|alias| tenant.eq_ignore_ascii_case(alias))
+        {
+            return Err(Error::InvalidInput(format!(
+                "{tenant:?} is not a tenant; use the customer's tenant ID or a verified domain"
+            )));
+        }
+        if self.client_id.trim().is_empty() {
+            return Err(Error::InvalidInput(
+                "the application (client) ID is empty".to_owned(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Debug for TenantCredentials {
@@ -221,6 +257,7 @@ impl TenantSession {
     }
 
     async fn request_token(&self) -> Result<TokenResponse, Error> {
+        self.credentials.validate()?;
         let config = &self.inner.config;
         let mut url = config.login_base.clone();
         {
@@ -232,7 +269,7 @@ impl TenantSession {
             })?;
             segments
                 .pop_if_empty()
-                .push(&self.credentials.tenant)
+                .push(self.credentials.tenant.trim())
                 .extend(["oauth2", "v2.0", "token"]);
         }
         let outgoing = Outgoing {

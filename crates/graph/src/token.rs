@@ -248,7 +248,10 @@ impl TokenCache {
     pub(crate) fn slot(&self, tenant: &str, client_id: &str) -> Slot {
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
         slots
-            .entry((tenant.to_ascii_lowercase(), client_id.to_ascii_lowercase()))
+            .entry((
+                tenant.trim().to_ascii_lowercase(),
+                client_id.trim().to_ascii_lowercase(),
+            ))
             .or_default()
             .clone()
     }

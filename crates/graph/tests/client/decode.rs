@@ -429,3 +429,59 @@ fn gdap_customers_carry_their_tenant_and_etag() {
             .contains("tenantRelationships/$metadata")
     );
 }
+
+#[test]
+fn batch_requests_serialise_to_the_documented_shape() {
+    use roster_graph::batch::{BatchRequest, validate};
+
+    let built = [
+        BatchRequest::get("1", "/organization"),
+        BatchRequest::get("2", "/me/planner/tasks"),
+        BatchRequest {
+            method: "DELETE".to_owned(),
+            ..BatchRequest::get("3", "/groups/4c1d2e3f-5a6b-4c7d-8e8f-9a0b1c2d3e4f")
+        },
+        BatchRequest {
+            method: "POST".to_owned(),
+            ..BatchRequest::get(
+                "4",
+                "/users/6a3b4c5d-7e8f-4a9b-8c0d-1e2f3a4b5c6d/getPasswordSingleSignOnCredentials",
+            )
+        }
+        .json_body(serde_json::json!({})),
+        BatchRequest::get(
+            "5",
+            "users?$select=id,displayName,userPrincipalName&$filter=department eq null&$count=true",
+        )
+        .eventual(),
+    ];
+    validate(&built).unwrap();
+    let sent = serde_json::json!({ "requests": built });
+    let documented: serde_json::Value = decode(fixture!("batch-request.json"));
+    assert_eq!(sent, documented);
+
+    let chain = [
+        BatchRequest::get("1", "..."),
+        BatchRequest::get("2", "...").depends_on("1"),
+        BatchRequest::get("4", "...").depends_on("2"),
+        BatchRequest::get("3", "...").depends_on("4"),
+    ];
+    validate(&chain).unwrap();
+    let documented: serde_json::Value = decode(fixture!("batch-dependson-request.json"));
+    assert_eq!(serde_json::json!({ "requests": chain }), documented);
+}
+
+#[test]
+fn batch_responses_decode_in_any_order() {
+    use roster_graph::BatchResponse;
+
+    let response: BatchResponse = decode(fixture!("batch-response.json"));
+    let order: Vec<&str> = response.responses.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(order, ["4", "1", "3", "2", "5", "6"]);
+    assert_eq!(response.get("5").unwrap().status, 200);
+    assert_eq!(
+        response.get("1").unwrap().header("odata-version"),
+        Some("4.0")
+    );
+    assert!(!response.get("3").unwrap().is_success());
+}

@@ -1355,3 +1355,41 @@ async fn credentials_and_sessions_never_print_the_secret() {
     assert!(!printed.contains("a+b/c=d"), "{printed}");
     assert!(printed.contains("harborlane.example"));
 }
+
+#[tokio::test]
+async fn a_multi_tenant_alias_is_refused_before_any_token_request() {
+    let server = start(with_token(|_| json(200, "{}"))).await;
+    let (config, _) = config(&server.base);
+    let client = GraphClient::new(config).unwrap();
+
+    for tenant in ["common", "Organizations", " consumers ", ""] {
+        let session = client.tenant(credentials(tenant, CLIENT_ID, "value"));
+        let error = session.access_token().await.unwrap_err();
+        assert!(
+            matches!(error, Error::InvalidInput(_)),
+            "{tenant:?}: {error:?}"
+        );
+    }
+    let no_client = client.tenant(credentials("harborlane.example", " ", "value"));
+    assert!(matches!(
+        no_client.access_token().await,
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(server.seen().is_empty());
+}
+
+#[test]
+fn a_guid_shaped_secret_is_flagged_as_the_secret_id() {
+    let pasted_id = credentials(
+        "harborlane.example",
+        CLIENT_ID,
+        "1f0e2d3c-4b5a-4968-8776-655443322110",
+    );
+    let real_value = credentials(
+        "harborlane.example",
+        CLIENT_ID,
+        "Qx48Q~a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuV",
+    );
+    assert!(pasted_id.secret_looks_like_secret_id());
+    assert!(!real_value.secret_looks_like_secret_id());
+}
