@@ -149,7 +149,8 @@ impl BatchResponse {
     /// Decodes item `id` as `T`, or returns its error.
     ///
     /// # Errors
-    /// [`Error::Protocol`] when no item has that id; otherwise as [`BatchItem::json`].
+    /// [`Error::Protocol`] when no item has that id; [`Error::Graph`] (classified from the item's
+    /// status and body) when the item failed; [`Error::Decode`] when its body is not a `T`.
     pub fn json<T: DeserializeOwned>(&self, id: &str) -> Result<T, Error> {
         let info = self.info.clone().unwrap_or_else(|| RequestInfo {
             method: "POST".to_owned(),

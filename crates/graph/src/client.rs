@@ -280,7 +280,7 @@ impl TenantSession {
             body: OutgoingBody::Form(vec![
                 (
                     "client_id",
-                    SecretString::from(self.credentials.client_id.clone()),
+                    SecretString::from(self.credentials.client_id.trim().to_owned()),
                 ),
                 ("scope", SecretString::from(config.scope.clone())),
                 ("client_secret", self.credentials.secret.clone()),
