@@ -678,6 +678,9 @@ impl TenantSession {
                 ..Outgoing::get(current.clone())
             })
             .await?;
+        // The download host may send no request-id; errors then quote Graph's, which issued the
+        // link and is what Microsoft support can trace.
+        let graph_request_id = received.info.request_id.clone();
         for _ in 0..=MAX_REPORT_REDIRECTS {
             if received.status.is_success() {
                 return Ok((received.body.to_vec(), received.info));
@@ -704,7 +707,18 @@ impl TenantSession {
                     ..Outgoing::get(next.clone())
                 },
             )
-            .await?;
+            .await
+            .map_err(|mut error| {
+                if let Some(info) = error.info_mut()
+                    && info.request_id.is_none()
+                {
+                    info.request_id.clone_from(&graph_request_id);
+                }
+                error
+            })?;
+            if received.info.request_id.is_none() {
+                received.info.request_id.clone_from(&graph_request_id);
+            }
             current = next;
         }
         Err(Error::Protocol {

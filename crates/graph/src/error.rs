@@ -154,6 +154,22 @@ impl Error {
         }
     }
 
+    pub(crate) fn info_mut(&mut self) -> Option<&mut RequestInfo> {
+        match self {
+            Self::Token(failure) => Some(&mut failure.info),
+            Self::Graph(failure) => Some(&mut failure.info),
+            Self::NotJson { info, .. }
+            | Self::TruncatedJson { info, .. }
+            | Self::Decode { info, .. }
+            | Self::Timeout { info, .. }
+            | Self::Unreachable { info, .. }
+            | Self::Transport { info, .. }
+            | Self::Protocol { info, .. }
+            | Self::Csv { info, .. } => Some(info),
+            Self::MalformedAccessToken(_) | Self::InvalidInput(_) => None,
+        }
+    }
+
     /// Microsoft's `request-id`, the value to quote to Microsoft support.
     #[must_use]
     pub fn request_id(&self) -> Option<&str> {

@@ -1232,7 +1232,14 @@ async fn a_report_that_is_not_csv_is_a_csv_error_with_the_download_request() {
         if seen.path.starts_with("/download") {
             reply(200, &[], "Display Name\nnobody\n")
         } else {
-            reply(302, &[("location", "/download/x")], "")
+            reply(
+                302,
+                &[
+                    ("location", "/download/x"),
+                    ("request-id", "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"),
+                ],
+                "",
+            )
         }
     }))
     .await;
@@ -1248,6 +1255,11 @@ async fn a_report_that_is_not_csv_is_a_csv_error_with_the_download_request() {
     };
     assert!(info.url.ends_with("/download/x"));
     assert!(detail.contains("User Principal Name"));
+    assert_eq!(
+        error.request_id(),
+        Some("1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"),
+        "the download host sent none, so Graph's request-id is kept"
+    );
 }
 
 // ----- batch -----------------------------------------------------------------------------
