@@ -3,7 +3,14 @@
 # Usage: eval "$(scripts/pg-start.sh)"   -> sets TEST_DATABASE_URL and ROSTER_PG_DIR
 # Stop it with scripts/pg-stop.sh.
 set -euo pipefail
-PORT="${ROSTER_PG_PORT:-54329}"
+port_free() { ! (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+PORT="${ROSTER_PG_PORT:-}"
+if [ -z "$PORT" ]; then
+  for p in $(seq 54329 54399); do
+    if port_free "$p"; then PORT=$p; break; fi
+  done
+fi
+[ -n "$PORT" ] || { echo "no free port for PostgreSQL" >&2; exit 1; }
 BIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
 if [ -z "$BIN" ] || [ ! -x "$BIN/initdb" ]; then
   echo "PostgreSQL server binaries not found; install postgresql" >&2

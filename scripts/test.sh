@@ -28,8 +28,10 @@ step "Rust tests on SQLite"
 env -u TEST_DATABASE_URL cargo test --workspace --locked
 
 step "Rust tests on PostgreSQL"
-eval "$(scripts/pg-start.sh)"
+pg_env="$(scripts/pg-start.sh)"   # fails the run if the cluster does not start
+eval "$pg_env"
 trap 'scripts/pg-stop.sh' EXIT
+[ -n "${TEST_DATABASE_URL:-}" ] || { echo "TEST_DATABASE_URL is not set" >&2; exit 1; }
 cargo test --workspace --locked
 
 step "end-to-end tests"
