@@ -18,8 +18,29 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The public base URL, when configured (used for links shown to people).
     pub public_url: Option<String>,
-    /// Text for the demo's help panel, when running `roster demo`.
-    pub demo_notice: Option<String>,
+    /// The demo's help panel, when running `roster demo`.
+    pub demo: Option<DemoInfo>,
+}
+
+/// What the demo shows a newcomer: how to sign in, and the emulated customers' credentials.
+#[derive(Clone, Debug, Default)]
+pub struct DemoInfo {
+    pub email: String,
+    pub password: String,
+    pub data_dir: String,
+    pub tenants: Vec<DemoTenant>,
+}
+
+/// One emulated customer tenant of the demo.
+#[derive(Clone, Debug)]
+pub struct DemoTenant {
+    pub name: String,
+    pub tenant_id: String,
+    pub domain: String,
+    pub client_id: String,
+    pub secret: String,
+    pub secret_expires_on: String,
+    pub note: String,
 }
 
 impl FromRef<AppState> for LeptosOptions {

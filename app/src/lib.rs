@@ -8,8 +8,9 @@ pub mod organizations;
 mod pages;
 pub mod settings;
 pub mod shell;
+pub mod tenants;
 
-pub use context::{AppState, RequestContext};
+pub use context::{AppState, DemoInfo, DemoTenant, RequestContext};
 pub use flash::{FLASH_COOKIE, Flash};
 pub use shell::{App, shell};
 

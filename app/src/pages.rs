@@ -35,18 +35,6 @@ pub fn DashboardPage() -> impl IntoView {
 }
 
 #[component]
-pub fn TenantsPage() -> impl IntoView {
-    view! {
-        <Layout title="Tenants".into()>
-            <Empty
-                what="A tenant connection lets Roster read a customer's Microsoft Entra ID users and tenant facts."
-                next="No tenants are connected yet."
-            />
-        </Layout>
-    }
-}
-
-#[component]
 pub fn ContactsPage() -> impl IntoView {
     view! {
         <Layout title="Contacts".into()>

@@ -30,8 +30,8 @@ pub struct ServerState {
 pub struct BuildOptions {
     /// A clock other than the system's (tests).
     pub clock: Option<Arc<dyn Clock>>,
-    /// Text for the demo help panel.
-    pub demo_notice: Option<String>,
+    /// The demo help panel.
+    pub demo: Option<roster_app::DemoInfo>,
 }
 
 /// A built application, ready to serve.
@@ -48,8 +48,10 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     let clock = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let services =
-        Services::new(db.clone(), clock, SessionPolicy::default()).with_keyring(config.keyring());
+    let graph = graph_client(config)?;
+    let services = Services::new(db.clone(), clock, SessionPolicy::default())
+        .with_keyring(config.keyring())
+        .with_graph(graph);
     let leptos_options = LeptosOptions::builder()
         .output_name("roster")
         .site_addr(config.listen)
@@ -59,7 +61,7 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
         services: services.clone(),
         secure_cookies: config.secure_cookies(),
         public_url: config.public_url.clone(),
-        demo_notice: options.demo_notice,
+        demo: options.demo,
     };
     let metrics = Metrics::default();
     let server_state = ServerState {
@@ -113,6 +115,17 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
         services,
         db,
     })
+}
+
+/// The client for Microsoft, tuned for interactive use: a connection check must answer within
+/// seconds, so long throttling waits are reported to the person rather than waited out.
+pub fn graph_client(config: &Config) -> anyhow::Result<roster_graph::GraphClient> {
+    let mut graph = roster_graph::GraphConfig::with_bases(&config.login_url, &config.graph_url)
+        .map_err(|e| anyhow::anyhow!("ROSTER_LOGIN_URL / ROSTER_GRAPH_URL: {e}"))?;
+    graph.timeout = std::time::Duration::from_secs(20);
+    graph.retry.max_attempts = 3;
+    graph.retry.max_retry_after = std::time::Duration::from_secs(10);
+    Ok(roster_graph::GraphClient::new(graph)?)
 }
 
 async fn readyz(State(db): State<Db>) -> impl IntoResponse {

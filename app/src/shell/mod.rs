@@ -11,8 +11,9 @@ use leptos_router::{SsrMode, path};
 use crate::auth::{LoginPage, SetPasswordPage, SetupPage};
 use crate::context::{request_context, request_uri};
 use crate::organizations::{NewOrganizationPage, OrganizationPage, OrganizationsPage};
-use crate::pages::{ContactsPage, DashboardPage, NotFound, ReviewPage, SyncLogPage, TenantsPage};
+use crate::pages::{ContactsPage, DashboardPage, NotFound, ReviewPage, SyncLogPage};
 use crate::settings::{AdminPage, AuditPage, MembersPage, SettingsPage};
+use crate::tenants::{ConnectPage, ConnectionPage, RotatePage, TenantsPage};
 use forms::CsrfField;
 
 /// The HTML document around the app. No hydration scripts: every page is plain HTML and forms.
@@ -48,6 +49,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/organizations/new") view=NewOrganizationPage ssr=SsrMode::Async />
                 <Route path=path!("/organizations/:id") view=OrganizationPage ssr=SsrMode::Async />
                 <Route path=path!("/tenants") view=TenantsPage ssr=SsrMode::Async />
+                <Route path=path!("/tenants/connect") view=ConnectPage ssr=SsrMode::Async />
+                <Route path=path!("/tenants/:id") view=ConnectionPage ssr=SsrMode::Async />
+                <Route path=path!("/tenants/:id/rotate") view=RotatePage ssr=SsrMode::Async />
                 <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async />
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />
                 <Route path=path!("/sync-log") view=SyncLogPage ssr=SsrMode::Async />
@@ -142,10 +146,15 @@ pub fn Layout(title: String, children: Children) -> impl IntoView {
             </div>
         }
     });
-    let demo = crate::context::app_state()
-        .ok()
-        .and_then(|s| s.demo_notice)
-        .map(|text| view! { <aside class="demo" aria-label="Demo">{text}</aside> });
+    let demo = crate::context::app_state().ok().and_then(|s| s.demo).map(|d| {
+        view! {
+            <aside class="demo" aria-label="Demo">
+                "Demo: signed in as " {d.email} " (password " <code>{d.password}</code> "). "
+                "Customer tenants are emulated: "
+                <a href="/tenants/connect">"see their demo credentials"</a> " in the connect wizard. Data: " {d.data_dir} "."
+            </aside>
+        }
+    });
     view! {
         <Title text=format!("{title} · Roster") />
         <a class="skip" href="#main">

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod connections;
 pub mod crypto;
 pub mod error;
 pub mod members;

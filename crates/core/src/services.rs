@@ -32,6 +32,7 @@ pub struct Services {
     pub(crate) sessions: SessionPolicy,
     pub(crate) dummy_hash: Arc<tokio::sync::OnceCell<String>>,
     pub(crate) keyring: Option<Arc<crate::crypto::Keyring>>,
+    pub(crate) graph: Option<roster_graph::GraphClient>,
 }
 
 impl Services {
@@ -42,7 +43,20 @@ impl Services {
             sessions,
             dummy_hash: Arc::new(tokio::sync::OnceCell::new()),
             keyring: None,
+            graph: None,
         }
+    }
+
+    /// Gives the services a client for Microsoft (used by connection checks and syncs).
+    pub fn with_graph(mut self, graph: roster_graph::GraphClient) -> Self {
+        self.graph = Some(graph);
+        self
+    }
+
+    pub(crate) fn graph(&self) -> Result<&roster_graph::GraphClient> {
+        self.graph
+            .as_ref()
+            .ok_or_else(|| CoreError::Internal("no Microsoft client configured".into()))
     }
 
     /// Gives the services the keyring that seals tenant secrets.

@@ -83,7 +83,7 @@ impl TestApp {
             &config,
             BuildOptions {
                 clock: Some(Arc::new(clock.clone())),
-                demo_notice: None,
+                demo: None,
             },
         )
         .await
