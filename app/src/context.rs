@@ -50,7 +50,7 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 /// Per-request facts established by the server before Leptos runs.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct RequestContext {
     pub session: Option<CurrentSession>,
     /// The raw session cookie value (only for sign-out and workspace switching).
@@ -61,6 +61,20 @@ pub struct RequestContext {
     /// The operation id of this request (also on its log lines).
     pub op_id: String,
     pub client_addr: String,
+}
+
+impl std::fmt::Debug for RequestContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestContext")
+            .field("session", &self.session)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "[REDACTED]"),
+            )
+            .field("csrf_token", &"[REDACTED]")
+            .field("op_id", &self.op_id)
+            .finish()
+    }
 }
 
 impl RequestContext {

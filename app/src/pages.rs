@@ -23,14 +23,73 @@ fn Empty(
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
+    let cx = crate::context::request_context();
+    let state = crate::context::app_state();
     view! {
         <Layout title="Dashboard".into()>
-            <Empty
-                what="The dashboard shows every customer at a glance: tenant status, last sync, Secure Score, MFA coverage and licences."
-                next="Nothing to show yet: start by adding your customers as organizations, then connect their Microsoft tenants."
-                link=("/tenants", "Go to Tenants")
-            />
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {
+                    let cx = cx.clone();
+                    let state = state.clone();
+                    Suspend::new(async move {
+                        let (Ok(p), Ok(state)) = (cx.principal().cloned(), state) else {
+                            return crate::settings::load_error(roster_core::CoreError::Unauthenticated);
+                        };
+                        match state.services.connections(&p).await {
+                            Ok(rows) if rows.is_empty() => view! {
+                                <Empty
+                                    what="The dashboard shows every customer at a glance: tenant status, last sync, Secure Score, MFA coverage and licences."
+                                    next="Nothing to show yet: add your customers as organizations, then connect their Microsoft tenants."
+                                    link=("/tenants", "Go to Tenants")
+                                />
+                            }
+                            .into_any(),
+                            Ok(rows) => attention(rows).into_any(),
+                            Err(e) => crate::settings::load_error(e),
+                        }
+                    })
+                }
+            </Suspense>
         </Layout>
+    }
+}
+
+/// What needs a person: failing connections and secrets that expire within 30 days.
+fn attention(rows: Vec<roster_core::ConnectionRow>) -> impl IntoView {
+    let total = rows.len();
+    let ok = rows.iter().filter(|r| r.status == "ok").count();
+    let mut items = Vec::new();
+    for r in &rows {
+        let name = r.display_name.clone().unwrap_or_else(|| r.tenant.clone());
+        let href = format!("/tenants/{}", r.id);
+        if r.status == "failing" {
+            items.push((
+                href.clone(),
+                format!(
+                    "{name}: connection failing — {}",
+                    r.status_detail.clone().unwrap_or_default()
+                ),
+                "bad",
+            ));
+        }
+        let (text, class) = crate::tenants::expiry_text(r.secret_expires_on.as_deref());
+        if !class.is_empty() {
+            items.push((href, format!("{name}: client secret {text}"), class));
+        }
+    }
+    let list = if items.is_empty() {
+        view! { <p>"Nothing needs attention."</p> }.into_any()
+    } else {
+        let lis = items
+            .into_iter()
+            .map(|(href, text, class)| view! { <li class=class><a href=href>{text}</a></li> })
+            .collect_view();
+        view! { <ul class="attention">{lis}</ul> }.into_any()
+    };
+    view! {
+        <p>{format!("{total} tenant connection(s), {ok} working.")}</p>
+        <h2>"Needs attention"</h2>
+        {list}
     }
 }
 

@@ -38,7 +38,8 @@ CREATE TABLE tenant_connections (
     updated_at        BIGINT NOT NULL,
     UNIQUE (workspace_id, tenant_id)
 );
-CREATE INDEX tenant_connections_org ON tenant_connections(organization_id);
+-- An organization has at most one tenant connection.
+CREATE UNIQUE INDEX tenant_connections_org ON tenant_connections(organization_id) WHERE organization_id IS NOT NULL;
 
 CREATE TABLE connect_drafts (
     id                UUID PRIMARY KEY NOT NULL,

@@ -132,31 +132,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn rotate_key(config: Config, new_key_stdin: bool) -> anyhow::Result<()> {
     use crate::config::{MasterKey, write_key_file};
-    let from_env = std::env::var("ROSTER_MASTER_KEY").is_ok_and(|v| !v.trim().is_empty());
-    let new_key = if new_key_stdin {
+    let file_mode = config.master_key.from_key_file;
+    let next_path = config.data_dir.join("master.key.next");
+    // An earlier rotation that stopped half-way left its new key here; the database may already
+    // be sealed with it, so it is finished rather than replaced.
+    let unfinished = if file_mode {
+        match std::fs::read_to_string(&next_path) {
+            Ok(text) => Some(
+                MasterKey::parse(&text, "master.key.next")
+                    .map_err(|m| anyhow::anyhow!("{}: {m}", next_path.display()))?,
+            ),
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    let new_key = if let Some(k) = unfinished {
+        println!("Finishing an earlier rotation to key id {}.", k.id());
+        k
+    } else if new_key_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
         MasterKey::parse(&line, "standard input")
             .map_err(|m| anyhow::anyhow!("the new key: {m}"))?
-    } else if from_env {
+    } else if !file_mode {
         anyhow::bail!(
-            "ROSTER_MASTER_KEY is set, so Roster cannot replace the key by itself: generate one \
-             (`openssl rand -hex 32`) and pass it with --new-key-stdin"
+            "the master key comes from {} (not the data directory's key file), so Roster cannot replace it by itself: \
+             generate one (`openssl rand -hex 32`) and pass it with --new-key-stdin",
+            config.master_key.source
         );
     } else {
         let mut bytes = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
-        MasterKey::parse(&hex::encode(bytes), "generated").map_err(|m| anyhow::anyhow!(m))?
+        let k =
+            MasterKey::parse(&hex::encode(bytes), "generated").map_err(|m| anyhow::anyhow!(m))?;
+        // Written before the database changes: if anything below fails, the next start still knows it.
+        write_key_file(&next_path, &k.to_hex())
+            .with_context(|| format!("writing {}", next_path.display()))?;
+        k
     };
     if new_key.id() == config.master_key.id() {
         anyhow::bail!("the new key is the current key");
-    }
-    let next_path = config.data_dir.join("master.key.next");
-    if !from_env {
-        // Written first: if anything below fails, the next start still knows this key.
-        let _ = std::fs::remove_file(&next_path);
-        write_key_file(&next_path, &new_key.to_hex())
-            .with_context(|| format!("writing {}", next_path.display()))?;
     }
     let mut previous: Vec<[u8; 32]> = config.previous_keys.iter().map(MasterKey::bytes).collect();
     previous.push(config.master_key.bytes());
@@ -174,29 +190,34 @@ async fn rotate_key(config: Config, new_key_stdin: bool) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("re-encrypting: {e:?}"))?;
     db.close().await;
-    if from_env {
+    if file_mode && !new_key_stdin {
+        let key_path = config.data_dir.join("master.key");
+        let prev_path = config.data_dir.join("master.key.previous");
+        let mut kept = std::fs::read_to_string(&prev_path).unwrap_or_default();
+        if !kept.is_empty() && !kept.ends_with('\n') {
+            kept.push('\n');
+        }
+        kept.push_str(&config.master_key.to_hex());
+        let tmp = config.data_dir.join("master.key.previous.tmp");
+        let _ = std::fs::remove_file(&tmp);
+        write_key_file(&tmp, &kept).context("writing master.key.previous")?;
+        std::fs::rename(&tmp, &prev_path)?;
+        std::fs::rename(&next_path, &key_path)?;
+        if let Ok(dir) = std::fs::File::open(&config.data_dir) {
+            let _ = dir.sync_all();
+        }
+        println!(
+            "Re-encrypted {n} secrets; the master key is now id {} (was {}). Earlier keys are kept in {} for \
+             backups; delete it once you no longer need them.",
+            new_key.id(),
+            config.master_key.id(),
+            prev_path.display()
+        );
+    } else {
         println!(
             "Re-encrypted {n} secrets under key id {}. Now set ROSTER_MASTER_KEY to the new key on every instance \
              (keep the old one in ROSTER_PREVIOUS_MASTER_KEYS until all of them have restarted).",
             new_key.id()
-        );
-    } else {
-        let key_path = config.data_dir.join("master.key");
-        let prev_path = config.data_dir.join("master.key.previous");
-        let mut kept = std::fs::read_to_string(&prev_path).unwrap_or_default();
-        kept.push_str(&config.master_key.to_hex());
-        kept.push('\n');
-        let tmp = config.data_dir.join("master.key.previous.tmp");
-        let _ = std::fs::remove_file(&tmp);
-        write_key_file(&tmp, kept.trim_end()).context("writing master.key.previous")?;
-        std::fs::rename(&tmp, &prev_path)?;
-        std::fs::rename(&next_path, &key_path)?;
-        println!(
-            "Re-encrypted {n} secrets; the master key is now id {} (was {}). The old key is kept in {} for backups; \
-             delete it once you no longer need them.",
-            new_key.id(),
-            config.master_key.id(),
-            prev_path.display()
         );
     }
     Ok(())

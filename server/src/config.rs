@@ -36,6 +36,9 @@ pub struct MasterKey {
     bytes: SecretSlice<u8>,
     /// Where it came from, for the start-up log.
     pub source: String,
+    /// True when it was read from (or generated into) the data directory's key file, which
+    /// `roster rotate-key` may then replace by itself.
+    pub from_key_file: bool,
 }
 
 impl std::fmt::Debug for MasterKey {
@@ -68,6 +71,7 @@ impl MasterKey {
         Ok(Self {
             bytes: SecretSlice::from(bytes),
             source: source.to_owned(),
+            from_key_file: false,
         })
     }
 
@@ -85,7 +89,7 @@ impl MasterKey {
     pub fn from_data_dir(dir: &Path) -> Result<Self, ConfigError> {
         let path = dir.join("master.key");
         let source = format!("key file {}", path.display());
-        match std::fs::read_to_string(&path) {
+        let key = match std::fs::read_to_string(&path) {
             Ok(text) => Self::parse(&text, &source)
                 .map_err(|m| bad("ROSTER_MASTER_KEY", format!("{}: {m}", path.display()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -105,7 +109,11 @@ impl MasterKey {
                 "ROSTER_MASTER_KEY",
                 format!("cannot read {}: {e}", path.display()),
             )),
-        }
+        };
+        key.map(|k| Self {
+            from_key_file: true,
+            ..k
+        })
     }
 }
 
@@ -173,7 +181,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// Roster's effective configuration.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
@@ -340,6 +348,15 @@ impl RawSettings {
             None => None,
             Some(url) => Some(parse_public_url(url, "ROSTER_PUBLIC_URL")?),
         };
+        if public_url.is_none() && !listen.ip().is_loopback() {
+            return Err(bad(
+                "ROSTER_PUBLIC_URL",
+                format!(
+                    "required when ROSTER_LISTEN ({listen}) is not a loopback address: set the URL people use, \
+                     such as https://roster.example.com, so Roster can check where forms come from"
+                ),
+            ));
+        }
         let mut previous_keys = Vec::new();
         if let Some(list) = self.get("ROSTER_PREVIOUS_MASTER_KEYS") {
             for (i, part) in list.split(',').filter(|p| !p.trim().is_empty()).enumerate() {
@@ -357,12 +374,12 @@ impl RawSettings {
         if self.get("ROSTER_MASTER_KEY").is_none() {
             previous_keys.extend(MasterKey::previous_from_data_dir(&data_dir)?);
         }
-        let login_url = parse_public_url(
+        let login_url = parse_microsoft_url(
             self.get("ROSTER_LOGIN_URL")
                 .unwrap_or("https://login.microsoftonline.com"),
             "ROSTER_LOGIN_URL",
         )?;
-        let graph_url = parse_public_url(
+        let graph_url = parse_microsoft_url(
             self.get("ROSTER_GRAPH_URL")
                 .unwrap_or("https://graph.microsoft.com"),
             "ROSTER_GRAPH_URL",
@@ -381,6 +398,27 @@ impl RawSettings {
     }
 }
 
+/// A Microsoft base URL: https, or plain http only to this machine (an emulator).
+fn parse_microsoft_url(url: &str, setting: &str) -> Result<String, ConfigError> {
+    let parsed = parse_public_url(url, setting)?;
+    let uri: http::Uri = parsed.parse().map_err(|_| bad(setting, "not a URL"))?;
+    let loopback = uri.host().is_some_and(|h| {
+        h.eq_ignore_ascii_case("localhost")
+            || h.trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    if uri.scheme_str() == Some("http") && !loopback {
+        return Err(bad(
+            setting,
+            format!(
+                "{url:?} uses http: client secrets would travel unencrypted; use https (plain http is accepted only for this machine)"
+            ),
+        ));
+    }
+    Ok(parsed)
+}
+
 fn parse_public_url(url: &str, setting: &str) -> Result<String, ConfigError> {
     let complaint = || {
         bad(
@@ -393,10 +431,35 @@ fn parse_public_url(url: &str, setting: &str) -> Result<String, ConfigError> {
     let uri: http::Uri = url.parse().map_err(|_| complaint())?;
     let scheme_ok = matches!(uri.scheme_str(), Some("http") | Some("https"));
     let path_ok = matches!(uri.path(), "" | "/");
-    if !scheme_ok || uri.host().is_none() || !path_ok || uri.query().is_some() {
+    let has_userinfo = uri.authority().is_some_and(|a| a.as_str().contains('@'));
+    if !scheme_ok || uri.host().is_none() || !path_ok || uri.query().is_some() || has_userinfo {
         return Err(complaint());
     }
-    Ok(url.trim_end_matches('/').to_owned())
+    // Browsers omit a default port from Origin, so it is dropped here too.
+    let scheme = uri.scheme_str().unwrap_or("https");
+    let host = uri.host().unwrap_or_default();
+    let port = match (scheme, uri.port_u16()) {
+        ("https", Some(443)) | ("http", Some(80)) | (_, None) => String::new(),
+        (_, Some(p)) => format!(":{p}"),
+    };
+    Ok(format!("{scheme}://{host}{port}"))
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &roster_store::redact_url(&self.database_url),
+            )
+            .field("master_key", &self.master_key)
+            .field("public_url", &self.public_url)
+            .field("login_url", &self.login_url)
+            .field("graph_url", &self.graph_url)
+            .finish()
+    }
 }
 
 impl Config {
@@ -483,7 +546,7 @@ mod tests {
             ("ROSTER_MASTER_KEY", "short"),
             ("ROSTER_LOG_FORMAT", "xml"),
             ("ROSTER_PUBLIC_URL", "roster.example.com/app"),
-            ("ROSTER_LOGIN_URL", "ftp://login"),
+            ("ROSTER_LOGIN_URL", "http://login.example.com"),
             ("ROSTER_GRAPH_URL", "graph"),
             ("ROSTER_PREVIOUS_MASTER_KEYS", "abc"),
         ];
@@ -509,6 +572,25 @@ mod tests {
         assert_eq!(c.public_url.as_deref(), Some("https://roster.example.com"));
         let c = resolve(&[("ROSTER_PUBLIC_URL", "http://10.0.0.5:3000")]).unwrap();
         assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn a_public_listener_needs_a_public_url() {
+        let err = resolve(&[("ROSTER_LISTEN", "0.0.0.0:3000")]).unwrap_err();
+        assert_eq!(err.setting, "ROSTER_PUBLIC_URL");
+        let ok = resolve(&[
+            ("ROSTER_LISTEN", "0.0.0.0:3000"),
+            ("ROSTER_PUBLIC_URL", "https://roster.example.com:443"),
+        ])
+        .unwrap();
+        assert_eq!(ok.public_url.as_deref(), Some("https://roster.example.com"));
+        assert!(resolve(&[("ROSTER_PUBLIC_URL", "https://user:pw@roster.example.com")]).is_err());
+    }
+
+    #[test]
+    fn microsoft_urls_must_be_https_unless_local() {
+        assert!(resolve(&[("ROSTER_LOGIN_URL", "http://127.0.0.1:8089")]).is_ok());
+        assert!(resolve(&[("ROSTER_GRAPH_URL", "http://graph.example.com")]).is_err());
     }
 
     #[test]

@@ -33,6 +33,21 @@ pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// The address sign-in throttling counts under: IPv4 as is, IPv6 by its /64 network (one
+/// subscriber usually holds a whole /64).
+pub fn client_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
 fn random_id(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
     rand::RngCore::fill_bytes(&mut rand::rng(), &mut b);
@@ -50,12 +65,30 @@ fn expected_origin(state: &ServerState, headers: &HeaderMap) -> Option<String> {
         return origin_of(url);
     }
     let host = headers.get(header::HOST)?.to_str().ok()?;
+    // Without a public URL only loopback names are trusted: a page elsewhere that rebinds its own
+    // name to this address (DNS rebinding) would otherwise pass the origin check with its own Host.
+    if !is_loopback_host(host) {
+        return None;
+    }
     let scheme = if state.app.secure_cookies {
         "https"
     } else {
         "http"
     };
     Some(format!("{scheme}://{host}"))
+}
+
+/// Whether a `Host` header names this machine's loopback interface.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or_default()
+    } else {
+        host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn same_origin(state: &ServerState, headers: &HeaderMap) -> bool {
@@ -140,7 +173,7 @@ async fn handle(
     let client_addr = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| client_key(c.0.ip()))
         .unwrap_or_else(|| "unknown".into());
     let services = &state.app.services;
 
@@ -360,6 +393,35 @@ mod tests {
         assert_eq!(gate("/settings/members", true, None), Some("/login"));
         assert_eq!(gate("/login", true, None), None);
         assert_eq!(gate("/set-password", true, None), None);
+    }
+
+    #[test]
+    fn only_loopback_hosts_are_trusted_without_a_public_url() {
+        for ok in [
+            "127.0.0.1:3000",
+            "localhost:3000",
+            "[::1]:3000",
+            "127.0.0.2",
+            "LOCALHOST",
+        ] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.test:3000",
+            "10.0.0.5:3000",
+            "[2001:db8::1]:3000",
+            "localhost.evil.test",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ipv6_clients_are_throttled_by_network() {
+        let a: std::net::IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: std::net::IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert_eq!(client_key(a), client_key(b));
+        assert_eq!(client_key("192.0.2.7".parse().unwrap()), "192.0.2.7");
     }
 
     #[test]

@@ -202,6 +202,13 @@ pub fn spawn_housekeeping(services: Services) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "session housekeeping failed"),
             }
+            if let Err(e) = services
+                .db()
+                .purge_throttle(now, roster_core::auth::THROTTLE_WINDOW_MS)
+                .await
+            {
+                tracing::warn!(error = %e, "sign-in throttle housekeeping failed");
+            }
         }
     });
 }

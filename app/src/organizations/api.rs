@@ -71,7 +71,10 @@ pub async fn update_organization(
     let state = app_state()?;
     let cx = request_context();
     let f = form(&name, &domains, &website, &notes, &tenant_id);
-    let back = format!("/organizations/{}", id.trim());
+    let parsed: Option<uuid::Uuid> = id.trim().parse().ok();
+    let back = parsed
+        .map(|id| format!("/organizations/{id}"))
+        .unwrap_or_else(|| "/organizations".to_owned());
     let result = match (cx.principal(), id.trim().parse()) {
         (Ok(p), Ok(id)) => state.services.update_organization(p, id, &f).await,
         (Err(e), _) => Err(e),

@@ -203,8 +203,10 @@ fn EntraSteps() -> impl IntoView {
 
 fn org_options(orgs: &[OrganizationRow], selected: Option<Uuid>) -> impl IntoView + use<> {
     let none_selected = selected.is_none();
+    // An organization has at most one tenant: those already connected are not offered.
     let opts = orgs
         .iter()
+        .filter(|o| o.connection_id.is_none() || selected == Some(o.id))
         .map(|o| {
             view! { <option value=o.id.to_string() selected=selected == Some(o.id)>{o.name.clone()}</option> }
         })

@@ -6,7 +6,7 @@ use crate::services::Services;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use roster_domain::{Email, Password, PersonName, UserId, WorkspaceId, WorkspaceName};
-use roster_store::{AuditEntry, NewSession, Principal, StoreError, ThrottleState};
+use roster_store::{AuditEntry, NewSession, Principal, StoreError};
 use serde_json::json;
 
 /// Failed sign-ins allowed per account within [`THROTTLE_WINDOW_MS`] before it is locked.
@@ -21,7 +21,7 @@ pub const PASSWORD_LINK_MS: i64 = 7 * 24 * 3600 * 1000;
 const TOUCH_EVERY_MS: i64 = 60 * 1000;
 
 /// The raw fields of the setup form.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct SetupForm {
     pub workspace_name: String,
     pub name: String,
@@ -29,16 +29,36 @@ pub struct SetupForm {
     pub password: String,
 }
 
+impl std::fmt::Debug for SetupForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetupForm")
+            .field("workspace_name", &self.workspace_name)
+            .field("name", &self.name)
+            .field("email", &self.email)
+            .field("password", &"[REDACTED]")
+            .finish()
+    }
+}
+
 /// A newly started session: the token goes into the cookie, nowhere else.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StartedSession {
     pub token: String,
     pub csrf_token: String,
     pub principal: Option<Principal>,
 }
 
+impl std::fmt::Debug for StartedSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StartedSession")
+            .field("token", &"[REDACTED]")
+            .field("principal", &self.principal)
+            .finish()
+    }
+}
+
 /// The signed-in login behind a request.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct CurrentSession {
     pub user_id: UserId,
     pub email: String,
@@ -48,6 +68,17 @@ pub struct CurrentSession {
     pub principal: Option<Principal>,
     pub csrf_token: String,
     pub other_workspaces: Vec<(WorkspaceId, String)>,
+}
+
+impl std::fmt::Debug for CurrentSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CurrentSession")
+            .field("user_id", &self.user_id)
+            .field("email", &self.email)
+            .field("principal", &self.principal)
+            .field("csrf_token", &"[REDACTED]")
+            .finish()
+    }
 }
 
 impl CurrentSession {
@@ -194,33 +225,33 @@ impl Services {
         })
     }
 
-    async fn throttle_check(&self, key: &str, now: i64) -> Result<ThrottleState> {
+    async fn throttle_check(&self, key: &str, now: i64) -> Result<()> {
         let state = self.db.throttle(key).await?;
         if state.locked_until > now {
             let minutes = ((state.locked_until - now) + 59_999) / 60_000;
             return Err(CoreError::RateLimited { minutes });
         }
-        Ok(state)
+        Ok(())
     }
 
-    async fn throttle_fail(&self, key: &str, mut state: ThrottleState, limit: i64, now: i64) {
-        if now - state.window_start > THROTTLE_WINDOW_MS {
-            state = ThrottleState {
-                failures: 0,
-                window_start: now,
-                locked_until: 0,
-            };
+    /// Counts this attempt before the password is checked, so parallel guesses are counted too.
+    async fn throttle_reserve(&self, key: &str, limit: i64, now: i64) -> Result<()> {
+        let state = self
+            .db
+            .throttle_hit(key, now, THROTTLE_WINDOW_MS, limit)
+            .await?;
+        if state.failures > limit {
+            let minutes = ((state.locked_until - now).max(0) + 59_999) / 60_000;
+            return Err(CoreError::RateLimited {
+                minutes: minutes.max(1),
+            });
         }
-        state.failures += 1;
-        if state.failures >= limit {
-            state.locked_until = now + THROTTLE_WINDOW_MS;
-        }
-        if let Err(e) = self.db.set_throttle(key, &state).await {
-            tracing::warn!(error = %e, "could not record a failed sign-in");
-        }
+        Ok(())
     }
 
     /// Signs in with e-mail and password. Failures cost the same time whether or not the e-mail exists.
+    /// Each attempt is counted per account and per client address before the password is checked;
+    /// a success takes its count back.
     pub async fn login(
         &self,
         email: &str,
@@ -228,14 +259,22 @@ impl Services {
         client_addr: &str,
     ) -> Result<StartedSession> {
         let now = self.now_ms();
-        let email_key = format!("account:{}", email.trim().to_lowercase());
+        let parsed = Email::parse(email).ok();
+        let email_key = parsed.as_ref().map(|e| format!("account:{}", e.as_str()));
         let addr_key = format!("address:{client_addr}");
-        let addr_state = self.throttle_check(&addr_key, now).await?;
-        let account_state = self.throttle_check(&email_key, now).await?;
+        self.throttle_check(&addr_key, now).await?;
+        if let Some(k) = &email_key {
+            self.throttle_check(k, now).await?;
+        }
+        self.throttle_reserve(&addr_key, ADDRESS_FAILURE_LIMIT, now)
+            .await?;
+        if let Some(k) = &email_key {
+            self.throttle_reserve(k, ACCOUNT_FAILURE_LIMIT, now).await?;
+        }
 
-        let user = match Email::parse(email) {
-            Ok(e) => self.db.login_user(e.as_str()).await?,
-            Err(_) => None,
+        let user = match &parsed {
+            Some(e) => self.db.login_user(e.as_str()).await?,
+            None => None,
         };
         let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
             Some(hash) => verify_password(password, hash).await?,
@@ -246,10 +285,6 @@ impl Services {
             }
         };
         let Some(user) = user.filter(|_| ok) else {
-            self.throttle_fail(&addr_key, addr_state, ADDRESS_FAILURE_LIMIT, now)
-                .await;
-            self.throttle_fail(&email_key, account_state, ACCOUNT_FAILURE_LIMIT, now)
-                .await;
             tracing::info!("sign-in refused: wrong email or password");
             return Err(CoreError::BadCredentials);
         };
@@ -260,7 +295,12 @@ impl Services {
                 "This account is disabled. Ask an owner or admin of your workspace.".into(),
             ));
         }
-        self.db.clear_throttle(&email_key).await?;
+        if let Some(k) = &email_key {
+            self.db.clear_throttle(k).await?;
+        }
+        self.db
+            .throttle_release(&addr_key, ADDRESS_FAILURE_LIMIT)
+            .await?;
         tracing::info!(user = %user_id, "signed in");
         self.start_session(user_id, principal).await
     }

@@ -308,6 +308,8 @@ const PROBED: [DataSource; 9] = [
 
 struct Probe {
     line: SourceLine,
+    /// Why the source failed, when it failed for a reason other than licensing or permissions.
+    problem: Option<Problem>,
     user_count: Option<u64>,
     organization: Option<(String, Option<String>, Vec<String>)>,
 }
@@ -320,8 +322,8 @@ fn line(source: DataSource, state: SourceState, detail: impl Into<String>) -> So
     }
 }
 
-fn probe_error(source: DataSource, err: &GraphError) -> SourceLine {
-    match err.graph_error() {
+fn probe_error(source: DataSource, err: &GraphError) -> (SourceLine, Option<Problem>) {
+    let line = match err.graph_error() {
         Some(GraphErrorKind::NotPremium) => line(
             source,
             SourceState::NeedsEntraP1,
@@ -347,16 +349,24 @@ fn probe_error(source: DataSource, err: &GraphError) -> SourceLine {
             let p = diagnose(err);
             let rid = p
                 .request_id
+                .as_deref()
                 .map(|r| format!(" (request-id {r})"))
                 .unwrap_or_default();
-            line(source, SourceState::Failed, format!("{}{rid}", p.cause))
+            let l = line(
+                source,
+                SourceState::Failed,
+                format!("{} {}{rid}", p.cause, p.fix),
+            );
+            return (l, Some(p));
         }
-    }
+    };
+    (line, None)
 }
 
 async fn probe(session: &roster_graph::TenantSession, source: DataSource) -> Probe {
     let mut p = Probe {
         line: line(source, SourceState::Ok, ""),
+        problem: None,
         user_count: None,
         organization: None,
     };
@@ -427,7 +437,7 @@ async fn probe(session: &roster_graph::TenantSession, source: DataSource) -> Pro
     };
     match result {
         Ok(detail) => p.line.detail = detail,
-        Err(e) => p.line = probe_error(source, &e),
+        Err(e) => (p.line, p.problem) = probe_error(source, &e),
     }
     p
 }
@@ -530,6 +540,7 @@ impl Services {
                                 missing.join(" and ")
                             ),
                         ),
+                        problem: None,
                         user_count: None,
                         organization: None,
                     }
@@ -537,7 +548,13 @@ impl Services {
             }
         }))
         .await;
+        let mut core_problem: Option<Problem> = None;
         for p in probes {
+            if (p.line.source == "Users" || p.line.source == "Organization")
+                && core_problem.is_none()
+            {
+                core_problem = p.problem.clone();
+            }
             if let Some(n) = p.user_count {
                 report.user_count = Some(n);
             }
@@ -566,12 +583,18 @@ impl Services {
         } else if let Some(l) = core_failed {
             report.status = "failing".into();
             report.summary = format!("{}: {}", l.source, l.detail);
-            report.problem = Some(Problem {
-                cause: format!("Reading {} failed: {}", l.source.to_lowercase(), l.detail),
-                fix: "Check again in a moment; if it persists, check the permissions and admin consent.".into(),
-                code: None,
-                request_id: None,
-                retry: true,
+            report.problem = Some(match core_problem {
+                Some(p) => Problem {
+                    cause: format!("Reading {} failed: {}", l.source.to_lowercase(), p.cause),
+                    ..p
+                },
+                None => Problem {
+                    cause: format!("Reading {} failed: {}", l.source.to_lowercase(), l.detail),
+                    fix: "Check the permissions and admin consent, then check again.".into(),
+                    code: None,
+                    request_id: None,
+                    retry: false,
+                },
             });
         } else {
             let optional_missing = perm.missing_optional.len();
@@ -647,7 +670,8 @@ impl Services {
             id => {
                 let id: Uuid = id.parse().map_err(|_| CoreError::NotFound)?;
                 let d = scope.draft(id, now).await?;
-                if d.member_id != actor.member_id().as_uuid() {
+                // A draft belongs to one person and one flow (a new connection, or rotating one).
+                if d.member_id != actor.member_id().as_uuid() || d.connection_id != rotating {
                     return Err(CoreError::NotFound);
                 }
                 Some(d)
@@ -776,7 +800,7 @@ impl Services {
             Ok(id) => id,
             Err(StoreError::Conflict) => {
                 return Err(CoreError::Conflict(format!(
-                    "This tenant ({tenant_id}) is already connected in this workspace. Open it from the Tenants page to rotate its secret instead."
+                    "This tenant ({tenant_id}) is already connected in this workspace, or the organization already has a tenant. Open it from the Tenants page instead."
                 )));
             }
             Err(e) => return Err(e.into()),

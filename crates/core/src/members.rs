@@ -9,10 +9,19 @@ use roster_store::{AuditEntry, AuditRecord, MemberRow, Principal, StoreError};
 use serde_json::json;
 
 /// A member just added, with the one-time link that lets them choose a password.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct AddedMember {
     pub member: MemberRow,
     pub link_token: String,
+}
+
+impl std::fmt::Debug for AddedMember {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddedMember")
+            .field("member", &self.member)
+            .field("link_token", &"[REDACTED]")
+            .finish()
+    }
 }
 
 impl Services {
@@ -93,6 +102,14 @@ impl Services {
         let target = scope.member(member).await?;
         if target.role()? == Role::Owner {
             self.authorize(actor, Permission::ManageOwners)?;
+        }
+        // A link sets the password of the login, which may reach beyond this workspace: only
+        // logins that belong to this workspace alone (and are not server administrators) get one.
+        let (workspaces, server_admin) = self.db.login_reach(target.user_id).await?;
+        if workspaces > 1 || server_admin {
+            return Err(CoreError::Conflict(
+                "This person's login is also used elsewhere in Roster, so a set-password link cannot be issued from this workspace.".into(),
+            ));
         }
         let token = random_token();
         let now = self.now_ms();

@@ -75,16 +75,35 @@ impl Services {
     /// Returns how many secrets were re-sealed.
     pub async fn reseal_all(&self) -> Result<usize> {
         let keyring = self.keyring()?;
-        let mut rows = self.db.sealed_secrets().await?;
-        for row in &mut rows {
-            let context = row.workspace_id.as_bytes().to_vec();
-            let plain = keyring
-                .open(&row.secret, &context)
-                .map_err(|e| CoreError::Internal(Box::new(e)))?;
-            row.secret = keyring.seal(secrecy::ExposeSecret::expose_secret(&plain), &context);
+        let mut done = 0;
+        // A secret replaced while we worked is read and re-sealed again (a few rounds at most).
+        for _ in 0..5 {
+            let mut rows: Vec<_> = self
+                .db
+                .sealed_secrets()
+                .await?
+                .into_iter()
+                .filter(|r| r.secret.key_id != keyring.current_id())
+                .collect();
+            if rows.is_empty() {
+                return Ok(done);
+            }
+            for row in &mut rows {
+                let context = row.workspace_id.as_bytes().to_vec();
+                let plain = keyring
+                    .open(&row.secret, &context)
+                    .map_err(|e| CoreError::Internal(Box::new(e)))?;
+                row.secret = keyring.seal(secrecy::ExposeSecret::expose_secret(&plain), &context);
+            }
+            let skipped = self.db.reseal(&rows).await?;
+            done += rows.len() - skipped.len();
+            if skipped.is_empty() {
+                return Ok(done);
+            }
         }
-        self.db.reseal(&rows).await?;
-        Ok(rows.len())
+        Err(CoreError::Conflict(
+            "Secrets kept changing while they were re-encrypted; run the command again.".into(),
+        ))
     }
 
     pub fn db(&self) -> &Db {

@@ -399,8 +399,9 @@ impl Db {
         .await)?)
     }
 
-    /// Uses a set-password link: sets the hash and marks the link used, only if it is still unused
-    /// and unexpired. Returns `false` when the link was no longer valid.
+    /// Uses a set-password link: sets the hash and marks the link used, only if it is still unused,
+    /// unexpired, and its member is still an enabled member of the workspace that issued it.
+    /// Returns `false` when the link was no longer valid.
     pub async fn redeem_password_link(
         &self,
         token_hash: &str,
@@ -411,7 +412,10 @@ impl Db {
             let mut tx = pool.begin().await?;
             let user: Option<Uuid> = sqlx::query_scalar(
                 "UPDATE password_links SET used_at = $1 \
-                 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+                 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
+                 AND EXISTS (SELECT 1 FROM members m WHERE m.workspace_id = password_links.workspace_id \
+                             AND m.user_id = password_links.user_id AND m.disabled = FALSE) \
+                 RETURNING user_id",
             )
             .bind(now_ms)
             .bind(token_hash)
@@ -429,9 +433,31 @@ impl Db {
                 .bind(user)
                 .execute(&mut *tx)
                 .await?;
+            // Any other outstanding link for this login is void now.
+            sqlx::query("DELETE FROM password_links WHERE user_id = $1 AND used_at IS NULL")
+                .bind(user)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok::<bool, StoreError>(true)
         })
+    }
+
+    /// How many workspaces a login belongs to, and whether it is a server administrator.
+    pub async fn login_reach(&self, user_id: Uuid) -> Result<(i64, bool)> {
+        let n: i64 = dispatch!(self, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM members WHERE user_id = $1"
+        )
+        .bind(user_id)
+        .fetch_one(pool)
+        .await)?;
+        let admin: Option<bool> = dispatch!(self, |pool| sqlx::query_scalar(
+            "SELECT is_server_admin FROM users WHERE id = $1"
+        )
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await)?;
+        Ok((n, admin.unwrap_or(false)))
     }
 
     /// The failure count under a throttle key.
@@ -443,6 +469,64 @@ impl Db {
         .fetch_optional(pool)
         .await)?;
         Ok(row.unwrap_or_default())
+    }
+
+    /// Counts one sign-in attempt under `key`, atomically (concurrent attempts cannot all slip
+    /// through): the count restarts when the window has passed, and reaching `limit` locks the key
+    /// until `now + window`. Returns the state after counting.
+    pub async fn throttle_hit(
+        &self,
+        key: &str,
+        now_ms: i64,
+        window_ms: i64,
+        limit: i64,
+    ) -> Result<ThrottleState> {
+        Ok(dispatch!(self, |pool| {
+            sqlx::query_as::<_, ThrottleState>(
+            "INSERT INTO login_throttle (key, failures, window_start, locked_until) \
+             VALUES ($1, 1, $2, CASE WHEN 1 >= $4 THEN $2 + $3 ELSE 0 END) \
+             ON CONFLICT (key) DO UPDATE SET \
+               failures = CASE WHEN login_throttle.window_start <= $2 - $3 THEN 1 ELSE login_throttle.failures + 1 END, \
+               window_start = CASE WHEN login_throttle.window_start <= $2 - $3 THEN $2 ELSE login_throttle.window_start END, \
+               locked_until = CASE WHEN (CASE WHEN login_throttle.window_start <= $2 - $3 THEN 1 ELSE login_throttle.failures + 1 END) >= $4 \
+                              THEN $2 + $3 ELSE login_throttle.locked_until END \
+             RETURNING failures, window_start, locked_until"
+        )
+        .bind(key)
+        .bind(now_ms)
+        .bind(window_ms)
+        .bind(limit)
+        .fetch_one(pool)
+        .await
+        })?)
+    }
+
+    /// Takes back one counted attempt (it succeeded), lifting a lock that only it caused.
+    pub async fn throttle_release(&self, key: &str, limit: i64) -> Result<()> {
+        dispatch!(self, |pool| sqlx::query(
+            "UPDATE login_throttle SET \
+               locked_until = CASE WHEN failures - 1 < $2 THEN 0 ELSE locked_until END, \
+               failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END \
+             WHERE key = $1"
+        )
+        .bind(key)
+        .bind(limit)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Deletes throttle rows whose window and lock are over (housekeeping).
+    pub async fn purge_throttle(&self, now_ms: i64, window_ms: i64) -> Result<u64> {
+        Ok(dispatch!(self, |pool| sqlx::query(
+            "DELETE FROM login_throttle WHERE window_start <= $1 AND locked_until <= $2"
+        )
+        .bind(now_ms - window_ms)
+        .bind(now_ms)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?)
     }
 
     /// Writes the failure count under a throttle key.

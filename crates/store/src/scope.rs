@@ -71,6 +71,15 @@ impl<'a> WorkspaceScope<'a> {
         self.workspace_id.as_uuid()
     }
 
+    /// On PostgreSQL, the statement that locks the workspace's owner rows for the rest of the
+    /// transaction, so two concurrent demotions cannot both see "another owner remains".
+    /// SQLite serialises writers already.
+    fn owner_lock(&self) -> Option<&'static str> {
+        matches!(self.db, Db::Postgres(_)).then_some(
+            "SELECT id FROM members WHERE workspace_id = $1 AND role = 'owner' FOR UPDATE",
+        )
+    }
+
     /// The workspace's members, owners first, then by name.
     pub async fn members(&self) -> Result<Vec<MemberRow>> {
         let sql = format!(
@@ -142,36 +151,54 @@ impl<'a> WorkspaceScope<'a> {
     /// Changes a member's role. Refuses (with `Ok(false)`) to take the owner role from the last enabled owner.
     pub async fn set_role(&self, member_id: MemberId, role: Role) -> Result<bool> {
         self.member(member_id).await?;
-        let changed = dispatch!(self.db, |pool| sqlx::query(
-            "UPDATE members SET role = $1 WHERE workspace_id = $2 AND id = $3 \
-             AND ($1 = 'owner' OR role <> 'owner' OR disabled = TRUE OR \
-                  (SELECT COUNT(*) FROM members o WHERE o.workspace_id = $2 AND o.role = 'owner' \
-                   AND o.disabled = FALSE AND o.id <> $3) > 0)"
-        )
-        .bind(role.as_str())
-        .bind(self.ws())
-        .bind(member_id.as_uuid())
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let lock = self.owner_lock();
+        let changed = dispatch!(self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            if let Some(lock) = lock {
+                sqlx::query(lock).bind(self.ws()).execute(&mut *tx).await?;
+            }
+            let n = sqlx::query(
+                "UPDATE members SET role = $1 WHERE workspace_id = $2 AND id = $3 \
+                 AND ($1 = 'owner' OR role <> 'owner' OR disabled = TRUE OR \
+                      (SELECT COUNT(*) FROM members o WHERE o.workspace_id = $2 AND o.role = 'owner' \
+                       AND o.disabled = FALSE AND o.id <> $3) > 0)",
+            )
+            .bind(role.as_str())
+            .bind(self.ws())
+            .bind(member_id.as_uuid())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok::<u64, StoreError>(n)
+        })?;
         Ok(changed == 1)
     }
 
     /// Disables or re-enables a member. Refuses (with `Ok(false)`) to disable the last enabled owner.
     pub async fn set_disabled(&self, member_id: MemberId, disabled: bool) -> Result<bool> {
         self.member(member_id).await?;
-        let changed = dispatch!(self.db, |pool| sqlx::query(
-            "UPDATE members SET disabled = $1 WHERE workspace_id = $2 AND id = $3 \
-             AND ($1 = FALSE OR role <> 'owner' OR \
-                  (SELECT COUNT(*) FROM members o WHERE o.workspace_id = $2 AND o.role = 'owner' \
-                   AND o.disabled = FALSE AND o.id <> $3) > 0)"
-        )
-        .bind(disabled)
-        .bind(self.ws())
-        .bind(member_id.as_uuid())
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let lock = self.owner_lock();
+        let changed = dispatch!(self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            if let Some(lock) = lock {
+                sqlx::query(lock).bind(self.ws()).execute(&mut *tx).await?;
+            }
+            let n = sqlx::query(
+                "UPDATE members SET disabled = $1 WHERE workspace_id = $2 AND id = $3 \
+                 AND ($1 = FALSE OR role <> 'owner' OR \
+                      (SELECT COUNT(*) FROM members o WHERE o.workspace_id = $2 AND o.role = 'owner' \
+                       AND o.disabled = FALSE AND o.id <> $3) > 0)",
+            )
+            .bind(disabled)
+            .bind(self.ws())
+            .bind(member_id.as_uuid())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok::<u64, StoreError>(n)
+        })?;
         Ok(changed == 1)
     }
 
@@ -204,14 +231,24 @@ impl<'a> WorkspaceScope<'a> {
     /// Ends every session of a member of this workspace (after disabling them, for instance).
     pub async fn end_sessions_of(&self, member_id: MemberId) -> Result<u64> {
         let member = self.member(member_id).await?;
-        let n = dispatch!(self.db, |pool| sqlx::query(
-            "DELETE FROM sessions WHERE user_id = $1 AND workspace_id = $2"
-        )
-        .bind(member.user_id)
-        .bind(self.ws())
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let n = dispatch!(self.db, |pool| {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND workspace_id = $2")
+                .bind(member.user_id)
+                .bind(self.ws())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            sqlx::query(
+                "DELETE FROM password_links WHERE user_id = $1 AND workspace_id = $2 AND used_at IS NULL",
+            )
+            .bind(member.user_id)
+            .bind(self.ws())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<u64, StoreError>(n)
+        })?;
         Ok(n)
     }
 }

@@ -452,6 +452,8 @@ pub struct SealedRow {
     pub id: Uuid,
     pub workspace_id: Uuid,
     pub secret: SealedSecret,
+    /// The value read, so the write can check nobody changed it in between.
+    pub read: SealedSecret,
 }
 
 #[derive(sqlx::FromRow)]
@@ -471,38 +473,52 @@ impl crate::db::Db {
             let rows = dispatch!(self, |pool| sqlx::query_as::<_, RawSealed>(&sql)
                 .fetch_all(pool)
                 .await)?;
-            out.extend(rows.into_iter().map(|r| SealedRow {
-                table,
-                id: r.id,
-                workspace_id: r.workspace_id,
-                secret: SealedSecret {
+            out.extend(rows.into_iter().map(|r| {
+                let sealed = SealedSecret {
                     key_id: r.secret_key_id,
                     blob: r.secret_blob,
-                },
+                };
+                SealedRow {
+                    table,
+                    id: r.id,
+                    workspace_id: r.workspace_id,
+                    secret: sealed.clone(),
+                    read: sealed,
+                }
             }));
         }
         Ok(out)
     }
 
-    /// Writes re-sealed secrets back in one transaction (all or nothing).
-    pub async fn reseal(&self, rows: &[SealedRow]) -> Result<()> {
+    /// Writes re-sealed secrets back in one transaction (all or nothing). A row changed since it
+    /// was read (a secret rotated meanwhile) is left alone; the rows left alone are returned so the
+    /// caller can read and re-seal them again.
+    pub async fn reseal(&self, rows: &[SealedRow]) -> Result<Vec<Uuid>> {
         dispatch!(self, |pool| {
             let mut tx = pool.begin().await?;
+            let mut skipped = Vec::new();
             for r in rows {
                 let sql = format!(
-                    "UPDATE {} SET secret_key_id = $1, secret_blob = $2 WHERE id = $3 AND workspace_id = $4",
+                    "UPDATE {} SET secret_key_id = $1, secret_blob = $2 \
+                     WHERE id = $3 AND workspace_id = $4 AND secret_key_id = $5 AND secret_blob = $6",
                     r.table
                 );
-                sqlx::query(&sql)
+                let n = sqlx::query(&sql)
                     .bind(&r.secret.key_id)
                     .bind(&r.secret.blob)
                     .bind(r.id)
                     .bind(r.workspace_id)
+                    .bind(&r.read.key_id)
+                    .bind(&r.read.blob)
                     .execute(&mut *tx)
-                    .await?;
+                    .await?
+                    .rows_affected();
+                if n == 0 {
+                    skipped.push(r.id);
+                }
             }
             tx.commit().await?;
-            Ok::<(), StoreError>(())
+            Ok::<Vec<Uuid>, StoreError>(skipped)
         })
     }
 }

@@ -14,7 +14,20 @@ pub struct TestApp {
     pub base: String,
     pub db: TestDb,
     pub clock: ManualClock,
+    pub data_dir: std::path::PathBuf,
+    pub emulator: Option<roster_graph_emulator::RunningEmulator>,
     _dir: tempfile::TempDir,
+}
+
+/// A customer tenant of the test emulator, as the wizard needs it.
+#[derive(Clone, Debug)]
+pub struct Customer {
+    pub tenant_id: String,
+    pub domain: String,
+    pub client_id: String,
+    pub secret: String,
+    pub secret_id: String,
+    pub expires_on: String,
 }
 
 /// One browser: its own cookies, no automatic redirects (tests look at them).
@@ -67,6 +80,95 @@ impl TestApp {
         Self::spawn_with(db, &[]).await
     }
 
+    /// Roster with an emulated Microsoft cloud holding the demo mix of customer tenants:
+    /// 0 with Entra ID P1, 1 without P1, 2 with a secret about to expire, 3 Delegated-only.
+    pub async fn spawn_with_microsoft() -> TestApp {
+        let emulator = roster_graph_emulator::Emulator::builder()
+            .scenario(roster_graph_emulator::Scenario::demo(25, 11))
+            .start("127.0.0.1:0")
+            .await
+            .expect("emulator");
+        let base = emulator.base_url().trim_end_matches('/').to_owned();
+        let db = TestDb::fresh().await.expect("test database");
+        let mut app = Self::spawn_with(
+            db,
+            &[("ROSTER_LOGIN_URL", &base), ("ROSTER_GRAPH_URL", &base)],
+        )
+        .await;
+        app.emulator = Some(emulator);
+        app
+    }
+
+    /// The emulator's handle (only with `spawn_with_microsoft`).
+    pub fn microsoft(&self) -> roster_graph_emulator::EmulatorHandle {
+        self.emulator
+            .as_ref()
+            .expect("started with Microsoft")
+            .handle()
+            .clone()
+    }
+
+    /// The credentials of the emulator's customer tenant number `i`.
+    pub fn customer(&self, i: usize) -> Customer {
+        let t = self.microsoft().credentials().remove(i);
+        let app = t.apps.first().expect("an app").clone();
+        let secret = app.secrets.last().expect("a secret").clone();
+        Customer {
+            tenant_id: t.tenant_id.to_string(),
+            domain: t.domains.first().cloned().unwrap_or_default(),
+            client_id: app.client_id.to_string(),
+            secret: secret.value,
+            secret_id: secret.key_id.to_string(),
+            expires_on: secret
+                .expires
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .date()
+                .to_string(),
+        }
+    }
+
+    /// Starts a second server on the same database and data directory (as after a restart) and
+    /// returns a browser for it.
+    pub async fn restart(&self) -> Browser {
+        let mut raw = RawSettings::default();
+        raw.values
+            .insert("ROSTER_DATA_DIR", self.data_dir.display().to_string());
+        raw.values
+            .insert("ROSTER_DATABASE_URL", self.db.url.clone());
+        if let Some(e) = &self.emulator {
+            let base = e.base_url().trim_end_matches('/').to_owned();
+            raw.values.insert("ROSTER_LOGIN_URL", base.clone());
+            raw.values.insert("ROSTER_GRAPH_URL", base);
+        }
+        let config = raw.resolve().expect("config");
+        let app = startup::build(
+            &config,
+            BuildOptions {
+                clock: Some(Arc::new(self.clock.clone())),
+                demo: None,
+            },
+        )
+        .await
+        .expect("build");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(startup::serve(
+            listener,
+            app.router,
+            std::future::pending::<()>(),
+        ));
+        Browser {
+            base,
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+        }
+    }
+
     pub async fn spawn_with(db: TestDb, extra: &[(&'static str, &str)]) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut raw = RawSettings::default();
@@ -101,6 +203,8 @@ impl TestApp {
             base,
             db,
             clock,
+            data_dir: dir.path().to_path_buf(),
+            emulator: None,
             _dir: dir,
         }
     }
@@ -256,5 +360,36 @@ async fn to_page(r: reqwest::Response) -> Page {
         location,
         set_cookies,
         html,
+    }
+}
+
+/// Everything the process logs at debug level and above, for tests that look for leaked secrets.
+pub fn captured_logs() -> String {
+    use std::sync::{Mutex, OnceLock};
+    static LOGS: OnceLock<std::sync::Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    let buf = LOGS.get_or_init(|| {
+        let buf = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let writer = buf.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("debug"))
+            .with_ansi(false)
+            .with_writer(move || LogWriter(writer.clone()))
+            .try_init();
+        buf
+    });
+    String::from_utf8_lossy(&buf.lock().expect("log buffer")).into_owned()
+}
+
+struct LogWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut b) = self.0.lock() {
+            b.extend_from_slice(data);
+        }
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

@@ -8,3 +8,4 @@ mod isolation;
 mod members;
 mod ops;
 mod organizations;
+mod tenants;

@@ -208,3 +208,24 @@ async fn a_password_link_is_redeemed_once_and_only_before_it_expires() {
         );
     }
 }
+
+#[tokio::test]
+async fn concurrent_sign_in_attempts_are_all_counted() {
+    for db in databases().await {
+        let db = &db.db;
+        let hits = (0..10).map(|_| db.throttle_hit("account:x", 1_000, 900_000, 5));
+        let states = futures::future::join_all(hits).await;
+        assert!(states.iter().all(|s| s.is_ok()), "{:?}", db.backend());
+        let t = db.throttle("account:x").await.unwrap();
+        assert_eq!(t.failures, 10, "{:?}", db.backend());
+        assert_eq!(t.locked_until, 1_000 + 900_000);
+        // A new window starts afresh.
+        let later = db
+            .throttle_hit("account:x", 1_000 + 900_001, 900_000, 5)
+            .await
+            .unwrap();
+        assert_eq!(later.failures, 1);
+        db.throttle_release("account:x", 5).await.unwrap();
+        assert_eq!(db.throttle("account:x").await.unwrap().failures, 0);
+    }
+}
