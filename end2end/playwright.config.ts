@@ -40,17 +40,30 @@ export default defineConfig({
     name: s.name,
     use: { baseURL: `http://127.0.0.1:${s.port}`, javaScriptEnabled: s.javaScriptEnabled },
   })),
-  webServer: servers.map((s) => ({
-    command: `"${bin}" serve`,
-    url: `http://127.0.0.1:${s.port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      ROSTER_LISTEN: `127.0.0.1:${s.port}`,
-      ROSTER_DATA_DIR: path.join(root, s.name),
-      ROSTER_LOG_FORMAT: 'json',
-    },
-  })),
+  webServer: [
+    // A fresh install per project, for the account tests.
+    ...servers.map((s) => ({
+      command: `"${bin}" serve`,
+      url: `http://127.0.0.1:${s.port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore' as const,
+      stderr: 'pipe' as const,
+      env: {
+        ROSTER_LISTEN: `127.0.0.1:${s.port}`,
+        ROSTER_DATA_DIR: path.join(root, s.name),
+        ROSTER_LOG_FORMAT: 'json',
+      },
+    })),
+    // `roster demo` per project (port + 2), with its emulated Microsoft cloud, for the wizard tests.
+    ...servers.map((s) => ({
+      command: `"${bin}" demo --data-dir "${path.join(root, `${s.name}-demo`)}" --listen 127.0.0.1:${s.port + 2}`,
+      url: `http://127.0.0.1:${s.port + 2}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore' as const,
+      stderr: 'pipe' as const,
+      env: { ROSTER_LOG_FORMAT: 'json' },
+    })),
+  ],
 });

@@ -304,7 +304,7 @@ fn wizard(
             .into_iter()
             .map(|t| view! {
                 <tr>
-                    <td>{t.name}<br /><small class="muted">{t.note}</small></td>
+                    <td><span class="demo-name">{t.name}</span><br /><small class="muted">{t.note}</small></td>
                     <td><code>{t.tenant_id}</code><br /><small class="muted">{t.domain}</small></td>
                     <td><code>{t.client_id}</code></td>
                     <td><code>{t.secret}</code></td>

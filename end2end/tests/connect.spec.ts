@@ -1,0 +1,98 @@
+// The connect wizard against the demo's emulated Microsoft cloud: an organization, a wrong paste,
+// a successful check and save, a re-check, and the two cases that need explaining.
+import { test, expect, Page } from '@playwright/test';
+
+test.describe.configure({ mode: 'serial' });
+
+// The demo server of this project listens two ports above the project's own server.
+function demoBase(): string {
+  const base = String(test.info().project.use.baseURL);
+  const port = Number(new URL(base).port) + 2;
+  return `http://127.0.0.1:${port}`;
+}
+
+type Creds = { name: string; tenant: string; client: string; secret: string; expires: string };
+
+async function signInToDemo(page: Page) {
+  await page.goto(demoBase() + '/login');
+  await page.getByLabel('Email').fill('owner@demo.roster.test');
+  await page.getByLabel('Password').fill('demo-password-1234');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+}
+
+async function demoCredentials(page: Page): Promise<Creds[]> {
+  await page.goto(demoBase() + '/tenants/connect');
+  const rows = page.locator('.demo-credentials tbody tr');
+  const out: Creds[] = [];
+  for (let i = 0; i < (await rows.count()); i++) {
+    const cells = rows.nth(i).locator('td');
+    out.push({
+      name: (await cells.nth(0).locator('.demo-name').innerText()).trim(),
+      tenant: (await cells.nth(1).locator('code').innerText()).trim(),
+      client: (await cells.nth(2).innerText()).trim(),
+      secret: (await cells.nth(3).innerText()).trim(),
+      expires: (await cells.nth(4).innerText()).trim(),
+    });
+  }
+  return out;
+}
+
+async function fill(page: Page, c: Creds, secret: string) {
+  await page.getByLabel('Tenant ID').fill(c.tenant);
+  await page.getByLabel('Application (client) ID').fill(c.client);
+  await page.getByLabel('Client secret value').fill(secret);
+  await page.getByLabel('Secret expires on').fill(c.expires);
+  await page.getByRole('button', { name: 'Check connection' }).click();
+}
+
+test('a customer tenant is connected from its organization page', async ({ page }) => {
+  await signInToDemo(page);
+  const creds = await demoCredentials(page);
+  expect(creds.length).toBeGreaterThanOrEqual(4);
+  const c = creds[0];
+
+  await page.getByRole('link', { name: 'Organizations', exact: true }).click();
+  await page.getByRole('button', { name: 'New organization' }).click();
+  await page.getByLabel('Name', { exact: true }).fill(c.name);
+  await page.getByLabel('Domains').fill('customer-one.example');
+  await page.getByRole('button', { name: 'Create organization' }).click();
+  await expect(page.getByRole('heading', { name: c.name })).toBeVisible();
+  await page.getByRole('link', { name: 'Connect a tenant' }).click();
+  await expect(page.getByLabel('Organization')).toHaveValue(/.+/);
+
+  // The Secret ID pasted instead of the Value is caught before anything is sent.
+  await fill(page, c, '0f3c4d5e-1a2b-4c3d-9e8f-123456789abc');
+  await expect(page.getByText('This looks like the Secret ID')).toBeVisible();
+  await expect(page.getByLabel('Tenant ID')).toHaveValue(c.tenant);
+
+  await fill(page, c, c.secret);
+  await expect(page.getByText(`Connected to ${c.name}`).first()).toBeVisible();
+  await expect(page.getByRole('row', { name: /MFA registration/ })).toContainText('OK');
+  await page.getByRole('button', { name: 'Save connection' }).click();
+
+  await expect(page.getByText('The tenant connection was saved.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Rotate secret' })).toBeVisible();
+  await page.getByRole('button', { name: 'Check connection' }).click();
+  await expect(page.getByText(/Connection checked: Connected to/)).toBeVisible();
+  expect(await page.content()).not.toContain(c.secret);
+
+  await page.getByRole('link', { name: 'Tenants', exact: true }).click();
+  await expect(page.getByRole('row', { name: new RegExp(c.name) })).toContainText('OK');
+});
+
+test('a Delegated-only app and a tenant without Entra ID P1 are explained', async ({ page }) => {
+  await signInToDemo(page);
+  const creds = await demoCredentials(page);
+  const delegated = creds.find((c) => /Delegated/.test(c.name)) ?? creds[3];
+  const noP1 = creds[1];
+
+  await fill(page, delegated, delegated.secret);
+  await expect(page.getByRole('alert')).toContainText('no application permissions');
+  await expect(page.getByRole('alert')).toContainText('Grant admin consent');
+
+  await page.goto(demoBase() + '/tenants/connect');
+  await fill(page, noP1, noP1.secret);
+  await expect(page.getByText(`Connected to ${noP1.name}`).first()).toBeVisible();
+  await expect(page.getByRole('row', { name: /MFA registration/ })).toContainText('Needs Entra ID P1');
+});
