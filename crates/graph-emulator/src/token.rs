@@ -307,9 +307,12 @@ async fn issue(
         .clone();
 
     // Faults on the token endpoint, when asked for.
-    let faults = tenant_lock.read().faults.clone();
+    let (faults, tenant_id) = {
+        let t = tenant_lock.read();
+        (t.faults.clone(), t.id)
+    };
     if faults.token_endpoint
-        && let Some(r) = crate::graph::token_endpoint_faults(shared, &faults).await
+        && let Some(r) = crate::graph::token_endpoint_faults(shared, &faults, tenant_id).await
     {
         return Ok(r);
     }

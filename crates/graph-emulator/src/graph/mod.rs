@@ -582,13 +582,17 @@ async fn apply_faults(
     }
 }
 
-/// Faults for the token endpoint (when a tenant asks for them).
-pub(crate) async fn token_endpoint_faults(shared: &Shared, faults: &Faults) -> Option<Response> {
+/// Faults for the token endpoint of `tenant` (when it asks for them).
+pub(crate) async fn token_endpoint_faults(
+    shared: &Shared,
+    faults: &Faults,
+    tenant: Uuid,
+) -> Option<Response> {
     let ids = RequestIds {
         request_id: Uuid::new_v4().to_string(),
         client_request_id: String::new(),
     };
-    match apply_faults(shared, faults, &ids, Uuid::nil()).await {
+    match apply_faults(shared, faults, &ids, tenant).await {
         FaultOutcome::Answer(r) => Some(r),
         FaultOutcome::Proceed { .. } => None,
     }

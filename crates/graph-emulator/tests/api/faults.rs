@@ -197,6 +197,36 @@ async fn token_endpoint_faults_apply_only_when_asked() {
 }
 
 #[tokio::test]
+async fn a_storm_on_the_token_endpoint_lasts_the_given_number_of_requests() {
+    let (t, _) = with_faults(
+        1,
+        Faults {
+            storm_requests: 2,
+            storm_retry_after_seconds: Some(4.5),
+            token_endpoint: true,
+            ..Faults::default()
+        },
+    )
+    .await;
+    let c = t.creds(0);
+    let client = c.client_id().unwrap().to_string();
+    let form = [
+        ("client_id", client.as_str()),
+        ("client_secret", c.client_secret().unwrap()),
+        ("scope", "https://graph.microsoft.com/.default"),
+        ("grant_type", "client_credentials"),
+    ];
+    for _ in 0..2 {
+        let (status, headers, _) = t.token_request(&t.tid(0), &form).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(headers["retry-after"], "4.5");
+    }
+    let (status, _, body) = t.token_request(&t.tid(0), &form).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(t.emu.handle().faults(&t.tid(0)).unwrap().storm_requests, 0);
+}
+
+#[tokio::test]
 async fn faults_can_be_switched_through_the_admin_api() {
     let t = TestEmu::start(one_tenant(2)).await;
     let token = t.token(0).await;
