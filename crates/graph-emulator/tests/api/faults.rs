@@ -182,7 +182,7 @@ async fn token_endpoint_faults_apply_only_when_asked() {
         .unwrap();
     let c = t.creds(0);
     let client = c.client_id().unwrap().to_string();
-    let (status, _, _) = t
+    let (status, _, body) = t
         .token_request(
             &t.tid(0),
             &[
@@ -194,6 +194,15 @@ async fn token_endpoint_faults_apply_only_when_asked() {
         )
         .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    // The identity platform's own envelope, not Graph's.
+    assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+    assert_eq!(body["error_codes"], serde_json::json!([90024]));
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .starts_with("AADSTS90024:")
+    );
 }
 
 #[tokio::test]
@@ -217,9 +226,11 @@ async fn a_storm_on_the_token_endpoint_lasts_the_given_number_of_requests() {
         ("grant_type", "client_credentials"),
     ];
     for _ in 0..2 {
-        let (status, headers, _) = t.token_request(&t.tid(0), &form).await;
+        let (status, headers, body) = t.token_request(&t.tid(0), &form).await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(headers["retry-after"], "4.5");
+        assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+        assert_eq!(body["error_codes"], serde_json::json!([90055]));
     }
     let (status, _, body) = t.token_request(&t.tid(0), &form).await;
     assert_eq!(status, StatusCode::OK, "{body}");
