@@ -120,3 +120,69 @@ async fn delta_token_latest_starts_from_now() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["displayName"], "Late Joiner");
 }
+
+#[tokio::test]
+async fn a_round_filtered_by_id_tracks_only_the_named_users() {
+    let t = TestEmu::start(one_tenant(30)).await;
+    let token = t.token(0).await;
+    let (all, _) = round(&t, &token, "users/delta?$select=displayName").await;
+    let id = |i: usize| all[i]["id"].as_str().unwrap().to_owned();
+    let (a, b, outside) = (id(3), id(7), id(11));
+    let (items, link) = round(
+        &t,
+        &token,
+        &format!("users/delta?$select=displayName&$filter=id eq '{a}' or id eq '{b}'"),
+    )
+    .await;
+    let ids: HashSet<&str> = items.iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, HashSet::from([a.as_str(), b.as_str()]));
+    assert!(
+        link.contains("$deltatoken="),
+        "the filter lives in the link"
+    );
+
+    let h = t.emu.handle();
+    let tid = t.tid(0);
+    for user in [&a, &outside] {
+        h.update_user(&tid, user, &serde_json::json!({"job_title": "Auditor"}))
+            .unwrap();
+    }
+    h.remove_user(&tid, &b, false).unwrap();
+    let (changes, _) = round(&t, &token, &link).await;
+    let changed: HashSet<&str> = changes.iter().map(|u| u["id"].as_str().unwrap()).collect();
+    assert_eq!(changed, HashSet::from([a.as_str(), b.as_str()]));
+    assert_eq!(
+        changes.iter().find(|u| u["id"] == b.as_str()).unwrap()["@removed"]["reason"],
+        "changed"
+    );
+}
+
+#[tokio::test]
+async fn a_delta_filter_accepts_only_id_equality_for_at_most_50_ids() {
+    let t = TestEmu::start(one_tenant(3)).await;
+    let token = t.token(0).await;
+    let (status, body) = t
+        .get(&token, "users/delta?$filter=displayName eq 'Ada'")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "Request_UnsupportedQuery");
+
+    let clauses: Vec<String> = (0..51)
+        .map(|i| format!("id eq '00000000-0000-4000-8000-{i:012}'"))
+        .collect();
+    let (status, body) = t
+        .get(
+            &token,
+            &format!("users/delta?$filter={}", clauses.join(" or ")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "Request_UnsupportedQuery");
+    let (status, _) = t
+        .get(
+            &token,
+            &format!("users/delta?$filter={}", clauses[..50].join(" or ")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
