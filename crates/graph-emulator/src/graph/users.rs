@@ -764,6 +764,60 @@ pub(crate) fn get(ctx: &Ctx<'_>, key: &str) -> R {
 
 // ---- delta ----
 
+/// Graph names of the properties whose values differ between two versions of a user.
+pub(crate) fn changed_properties(t: &Tenant, old: &User, new: &User) -> Vec<&'static str> {
+    let every: Vec<Prop> = PROPS.iter().map(|(_, p)| *p).collect();
+    let render = |u: &User| {
+        let mut b = Vec::with_capacity(1024);
+        write_user(&mut b, t, u, &every, None);
+        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&b).unwrap_or_default()
+    };
+    let (before, after) = (render(old), render(new));
+    PROPS
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| before.get(*name) != after.get(*name))
+        .collect()
+}
+
+/// `Prefer: return=minimal` was sent.
+fn wants_minimal(ctx: &Ctx<'_>) -> bool {
+    ctx.req
+        .headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim().eq_ignore_ascii_case("return=minimal"))
+}
+
+/// What a minimal round shows of a changed user: the whole selection when the user appeared
+/// after `since` (or `since` is the start), otherwise the selected properties that changed.
+fn minimal_props(t: &Tenant, id: Uuid, since: u64, selection: &[Prop]) -> Vec<Prop> {
+    if since == 0 {
+        return selection.to_vec();
+    }
+    let mut changed: Vec<&'static str> = Vec::new();
+    for revision in t
+        .revisions
+        .iter()
+        .filter(|r| r.id == id && r.version > since)
+    {
+        match &revision.properties {
+            None => return selection.to_vec(),
+            Some(properties) => changed.extend(properties.iter().copied()),
+        }
+    }
+    if changed.is_empty() {
+        return selection.to_vec();
+    }
+    selection
+        .iter()
+        .copied()
+        .filter(|p| *p == Prop::Id || changed.contains(&prop_name(*p)))
+        .collect()
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct DeltaState {
     /// Tenant (simple form).
@@ -927,6 +981,7 @@ pub(crate) fn delta(ctx: &Ctx<'_>) -> R {
     }
     ctx.charge(2)?;
     ctx.page_fault(state.p)?;
+    let minimal = wants_minimal(ctx);
     let t = ctx.caller.tenant.read();
     let size = page_size(ctx);
     let mut items: Vec<(Uuid, Option<&User>, bool)> = Vec::with_capacity(size + 1);
@@ -1018,6 +1073,10 @@ pub(crate) fn delta(ctx: &Ctx<'_>) -> R {
             b.push(b',');
         }
         match user {
+            Some(u) if minimal => {
+                let props = minimal_props(&t, u.id, state.s, &sel.props);
+                write_user(&mut b, &t, u, &props, None);
+            }
             Some(u) => write_user(&mut b, &t, u, &sel.props, None),
             None => {
                 b.extend_from_slice(b"{\"id\":");

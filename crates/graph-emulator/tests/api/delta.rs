@@ -11,10 +11,20 @@ use crate::helpers::{TestEmu, one_tenant};
 
 /// Follows a delta round to its deltaLink; returns the items and the deltaLink.
 async fn round(t: &TestEmu, token: &str, start: &str) -> (Vec<Value>, String) {
+    round_with(t, token, start, &[]).await
+}
+
+/// [`round`] sending `headers` with every page.
+async fn round_with(
+    t: &TestEmu,
+    token: &str,
+    start: &str,
+    headers: &[(&str, &str)],
+) -> (Vec<Value>, String) {
     let mut items = Vec::new();
     let mut url = start.to_owned();
     loop {
-        let (s, b) = t.get(token, &url).await;
+        let (s, _, b) = t.get_with(token, &url, headers).await;
         assert_eq!(s, StatusCode::OK, "{b}");
         assert!(!(b.get("@odata.nextLink").is_some() && b.get("@odata.deltaLink").is_some()));
         items.extend(b["value"].as_array().unwrap().iter().cloned());
@@ -185,4 +195,82 @@ async fn a_delta_filter_accepts_only_id_equality_for_at_most_50_ids() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_minimal_round_shows_only_the_properties_that_changed() {
+    let t = TestEmu::start(one_tenant(30)).await;
+    let token = t.token(0).await;
+    let minimal = [("Prefer", "return=minimal")];
+    let (all, link) = round_with(
+        &t,
+        &token,
+        "users/delta?$select=displayName,jobTitle,mobilePhone,city",
+        &minimal,
+    )
+    .await;
+    assert!(
+        all.iter().all(|u| u.as_object().unwrap().len() == 5),
+        "a first round is whole"
+    );
+    let phone = all.iter().find(|u| u["mobilePhone"].is_string()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let h = t.emu.handle();
+    let tid = t.tid(0);
+    h.update_user(
+        &tid,
+        &phone,
+        &serde_json::json!({"job_title": "Archivist", "mobile_phone": null}),
+    )
+    .unwrap();
+    h.update_user(&tid, &phone, &serde_json::json!({"city": "Lyon"}))
+        .unwrap();
+    let new = h
+        .add_user(
+            &tid,
+            &UserSpec {
+                display_name: "Wren Whole".to_owned(),
+                ..UserSpec::default()
+            },
+        )
+        .unwrap()
+        .to_string();
+
+    let (minimal_items, _) = round_with(&t, &token, &link, &minimal).await;
+    let (full_items, _) = round(&t, &token, &link).await;
+
+    let changed = minimal_items
+        .iter()
+        .find(|u| u["id"] == phone.as_str())
+        .unwrap();
+    let changed = changed.as_object().unwrap();
+    let mut keys: Vec<&str> = changed.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        ["city", "id", "jobTitle", "mobilePhone"],
+        "{changed:?}"
+    );
+    assert_eq!(
+        changed["mobilePhone"],
+        Value::Null,
+        "a cleared value is null"
+    );
+    assert_eq!(changed["city"], "Lyon");
+    let created = minimal_items
+        .iter()
+        .find(|u| u["id"] == new.as_str())
+        .unwrap();
+    assert_eq!(created.as_object().unwrap().len(), 5, "a new user is whole");
+    let same_user_full = full_items
+        .iter()
+        .find(|u| u["id"] == phone.as_str())
+        .unwrap();
+    assert_eq!(
+        same_user_full.as_object().unwrap().len(),
+        5,
+        "without the preference every selected property comes"
+    );
 }
