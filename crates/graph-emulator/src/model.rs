@@ -410,6 +410,18 @@ pub struct Tombstone {
     pub hard: bool,
 }
 
+/// A change to a user, for minimal delta rounds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revision {
+    /// The user.
+    pub id: Uuid,
+    /// Change counter of the change.
+    pub version: u64,
+    /// Graph names of the properties that changed; `None` when the whole user appeared
+    /// (created or restored).
+    pub properties: Option<Vec<&'static str>>,
+}
+
 /// One emulated Entra tenant.
 #[derive(Debug)]
 pub struct Tenant {
@@ -445,6 +457,9 @@ pub struct Tenant {
     pub customers: Vec<Uuid>,
     /// Removals for delta queries.
     pub tombstones: Vec<Tombstone>,
+    /// Creations, restores and property changes of users after the tenant was built, for
+    /// minimal delta rounds.
+    pub revisions: Vec<Revision>,
     /// Change counter; every change to a user takes the next value.
     pub version: u64,
     /// Bumped to invalidate every delta token of this tenant.

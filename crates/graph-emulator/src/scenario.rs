@@ -10,7 +10,8 @@ use crate::catalog::{self, ROSTER_PERMISSIONS};
 use crate::faults::Faults;
 use crate::generate;
 use crate::model::{
-    App, AssignedLicence, Domain, Group, MemberKind, MemberRef, Secret, Subscription, Tenant, User,
+    App, AssignedLicence, Domain, Group, MemberKind, MemberRef, Revision, Secret, Subscription,
+    Tenant, User,
 };
 use crate::state::Settings;
 use crate::util::{Rng, derived_uuid};
@@ -414,6 +415,7 @@ fn build_tenant(
         concealed_names: spec.concealed_names.unwrap_or(true),
         customers: Vec::new(),
         tombstones: Vec::new(),
+        revisions: Vec::new(),
         version: 0,
         delta_epoch: 0,
         strings: Default::default(),
@@ -560,6 +562,11 @@ pub(crate) fn insert_user(tenant: &mut Tenant, mut user: User) -> Result<(), Sce
     }
     user.version = tenant.bump();
     tenant.tombstones.retain(|t| t.id != user.id);
+    tenant.revisions.push(Revision {
+        id: user.id,
+        version: user.version,
+        properties: None,
+    });
     tenant.users.insert(user.id, user);
     Ok(())
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::faults::Faults;
-use crate::model::{Secret, Tenant, Tombstone};
+use crate::model::{Revision, Secret, Tenant, Tombstone};
 use crate::scenario::{self, GroupSpec, UserSpec};
 use crate::throttle::{Throttle, ThrottleConfig};
 use crate::util::Rng;
@@ -435,7 +435,15 @@ impl EmulatorHandle {
                 updated.upn
             )));
         }
+        let properties = old
+            .as_ref()
+            .map(|old| crate::graph::users::changed_properties(&t, old, &updated));
         updated.version = t.bump();
+        t.revisions.push(Revision {
+            id,
+            version: updated.version,
+            properties,
+        });
         t.users.insert(id, updated);
         Ok(())
     }
@@ -482,6 +490,11 @@ impl EmulatorHandle {
             .ok_or_else(|| AdminError::NotFound(format!("deleted user {id}")))?;
         u.version = t.bump();
         t.tombstones.retain(|x| x.id != id);
+        t.revisions.push(Revision {
+            id,
+            version: u.version,
+            properties: None,
+        });
         t.users.insert(id, u);
         Ok(())
     }

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use uuid::Uuid;
 
+use crate::graph::Fault;
 use crate::state::Shared;
 use crate::util::{b64url, b64url_decode};
 
@@ -156,6 +157,7 @@ struct StsError {
     error: &'static str,
     code: u32,
     message: String,
+    retry_after: Option<String>,
 }
 
 impl StsError {
@@ -165,7 +167,13 @@ impl StsError {
             error,
             code,
             message,
+            retry_after: None,
         }
+    }
+
+    fn retry_after(mut self, seconds: String) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     fn into_response(self, now: Timestamp, correlation: &str) -> Response {
@@ -183,7 +191,13 @@ impl StsError {
             "correlation_id": correlation,
             "error_uri": format!("https://login.microsoftonline.com/error?code={}", self.code),
         });
-        sts_json(self.status, &body)
+        let mut response = sts_json(self.status, &body);
+        if let Some(seconds) = self.retry_after
+            && let Ok(value) = header::HeaderValue::from_str(&seconds)
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
     }
 }
 
@@ -307,11 +321,32 @@ async fn issue(
         .clone();
 
     // Faults on the token endpoint, when asked for.
-    let faults = tenant_lock.read().faults.clone();
+    let (faults, tenant_id) = {
+        let t = tenant_lock.read();
+        (t.faults.clone(), t.id)
+    };
     if faults.token_endpoint
-        && let Some(r) = crate::graph::token_endpoint_faults(shared, &faults).await
+        && faults.any_request_fault()
+        && let Err(fault) = crate::graph::decide_faults(shared, &faults, tenant_id).await
     {
-        return Ok(r);
+        return match fault {
+            Fault::Reset => Ok(crate::graph::reset_response(tenant_id)),
+            Fault::Throttled(retry) => Err(StsError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "temporarily_unavailable",
+                90_055,
+                "TenantThrottlingError - There are too many incoming requests. Try again later."
+                    .to_owned(),
+            )
+            .retry_after(crate::graph::format_retry(retry))),
+            Fault::Unavailable => Err(StsError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                90_024,
+                "RequestBudgetExceededError - A transient error has occurred. Try again."
+                    .to_owned(),
+            )),
+        };
     }
 
     if uri

@@ -518,26 +518,26 @@ pub(crate) async fn pause(d: Duration, shutdown: &tokio::sync::watch::Receiver<b
     }
 }
 
-/// What the request-level faults decided.
-enum FaultOutcome {
-    Proceed { truncate: bool },
-    Answer(Response),
+/// A fault that answers in place of the endpoint.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Fault {
+    /// Drop the connection without an answer.
+    Reset,
+    /// 429 with this `Retry-After` in seconds.
+    Throttled(f64),
+    /// 503.
+    Unavailable,
 }
 
-async fn apply_faults(
+/// Applies delays and decides whether a fault answers instead of the endpoint. `Ok` carries
+/// whether the body is to be truncated.
+pub(crate) async fn decide_faults(
     shared: &Shared,
     faults: &Faults,
-    ids: &RequestIds,
     tenant: Uuid,
-) -> FaultOutcome {
+) -> Result<bool, Fault> {
     if faults.reset_connection {
-        let mut r = Response::new(Body::empty());
-        r.extensions_mut().insert(ResetConnection);
-        r.extensions_mut().insert(Tag {
-            tenant: Some(tenant),
-            client_id: None,
-        });
-        return FaultOutcome::Answer(r);
+        return Err(Fault::Reset);
     }
     if let Some(ms) = faults.hang_ms {
         pause(Duration::from_millis(ms), &shared.shutdown).await;
@@ -545,7 +545,6 @@ async fn apply_faults(
     if faults.latency_ms > 0 {
         pause(Duration::from_millis(faults.latency_ms), &shared.shutdown).await;
     }
-    let now = shared.now();
     if faults.storm_requests > 0 {
         let mut consumed = false;
         if let Some(t) = shared.tenant_by_id(&tenant) {
@@ -556,7 +555,33 @@ async fn apply_faults(
             }
         }
         if consumed {
-            let retry = faults.storm_retry_after_seconds.unwrap_or(2.0);
+            return Err(Fault::Throttled(
+                faults.storm_retry_after_seconds.unwrap_or(2.0),
+            ));
+        }
+    }
+    if faults.error_rate > 0.0 && shared.rng.lock().chance(faults.error_rate) {
+        return Err(Fault::Unavailable);
+    }
+    Ok(faults.truncate_body)
+}
+
+/// A response that makes the server drop the connection.
+pub(crate) fn reset_response(tenant: Uuid) -> Response {
+    let mut r = Response::new(Body::empty());
+    r.extensions_mut().insert(ResetConnection);
+    r.extensions_mut().insert(Tag {
+        tenant: Some(tenant),
+        client_id: None,
+    });
+    r
+}
+
+/// Graph's answer for a fault.
+fn graph_fault_response(fault: Fault, ids: &RequestIds, tenant: Uuid, now: Timestamp) -> Response {
+    match fault {
+        Fault::Reset => reset_response(tenant),
+        Fault::Throttled(retry) => {
             let mut r = error(
                 StatusCode::TOO_MANY_REQUESTS,
                 "TooManyRequests",
@@ -571,26 +596,9 @@ async fn apply_faults(
                     br#","code":"429","status":"429","message":"Please retry after"}}}"#,
                 );
             }
-            return FaultOutcome::Answer(r.into_response(false));
+            r.into_response(false)
         }
-    }
-    if faults.error_rate > 0.0 && shared.rng.lock().chance(faults.error_rate) {
-        return FaultOutcome::Answer(service_unavailable(ids, now).into_response(false));
-    }
-    FaultOutcome::Proceed {
-        truncate: faults.truncate_body,
-    }
-}
-
-/// Faults for the token endpoint (when a tenant asks for them).
-pub(crate) async fn token_endpoint_faults(shared: &Shared, faults: &Faults) -> Option<Response> {
-    let ids = RequestIds {
-        request_id: Uuid::new_v4().to_string(),
-        client_request_id: String::new(),
-    };
-    match apply_faults(shared, faults, &ids, Uuid::nil()).await {
-        FaultOutcome::Answer(r) => Some(r),
-        FaultOutcome::Proceed { .. } => None,
+        Fault::Unavailable => service_unavailable(ids, now).into_response(false),
     }
 }
 
@@ -680,12 +688,13 @@ pub(crate) async fn entry(State(shared): State<Arc<Shared>>, req: Request) -> Re
     let faults = caller.tenant.read().faults.clone();
     let mut truncate = false;
     if faults.any_request_fault() {
-        match apply_faults(&shared, &faults, &ids, caller.tenant_id).await {
-            FaultOutcome::Answer(mut r) => {
+        match decide_faults(&shared, &faults, caller.tenant_id).await {
+            Ok(t) => truncate = t,
+            Err(fault) => {
+                let mut r = graph_fault_response(fault, &ids, caller.tenant_id, shared.now());
                 r.extensions_mut().insert(tag);
                 return r;
             }
-            FaultOutcome::Proceed { truncate: t } => truncate = t,
         }
     }
     let body = match axum::body::to_bytes(body, 4 * 1024 * 1024).await {

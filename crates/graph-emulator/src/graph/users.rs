@@ -405,7 +405,12 @@ fn unquote(v: &str) -> Option<String> {
 }
 
 fn split_and(s: &str) -> Vec<&str> {
-    // Splits on " and " outside quotes.
+    split_outside_quotes(s, " and ")
+}
+
+/// Splits on `separator` (ASCII, case-insensitive) outside quoted strings.
+fn split_outside_quotes<'a>(s: &'a str, separator: &str) -> Vec<&'a str> {
+    let width = separator.len();
     let mut parts = Vec::new();
     let bytes = s.as_bytes();
     let mut in_quote = false;
@@ -414,10 +419,13 @@ fn split_and(s: &str) -> Vec<&str> {
     while i < bytes.len() {
         if bytes[i] == b'\'' {
             in_quote = !in_quote;
-        } else if !in_quote && i + 5 <= bytes.len() && s[i..i + 5].eq_ignore_ascii_case(" and ") {
+        } else if !in_quote
+            && i + width <= bytes.len()
+            && bytes[i..i + width].eq_ignore_ascii_case(separator.as_bytes())
+        {
             parts.push(&s[start..i]);
-            start = i + 5;
-            i += 5;
+            start = i + width;
+            i += width;
             continue;
         }
         i += 1;
@@ -756,6 +764,60 @@ pub(crate) fn get(ctx: &Ctx<'_>, key: &str) -> R {
 
 // ---- delta ----
 
+/// Graph names of the properties whose values differ between two versions of a user.
+pub(crate) fn changed_properties(t: &Tenant, old: &User, new: &User) -> Vec<&'static str> {
+    let every: Vec<Prop> = PROPS.iter().map(|(_, p)| *p).collect();
+    let render = |u: &User| {
+        let mut b = Vec::with_capacity(1024);
+        write_user(&mut b, t, u, &every, None);
+        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&b).unwrap_or_default()
+    };
+    let (before, after) = (render(old), render(new));
+    PROPS
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| before.get(*name) != after.get(*name))
+        .collect()
+}
+
+/// `Prefer: return=minimal` was sent.
+fn wants_minimal(ctx: &Ctx<'_>) -> bool {
+    ctx.req
+        .headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| p.trim().eq_ignore_ascii_case("return=minimal"))
+}
+
+/// What a minimal round shows of a changed user: the whole selection when the user appeared
+/// after `since` (or `since` is the start), otherwise the selected properties that changed.
+fn minimal_props(t: &Tenant, id: Uuid, since: u64, selection: &[Prop]) -> Vec<Prop> {
+    if since == 0 {
+        return selection.to_vec();
+    }
+    let mut changed: Vec<&'static str> = Vec::new();
+    for revision in t
+        .revisions
+        .iter()
+        .filter(|r| r.id == id && r.version > since)
+    {
+        match &revision.properties {
+            None => return selection.to_vec(),
+            Some(properties) => changed.extend(properties.iter().copied()),
+        }
+    }
+    if changed.is_empty() {
+        return selection.to_vec();
+    }
+    selection
+        .iter()
+        .copied()
+        .filter(|p| *p == Prop::Id || changed.contains(&prop_name(*p)))
+        .collect()
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct DeltaState {
     /// Tenant (simple form).
@@ -772,6 +834,9 @@ struct DeltaState {
     p: u32,
     /// Selected property names.
     sel: Option<Vec<String>>,
+    /// The users tracked (`$filter=id eq '…' or …`); every user when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    f: Option<Vec<Uuid>>,
     /// When the round (or the delta link) was issued, Unix seconds.
     i: i64,
 }
@@ -811,6 +876,45 @@ fn page_size(ctx: &Ctx<'_>) -> usize {
         .map_or(100, |n| n.clamp(1, 999))
 }
 
+/// Most ids a delta `$filter` may name.
+const DELTA_FILTER_MAX_IDS: usize = 50;
+
+/// Parses the only `$filter` delta accepts: `id eq '…'` clauses joined by `or`.
+fn delta_filter(ctx: &Ctx<'_>) -> Result<Option<Vec<Uuid>>, Reply> {
+    let Some(raw) = ctx.param("$filter") else {
+        return Ok(None);
+    };
+    let unsupported = || {
+        ctx.bad_request(
+            "Request_UnsupportedQuery",
+            "Only 'id eq' clauses joined by 'or' are supported by $filter on users/delta.",
+        )
+    };
+    let mut ids = Vec::new();
+    for clause in split_outside_quotes(raw.trim(), " or ") {
+        let mut words = clause.split_whitespace();
+        let (Some(name), Some(op), Some(value), None) =
+            (words.next(), words.next(), words.next(), words.next())
+        else {
+            return Err(unsupported());
+        };
+        if !name.eq_ignore_ascii_case("id") || !op.eq_ignore_ascii_case("eq") {
+            return Err(unsupported());
+        }
+        let id = Uuid::try_parse(value.trim_matches('\'')).map_err(|_| invalid_filter(ctx))?;
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.len() > DELTA_FILTER_MAX_IDS {
+        return Err(ctx.bad_request(
+            "Request_UnsupportedQuery",
+            &format!("A delta $filter names at most {DELTA_FILTER_MAX_IDS} ids."),
+        ));
+    }
+    Ok(Some(ids))
+}
+
 /// `GET /users/delta`.
 pub(crate) fn delta(ctx: &Ctx<'_>) -> R {
     ctx.require(USER_READ)?;
@@ -834,6 +938,7 @@ pub(crate) fn delta(ctx: &Ctx<'_>) -> R {
             sel: ctx
                 .param("$select")
                 .map(|s| s.split(',').map(|x| x.trim().to_owned()).collect()),
+            f: delta_filter(ctx)?,
             i: now_s,
         },
         Some(tok) => {
@@ -843,29 +948,22 @@ pub(crate) fn delta(ctx: &Ctx<'_>) -> R {
             }
             st
         }
-        None => {
-            if ctx.param("$filter").is_some() {
-                return Err(ctx.bad_request(
-                    "Request_UnsupportedQuery",
-                    "The emulator supports no $filter on users/delta.",
-                ));
-            }
-            DeltaState {
-                t: tenant_simple.clone(),
-                e: epoch,
-                s: 0,
-                u: version,
-                c: None,
-                p: 1,
-                sel: ctx.param("$select").map(|s| {
-                    s.split(',')
-                        .map(|x| x.trim().to_owned())
-                        .filter(|x| !x.is_empty())
-                        .collect()
-                }),
-                i: now_s,
-            }
-        }
+        None => DeltaState {
+            t: tenant_simple.clone(),
+            e: epoch,
+            s: 0,
+            u: version,
+            c: None,
+            p: 1,
+            sel: ctx.param("$select").map(|s| {
+                s.split(',')
+                    .map(|x| x.trim().to_owned())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            }),
+            f: delta_filter(ctx)?,
+            i: now_s,
+        },
     };
     // A fresh deltaLink round (not a skiptoken continuation) starts where the last one ended.
     if ctx.param("$deltatoken").is_some() && token != Some("latest") {
@@ -883,14 +981,16 @@ pub(crate) fn delta(ctx: &Ctx<'_>) -> R {
     }
     ctx.charge(2)?;
     ctx.page_fault(state.p)?;
+    let minimal = wants_minimal(ctx);
     let t = ctx.caller.tenant.read();
     let size = page_size(ctx);
     let mut items: Vec<(Uuid, Option<&User>, bool)> = Vec::with_capacity(size + 1);
     if token != Some("latest") {
+        let tracked = |id: &Uuid| state.f.as_ref().is_none_or(|ids| ids.contains(id));
         let tomb: BTreeMap<Uuid, bool> = if state.s > 0 {
             t.tombstones
                 .iter()
-                .filter(|x| x.version > state.s)
+                .filter(|x| x.version > state.s && tracked(&x.id))
                 .map(|x| (x.id, x.hard))
                 .collect()
         } else {
@@ -900,7 +1000,7 @@ pub(crate) fn delta(ctx: &Ctx<'_>) -> R {
         let mut users = t
             .users
             .range((lower, Bound::Unbounded))
-            .filter(|(_, u)| u.version > state.s)
+            .filter(|(id, u)| u.version > state.s && tracked(id))
             .peekable();
         let mut tombs = tomb.range((lower, Bound::Unbounded)).peekable();
         while items.len() <= size {
@@ -945,6 +1045,7 @@ pub(crate) fn delta(ctx: &Ctx<'_>) -> R {
             c: None,
             p: 1,
             sel: state.sel.clone(),
+            f: state.f.clone(),
             i: now_s,
         };
         (
@@ -972,6 +1073,10 @@ pub(crate) fn delta(ctx: &Ctx<'_>) -> R {
             b.push(b',');
         }
         match user {
+            Some(u) if minimal => {
+                let props = minimal_props(&t, u.id, state.s, &sel.props);
+                write_user(&mut b, &t, u, &props, None);
+            }
             Some(u) => write_user(&mut b, &t, u, &sel.props, None),
             None => {
                 b.extend_from_slice(b"{\"id\":");

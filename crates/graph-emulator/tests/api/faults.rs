@@ -182,7 +182,7 @@ async fn token_endpoint_faults_apply_only_when_asked() {
         .unwrap();
     let c = t.creds(0);
     let client = c.client_id().unwrap().to_string();
-    let (status, _, _) = t
+    let (status, _, body) = t
         .token_request(
             &t.tid(0),
             &[
@@ -194,6 +194,47 @@ async fn token_endpoint_faults_apply_only_when_asked() {
         )
         .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    // The identity platform's own envelope, not Graph's.
+    assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+    assert_eq!(body["error_codes"], serde_json::json!([90024]));
+    assert!(
+        body["error_description"]
+            .as_str()
+            .unwrap()
+            .starts_with("AADSTS90024:")
+    );
+}
+
+#[tokio::test]
+async fn a_storm_on_the_token_endpoint_lasts_the_given_number_of_requests() {
+    let (t, _) = with_faults(
+        1,
+        Faults {
+            storm_requests: 2,
+            storm_retry_after_seconds: Some(4.5),
+            token_endpoint: true,
+            ..Faults::default()
+        },
+    )
+    .await;
+    let c = t.creds(0);
+    let client = c.client_id().unwrap().to_string();
+    let form = [
+        ("client_id", client.as_str()),
+        ("client_secret", c.client_secret().unwrap()),
+        ("scope", "https://graph.microsoft.com/.default"),
+        ("grant_type", "client_credentials"),
+    ];
+    for _ in 0..2 {
+        let (status, headers, body) = t.token_request(&t.tid(0), &form).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(headers["retry-after"], "4.5");
+        assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+        assert_eq!(body["error_codes"], serde_json::json!([90055]));
+    }
+    let (status, _, body) = t.token_request(&t.tid(0), &form).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(t.emu.handle().faults(&t.tid(0)).unwrap().storm_requests, 0);
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! Integration tests of `roster-graph`: decoding of fixture files that reproduce Microsoft's
-//! documented and observed shapes, pure helpers, and (in `wire`) behaviour over real HTTP against
-//! a small in-process server.
+//! documented and observed shapes, pure helpers, and behaviour over real HTTP: against a small
+//! scripted in-process server (`wire`) and against the Microsoft cloud emulator (`emulator`).
 
 #![expect(
     clippy::unwrap_used,
@@ -10,6 +10,7 @@
 mod catalogues;
 mod dates;
 mod decode;
+mod emulator;
 mod errors;
 mod reports;
 mod support;
