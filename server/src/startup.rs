@@ -185,7 +185,7 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// Deletes ended sessions every hour.
+/// Every hour: deletes ended sessions, spent sign-in throttles and expired wizard drafts.
 pub fn spawn_housekeeping(services: Services) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -208,6 +208,9 @@ pub fn spawn_housekeeping(services: Services) {
                 .await
             {
                 tracing::warn!(error = %e, "sign-in throttle housekeeping failed");
+            }
+            if let Err(e) = services.db().purge_drafts(now).await {
+                tracing::warn!(error = %e, "connect draft housekeeping failed");
             }
         }
     });

@@ -445,6 +445,19 @@ impl WorkspaceScope<'_> {
     }
 }
 
+impl crate::db::Db {
+    /// Deletes wizard drafts (and their sealed secrets) that have expired (housekeeping).
+    pub async fn purge_drafts(&self, now_ms: i64) -> Result<u64> {
+        Ok(dispatch!(self, |pool| sqlx::query(
+            "DELETE FROM connect_drafts WHERE expires_at <= $1"
+        )
+        .bind(now_ms)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?)
+    }
+}
+
 /// One sealed secret anywhere in the database, for re-encryption under a new key.
 #[derive(Clone, Debug)]
 pub struct SealedRow {

@@ -330,12 +330,7 @@ async fn a_form_post_from_another_origin_changes_nothing() {
 async fn a_server_administrator_creates_a_workspace_whose_owner_sets_a_password() {
     let app = TestApp::spawn().await;
     app.with_owner().await;
-    let services = roster_core::Services::new(
-        app.db.db.clone(),
-        std::sync::Arc::new(app.clock.clone()),
-        roster_core::SessionPolicy::default(),
-    );
-    services
+    app.services()
         .create_admin("root@host.test", "Root", "server admin password", None)
         .await
         .unwrap();
@@ -413,13 +408,8 @@ async fn a_server_administrator_creates_a_workspace_whose_owner_sets_a_password(
 async fn a_login_in_two_workspaces_switches_between_them() {
     let app = TestApp::spawn().await;
     let owner = app.with_owner().await;
-    let services = roster_core::Services::new(
-        app.db.db.clone(),
-        std::sync::Arc::new(app.clock.clone()),
-        roster_core::SessionPolicy::default(),
-    );
     // The same login becomes owner of a second workspace.
-    services
+    app.services()
         .create_admin(
             OWNER_EMAIL,
             "Olive Owner",

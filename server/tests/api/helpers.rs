@@ -141,32 +141,7 @@ impl TestApp {
             raw.values.insert("ROSTER_GRAPH_URL", base);
         }
         let config = raw.resolve().expect("config");
-        let app = startup::build(
-            &config,
-            BuildOptions {
-                clock: Some(Arc::new(self.clock.clone())),
-                demo: None,
-            },
-        )
-        .await
-        .expect("build");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(startup::serve(
-            listener,
-            app.router,
-            std::future::pending::<()>(),
-        ));
-        Browser {
-            base,
-            client: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("client"),
-        }
+        Browser::new(serve(&config, &self.clock).await)
     }
 
     pub async fn spawn_with(db: TestDb, extra: &[(&'static str, &str)]) -> TestApp {
@@ -181,24 +156,7 @@ impl TestApp {
         }
         let config = raw.resolve().expect("config");
         let clock = ManualClock::new("2026-11-01T09:00:00Z".parse().expect("time"));
-        let app = startup::build(
-            &config,
-            BuildOptions {
-                clock: Some(Arc::new(clock.clone())),
-                demo: None,
-            },
-        )
-        .await
-        .expect("build");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
-        tokio::spawn(startup::serve(
-            listener,
-            app.router,
-            std::future::pending::<()>(),
-        ));
+        let base = serve(&config, &clock).await;
         TestApp {
             base,
             db,
@@ -210,14 +168,33 @@ impl TestApp {
     }
 
     pub fn browser(&self) -> Browser {
-        Browser {
-            base: self.base.clone(),
-            client: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("client"),
-        }
+        Browser::new(self.base.clone())
+    }
+
+    /// The use-cases on this app's database, for arranging what a test needs outside the UI.
+    pub fn services(&self) -> roster_core::Services {
+        roster_core::Services::new(
+            self.db.db.clone(),
+            Arc::new(self.clock.clone()),
+            roster_core::SessionPolicy::default(),
+        )
+    }
+
+    /// A second workspace, "Beta MSP", whose owner is signed in on the returned browser.
+    pub async fn other_workspace(&self) -> Browser {
+        self.services()
+            .create_admin(
+                "bob@beta.test",
+                "Bob",
+                "beta owner password",
+                Some("Beta MSP"),
+            )
+            .await
+            .expect("second workspace");
+        let bob = self.browser();
+        let r = bob.login("bob@beta.test", "beta owner password").await;
+        assert_eq!(r.location.as_deref(), Some("/"));
+        bob
     }
 
     /// Runs setup through the form and returns the owner's signed-in browser.
@@ -275,7 +252,41 @@ impl TestApp {
     }
 }
 
+/// Builds the application for `config` and serves it on a new port; returns its base URL.
+async fn serve(config: &roster_server::config::Config, clock: &ManualClock) -> String {
+    let app = startup::build(
+        config,
+        BuildOptions {
+            clock: Some(Arc::new(clock.clone())),
+            demo: None,
+        },
+    )
+    .await
+    .expect("build");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(startup::serve(
+        listener,
+        app.router,
+        std::future::pending::<()>(),
+    ));
+    base
+}
+
 impl Browser {
+    fn new(base: String) -> Self {
+        Browser {
+            base,
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Page {
         let r = self
             .client

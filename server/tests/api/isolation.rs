@@ -1,20 +1,13 @@
 //! Workspace isolation: a member of workspace A reaches nothing of workspace B.
 
 use crate::helpers::TestApp;
-use roster_core::{ManualClock, Services, SessionPolicy};
-use std::sync::Arc;
 
 #[tokio::test]
 async fn a_member_of_one_workspace_gets_not_found_for_another_workspaces_members() {
     let app = TestApp::spawn().await;
     let owner_a = app.with_owner().await;
     // Workspace B is created beside A (as a server administrator or the command line would).
-    let services = Services::new(
-        app.db.db.clone(),
-        Arc::new(ManualClock::new("2026-11-01T09:00:00Z".parse().unwrap())),
-        SessionPolicy::default(),
-    );
-    services
+    app.services()
         .create_admin(
             "bob@beta.test",
             "Bob",

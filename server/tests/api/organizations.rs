@@ -171,12 +171,7 @@ async fn another_workspaces_organization_is_not_found() {
         .await;
     let location = r.location.unwrap();
     let id = location.trim_start_matches("/organizations/").to_owned();
-    let services = roster_core::Services::new(
-        app.db.db.clone(),
-        std::sync::Arc::new(app.clock.clone()),
-        roster_core::SessionPolicy::default(),
-    );
-    services
+    app.services()
         .create_admin(
             "bob@beta.test",
             "Bob",

@@ -21,6 +21,30 @@ async fn check(b: &Browser, c: &Customer, secret: &str) -> Page {
     b.get(&to).await
 }
 
+/// The draft id a checked wizard page carries.
+fn draft_id(page: &Page) -> String {
+    page.doc()
+        .select(&scraper::Selector::parse("input[name=draft_id]").unwrap())
+        .next()
+        .and_then(|e| e.value().attr("value").map(str::to_owned))
+        .expect("a draft")
+}
+
+/// Checks and saves a connection to customer `c`; returns the tenant page's path and the connection id.
+async fn connect(b: &Browser, c: &Customer) -> (String, String) {
+    let draft = draft_id(&check(b, c, &c.secret).await);
+    let r = b
+        .submit(
+            &format!("/tenants/connect?draft={draft}"),
+            "/api/save_connection",
+            &[("draft_id", &draft)],
+        )
+        .await;
+    let location = r.location.expect("saved");
+    let id = location.trim_start_matches("/tenants/").to_owned();
+    (location, id)
+}
+
 fn source_state(page: &Page, source: &str) -> String {
     page.texts("table.compact tbody tr")
         .into_iter()
@@ -52,12 +76,7 @@ async fn a_tenant_is_checked_and_saved_and_its_secret_is_never_shown_logged_or_s
         Some(c.tenant_id.as_str()),
         "fields kept for a new try"
     );
-    let draft_id = draft_page
-        .doc()
-        .select(&scraper::Selector::parse("input[name=draft_id]").unwrap())
-        .next()
-        .and_then(|e| e.value().attr("value").map(str::to_owned))
-        .unwrap();
+    let draft_id = draft_id(&draft_page);
     let r = owner
         .submit(
             &format!("/tenants/connect?draft={draft_id}"),
@@ -366,22 +385,7 @@ async fn rotating_the_secret_checks_the_new_one_before_replacing_the_old() {
     let app = TestApp::spawn_with_microsoft().await;
     let owner = app.with_owner().await;
     let c = app.customer(2);
-    let draft = check(&owner, &c, &c.secret).await;
-    let draft_id = draft
-        .doc()
-        .select(&scraper::Selector::parse("input[name=draft_id]").unwrap())
-        .next()
-        .and_then(|e| e.value().attr("value").map(str::to_owned))
-        .unwrap();
-    let r = owner
-        .submit(
-            &format!("/tenants/connect?draft={draft_id}"),
-            "/api/save_connection",
-            &[("draft_id", &draft_id)],
-        )
-        .await;
-    let location = r.location.unwrap();
-    let id = location.trim_start_matches("/tenants/").to_owned();
+    let (location, id) = connect(&owner, &c).await;
     let page = owner.get(&location).await;
     assert!(
         page.texts(".banner").join(" ").contains("expires in"),
@@ -524,38 +528,10 @@ async fn another_workspace_cannot_see_or_use_a_connection_or_a_draft() {
     let app = TestApp::spawn_with_microsoft().await;
     let owner = app.with_owner().await;
     let c = app.customer(0);
-    let draft = check(&owner, &c, &c.secret).await;
-    let draft_id = draft
-        .doc()
-        .select(&scraper::Selector::parse("input[name=draft_id]").unwrap())
-        .next()
-        .and_then(|e| e.value().attr("value").map(str::to_owned))
-        .unwrap();
-    let r = owner
-        .submit(
-            &format!("/tenants/connect?draft={draft_id}"),
-            "/api/save_connection",
-            &[("draft_id", &draft_id)],
-        )
-        .await;
-    let location = r.location.unwrap();
-    let id = location.trim_start_matches("/tenants/").to_owned();
-    let services = roster_core::Services::new(
-        app.db.db.clone(),
-        std::sync::Arc::new(app.clock.clone()),
-        roster_core::SessionPolicy::default(),
-    );
-    services
-        .create_admin(
-            "bob@beta.test",
-            "Bob",
-            "beta owner password",
-            Some("Beta MSP"),
-        )
-        .await
-        .unwrap();
-    let bob = app.browser();
-    bob.login("bob@beta.test", "beta owner password").await;
+    // A draft of A's, left unsaved, and a saved connection of A's.
+    let pending = draft_id(&check(&owner, &c, &c.secret).await);
+    let (location, id) = connect(&owner, &c).await;
+    let bob = app.other_workspace().await;
     assert_eq!(bob.get(&location).await.status, 404);
     assert!(!bob.get("/tenants").await.contains(&c.tenant_id));
     bob.submit("/tenants", "/api/recheck_connection", &[("id", &id)])
@@ -570,7 +546,7 @@ async fn another_workspace_cannot_see_or_use_a_connection_or_a_draft() {
             "/tenants/connect",
             "/api/check_connection",
             &[
-                ("draft_id", &draft_id),
+                ("draft_id", &pending),
                 ("tenant", &c.tenant_id),
                 ("client_id", &c.client_id),
                 ("secret", ""),
@@ -587,22 +563,7 @@ async fn rotate_key_re_encrypts_every_secret_under_a_new_master_key() {
     let app = TestApp::spawn_with_microsoft().await;
     let owner = app.with_owner().await;
     let c = app.customer(0);
-    let draft = check(&owner, &c, &c.secret).await;
-    let draft_id = draft
-        .doc()
-        .select(&scraper::Selector::parse("input[name=draft_id]").unwrap())
-        .next()
-        .and_then(|e| e.value().attr("value").map(str::to_owned))
-        .unwrap();
-    let r = owner
-        .submit(
-            &format!("/tenants/connect?draft={draft_id}"),
-            "/api/save_connection",
-            &[("draft_id", &draft_id)],
-        )
-        .await;
-    let location = r.location.unwrap();
-    let id = location.trim_start_matches("/tenants/").to_owned();
+    let (location, id) = connect(&owner, &c).await;
     let key_before = std::fs::read_to_string(app.data_dir.join("master.key")).unwrap();
 
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_roster"));
@@ -655,12 +616,7 @@ async fn a_set_password_link_cannot_take_over_a_login_used_in_another_workspace(
     let admin = app.member(&owner, "ada@acme.test", "admin").await;
     drop(admin);
     // Ada also owns a second workspace.
-    let services = roster_core::Services::new(
-        app.db.db.clone(),
-        std::sync::Arc::new(app.clock.clone()),
-        roster_core::SessionPolicy::default(),
-    );
-    services
+    app.services()
         .create_admin(
             "ada@acme.test",
             "Ada",
