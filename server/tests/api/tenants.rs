@@ -24,7 +24,7 @@ async fn check(b: &Browser, c: &Customer, secret: &str) -> Page {
 /// The draft id a checked wizard page carries.
 fn draft_id(page: &Page) -> String {
     page.doc()
-        .select(&scraper::Selector::parse("input[name=draft_id]").unwrap())
+        .select(&scraper::Selector::parse("input[name=draft_id]").expect("selector"))
         .next()
         .and_then(|e| e.value().attr("value").map(str::to_owned))
         .expect("a draft")
