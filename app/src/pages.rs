@@ -23,33 +23,22 @@ fn Empty(
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    let cx = crate::context::request_context();
-    let state = crate::context::app_state();
     view! {
         <Layout title="Dashboard".into()>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {
-                    let cx = cx.clone();
-                    let state = state.clone();
-                    Suspend::new(async move {
-                        let (Ok(p), Ok(state)) = (cx.principal().cloned(), state) else {
-                            return crate::settings::load_error(roster_core::CoreError::Unauthenticated);
-                        };
-                        match state.services.connections(&p).await {
-                            Ok(rows) if rows.is_empty() => view! {
-                                <Empty
-                                    what="The dashboard shows every customer at a glance: tenant status, last sync, Secure Score, MFA coverage and licences."
-                                    next="Nothing to show yet: add your customers as organizations, then connect their Microsoft tenants."
-                                    link=("/tenants", "Go to Tenants")
-                                />
-                            }
-                            .into_any(),
-                            Ok(rows) => attention(rows).into_any(),
-                            Err(e) => crate::settings::load_error(e),
-                        }
-                    })
+            {crate::shell::load::for_member(|p, state| async move {
+                match state.services.connections(&p).await {
+                    Ok(rows) if rows.is_empty() => view! {
+                        <Empty
+                            what="The dashboard shows every customer at a glance: tenant status, last sync, Secure Score, MFA coverage and licences."
+                            next="Nothing to show yet: add your customers as organizations, then connect their Microsoft tenants."
+                            link=("/tenants", "Go to Tenants")
+                        />
+                    }
+                    .into_any(),
+                    Ok(rows) => attention(rows).into_any(),
+                    Err(e) => crate::shell::load::load_error(e),
                 }
-            </Suspense>
+            })}
         </Layout>
     }
 }

@@ -12,6 +12,7 @@ use crate::context::{app_state, request_context};
 use crate::settings::load_error;
 use crate::shell::Layout;
 use crate::shell::forms::{CsrfField, Field, FormError};
+use crate::shell::load::for_member;
 
 fn status_label(status: Option<&str>) -> &'static str {
     match status {
@@ -32,48 +33,29 @@ pub fn route_id() -> Option<Uuid> {
 
 #[component]
 pub fn OrganizationsPage() -> impl IntoView {
-    let cx = request_context();
-    let state = app_state();
     view! {
         <Layout title="Organizations".into()>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {
-                    let cx = cx.clone();
-                    let state = state.clone();
-                    Suspend::new(async move {
-                        let principal = match cx.principal() {
-                            Ok(p) => p.clone(),
-                            Err(e) => return load_error(e),
-                        };
-                        let Ok(state) = state else {
-                            return load_error(CoreError::Internal("no state".into()));
-                        };
-                        let can_edit = principal.role().allows(Permission::Operate);
-                        let actions = can_edit
-                            .then(|| {
-                                view! {
-                                    <form method="get" action="/organizations/new" class="inline">
-                                        <button type="submit">"New organization"</button>
-                                    </form>
-                                }
-                            });
-                        match state.services.organizations(&principal).await {
-                            Ok(rows) if rows.is_empty() => {
-                                view! {
-                                    {actions}
-                                    <section class="empty">
-                                        <p>"Organizations are your customers. Each can be linked to one Microsoft tenant."</p>
-                                        <p>"No organizations yet. Create one for each customer, then connect its tenant from its page."</p>
-                                    </section>
-                                }
-                                    .into_any()
-                            }
-                            Ok(rows) => view! { {actions} {organization_table(rows)} }.into_any(),
-                            Err(e) => load_error(e),
-                        }
-                    })
+            {for_member(|principal, state| async move {
+                let actions = principal.role().allows(Permission::Operate).then(|| {
+                    view! {
+                        <form method="get" action="/organizations/new" class="inline">
+                            <button type="submit">"New organization"</button>
+                        </form>
+                    }
+                });
+                match state.services.organizations(&principal).await {
+                    Ok(rows) if rows.is_empty() => view! {
+                        {actions}
+                        <section class="empty">
+                            <p>"Organizations are your customers. Each can be linked to one Microsoft tenant."</p>
+                            <p>"No organizations yet. Create one for each customer, then connect its tenant from its page."</p>
+                        </section>
+                    }
+                    .into_any(),
+                    Ok(rows) => view! { {actions} {organization_table(rows)} }.into_any(),
+                    Err(e) => load_error(e),
                 }
-            </Suspense>
+            })}
         </Layout>
     }
 }

@@ -9,22 +9,9 @@ use roster_domain::{Permission, Role};
 use crate::context::{app_state, request_context};
 use crate::shell::Layout;
 use crate::shell::forms::{CsrfField, Field, FormError};
+use crate::shell::load::for_member;
 
-/// Shows a failed page load: a plain message and, for internal failures, the operation id (logged too).
-pub fn load_error(err: CoreError) -> AnyView {
-    let op_id = request_context().op_id;
-    let text = match &err {
-        CoreError::Forbidden => "Your role does not allow you to see this page.".to_owned(),
-        CoreError::NotFound => "That does not exist.".to_owned(),
-        CoreError::Unauthenticated => "Please sign in.".to_owned(),
-        CoreError::Internal(_) => {
-            tracing::error!(op_id = %op_id, error = ?err, "page failed to load");
-            format!("Something went wrong while loading this page. Operation id: {op_id}.")
-        }
-        other => other.to_string(),
-    };
-    view! { <p class="error" role="alert">{text}</p> }.into_any()
-}
+pub use crate::shell::load::load_error;
 
 fn fmt_time(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
@@ -86,29 +73,14 @@ fn role_options(selected: Role, actor: &Principal) -> impl IntoView + use<> {
 
 #[component]
 pub fn MembersPage() -> impl IntoView {
-    let cx = request_context();
-    let state = app_state();
     view! {
         <Layout title="Members".into()>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {
-                    let cx = cx.clone();
-                    let state = state.clone();
-                    Suspend::new(async move {
-                        let principal = match cx.principal() {
-                            Ok(p) => p.clone(),
-                            Err(e) => return load_error(e),
-                        };
-                        let Ok(state) = state else {
-                            return load_error(CoreError::Internal("no state".into()));
-                        };
-                        match state.services.members(&principal).await {
-                            Ok(rows) => members_view(&principal, rows),
-                            Err(e) => load_error(e),
-                        }
-                    })
+            {for_member(|p, state| async move {
+                match state.services.members(&p).await {
+                    Ok(rows) => members_view(&p, rows),
+                    Err(e) => load_error(e),
                 }
-            </Suspense>
+            })}
         </Layout>
     }
 }
@@ -246,22 +218,9 @@ fn members_view(actor: &Principal, rows: Vec<roster_core::MemberRow>) -> AnyView
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let cx = request_context();
-    let state = app_state();
     view! {
         <Layout title="Audit log".into()>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {
-                    let cx = cx.clone();
-                    let state = state.clone();
-                    Suspend::new(async move {
-                        let principal = match cx.principal() {
-                            Ok(p) => p.clone(),
-                            Err(e) => return load_error(e),
-                        };
-                        let Ok(state) = state else {
-                            return load_error(CoreError::Internal("no state".into()));
-                        };
+            {for_member(|principal, state| async move {
                         match state.services.audit_log(&principal, 200).await {
                             Ok(rows) if rows.is_empty() => {
                                 view! { <p class="empty">"Nothing recorded yet."</p> }.into_any()
@@ -299,9 +258,7 @@ pub fn AuditPage() -> impl IntoView {
                             }
                             Err(e) => load_error(e),
                         }
-                    })
-                }
-            </Suspense>
+            })}
         </Layout>
     }
 }

@@ -14,6 +14,7 @@ use crate::organizations::route_id;
 use crate::settings::load_error;
 use crate::shell::Layout;
 use crate::shell::forms::{CsrfField, Field, FormError};
+use crate::shell::load::for_member;
 pub use report::CheckReportView;
 
 /// Required and optional application permissions, as the wizard lists them.
@@ -81,36 +82,25 @@ fn tenant_name(row: &ConnectionRow) -> String {
 
 #[component]
 pub fn TenantsPage() -> impl IntoView {
-    let cx = request_context();
-    let state = app_state();
     view! {
         <Layout title="Tenants".into()>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {
-                    let cx = cx.clone();
-                    let state = state.clone();
-                    Suspend::new(async move {
-                        let (Ok(p), Ok(state)) = (cx.principal().cloned(), state) else {
-                            return load_error(CoreError::Unauthenticated);
-                        };
-                        let connect = p.role().allows(Permission::ManageCredentials).then(|| {
-                            view! { <p><a class="button" href="/tenants/connect">"Connect a tenant"</a></p> }
-                        });
-                        match state.services.connections(&p).await {
-                            Ok(rows) if rows.is_empty() => view! {
-                                {connect}
-                                <section class="empty">
-                                    <p>"A tenant connection lets Roster read a customer's Microsoft Entra ID users and tenant facts."</p>
-                                    <p>"No tenants are connected yet. Connect one for each customer; the wizard shows the exact steps in Entra."</p>
-                                </section>
-                            }
-                            .into_any(),
-                            Ok(rows) => view! { {connect} {connections_table(rows)} }.into_any(),
-                            Err(e) => load_error(e),
-                        }
-                    })
+            {for_member(|p, state| async move {
+                let connect = p.role().allows(Permission::ManageCredentials).then(|| {
+                    view! { <p><a class="button" href="/tenants/connect">"Connect a tenant"</a></p> }
+                });
+                match state.services.connections(&p).await {
+                    Ok(rows) if rows.is_empty() => view! {
+                        {connect}
+                        <section class="empty">
+                            <p>"A tenant connection lets Roster read a customer's Microsoft Entra ID users and tenant facts."</p>
+                            <p>"No tenants are connected yet. Connect one for each customer; the wizard shows the exact steps in Entra."</p>
+                        </section>
+                    }
+                    .into_any(),
+                    Ok(rows) => view! { {connect} {connections_table(rows)} }.into_any(),
+                    Err(e) => load_error(e),
                 }
-            </Suspense>
+            })}
         </Layout>
     }
 }
@@ -219,39 +209,27 @@ fn org_options(orgs: &[OrganizationRow], selected: Option<Uuid>) -> impl IntoVie
 
 #[component]
 pub fn ConnectPage() -> impl IntoView {
-    let cx = request_context();
-    let state = app_state();
     let draft_param = query_param("draft").and_then(|d| d.parse::<Uuid>().ok());
     let org_param = query_param("organization").and_then(|d| d.parse::<Uuid>().ok());
     view! {
         <Layout title="Connect a tenant".into()>
-            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {
-                    let cx = cx.clone();
-                    let state = state.clone();
-                    Suspend::new(async move {
-                        let (Ok(p), Ok(state)) = (cx.principal().cloned(), state) else {
-                            return load_error(CoreError::Unauthenticated);
-                        };
-                        if !p.role().allows(Permission::ManageCredentials) {
-                            return load_error(CoreError::Forbidden);
-                        }
-                        let draft = match draft_param {
-                            Some(id) => match state.services.draft(&p, id).await {
-                                Ok(d) => Some(d),
-                                Err(CoreError::NotFound) => None,
-                                Err(e) => return load_error(e),
-                            },
-                            None => None,
-                        };
-                        let orgs = match state.services.organizations(&p).await {
-                            Ok(o) => o,
-                            Err(e) => return load_error(e),
-                        };
-                        wizard(&p, draft, &orgs, org_param).into_any()
-                    })
+            {for_member(move |p, state| async move {
+                if !p.role().allows(Permission::ManageCredentials) {
+                    return load_error(CoreError::Forbidden);
                 }
-            </Suspense>
+                let draft = match draft_param {
+                    Some(id) => match state.services.draft(&p, id).await {
+                        Ok(d) => Some(d),
+                        Err(CoreError::NotFound) => None,
+                        Err(e) => return load_error(e),
+                    },
+                    None => None,
+                };
+                match state.services.organizations(&p).await {
+                    Ok(orgs) => wizard(&p, draft, &orgs, org_param).into_any(),
+                    Err(e) => load_error(e),
+                }
+            })}
         </Layout>
     }
 }
