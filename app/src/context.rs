@@ -131,3 +131,19 @@ pub fn base_url(state: &AppState) -> String {
     };
     format!("{scheme}://{host}")
 }
+
+/// A query-string parameter of the current request, URL-decoded.
+pub fn query_param(name: &str) -> Option<String> {
+    let uri = request_uri();
+    uri.query()?.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name).then(|| urlencoding::decode(v).map(|s| s.into_owned()).ok())?
+    })
+}
+
+/// A stored time (Unix milliseconds) as people read it, in UTC.
+pub fn fmt_time(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
+}

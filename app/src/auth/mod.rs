@@ -4,7 +4,7 @@ pub mod api;
 
 use leptos::prelude::*;
 
-use crate::context::request_uri;
+use crate::context::query_param;
 use crate::shell::PublicLayout;
 use crate::shell::forms::{CsrfField, Field, FormError};
 
@@ -51,14 +51,6 @@ pub fn LoginPage() -> impl IntoView {
             </form>
         </PublicLayout>
     }
-}
-
-fn query_param(name: &str) -> Option<String> {
-    let uri = request_uri();
-    uri.query()?.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        (k == name).then(|| urlencoding::decode(v).map(|s| s.into_owned()).ok())?
-    })
 }
 
 /// Choosing a password through a one-time link.

@@ -6,18 +6,12 @@ use leptos::prelude::*;
 use roster_core::{CoreError, Principal};
 use roster_domain::{Permission, Role};
 
-use crate::context::{app_state, request_context};
+use crate::context::{app_state, fmt_time, request_context};
 use crate::shell::Layout;
 use crate::shell::forms::{CsrfField, Field, FormError};
 use crate::shell::load::for_member;
 
 pub use crate::shell::load::load_error;
-
-fn fmt_time(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_default()
-}
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {

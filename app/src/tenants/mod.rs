@@ -9,7 +9,7 @@ use roster_core::{ConnectionRow, CoreError, OrganizationRow, Principal};
 use roster_domain::Permission;
 use uuid::Uuid;
 
-use crate::context::{app_state, request_context, request_uri};
+use crate::context::{app_state, query_param, request_context};
 use crate::organizations::route_id;
 use crate::settings::load_error;
 use crate::shell::Layout;
@@ -30,14 +30,6 @@ pub const OPTIONAL_PERMISSIONS: [&str; 2] = [
     "DeviceManagementManagedDevices.Read.All",
     "ReportSettings.Read.All",
 ];
-
-fn query_param(name: &str) -> Option<String> {
-    let uri = request_uri();
-    uri.query()?.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
-        (k == name).then(|| urlencoding::decode(v).map(|s| s.into_owned()).ok())?
-    })
-}
 
 fn today() -> jiff::civil::Date {
     app_state()
@@ -69,8 +61,7 @@ fn status_text(row: &ConnectionRow) -> String {
 }
 
 fn fmt_time(ms: Option<i64>) -> String {
-    ms.and_then(|m| jiff::Timestamp::from_millisecond(m).ok())
-        .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+    ms.map(crate::context::fmt_time)
         .unwrap_or_else(|| "never".into())
 }
 
