@@ -82,7 +82,7 @@ impl Random for ThreadRandom {
 /// When and how often a failed request is tried again.
 ///
 /// Retried: HTTP 429, 503 and 504 (from Graph, the token endpoint and the report download host),
-/// connection failures and timeouts. A `Retry-After` header is honoured exactly; without one the
+/// connection failures (refused, or reset before the whole answer arrived) and timeouts. A `Retry-After` header is honoured exactly; without one the
 /// delay grows exponentially from `base_delay`, is capped at `max_delay`, and is spread by jitter
 /// (half fixed, half random).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -102,7 +102,8 @@ pub enum Error {
         /// The underlying error.
         source: reqwest::Error,
     },
-    /// Another transport failure (e.g. the connection dropped while reading).
+    /// Another transport failure (e.g. the connection was reset while the answer was read), after
+    /// every allowed attempt.
     #[error("HTTP transport failed ({info}): {source}")]
     Transport {
         /// The exchange.

@@ -275,13 +275,16 @@ pub(crate) async fn send(
             Err(failure) => {
                 info.status = None;
                 info.request_id = None;
-                let transient = failure.is_timeout() || failure.is_connect();
-                if !transient || last_attempt {
-                    return Err(transport_error(failure, info, config.timeout));
+                // No answer came: a timeout, a failed connection, or one that broke before the
+                // whole answer was read (a reset). All of them are retried under the same
+                // policy, so the loop agrees with `Error::is_transient`.
+                let error = transport_error(failure, info.clone(), config.timeout);
+                if !error.is_transient() || last_attempt {
+                    return Err(error);
                 }
                 retries_done += 1;
                 let delay = policy.backoff(retries_done, config.random.fraction());
-                tracing::warn!(url = %outgoing.url, error = %failure, ?delay, attempt, "request failed; retrying");
+                tracing::warn!(url = %outgoing.url, %error, ?delay, attempt, "request failed; retrying");
                 config.sleeper.sleep(delay).await;
             }
         }

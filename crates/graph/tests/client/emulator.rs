@@ -1945,8 +1945,16 @@ async fn a_truncated_body_is_reported_as_truncated_json() {
     assert!(matches!(error, Error::TruncatedJson { .. }), "{error:?}");
 }
 
+/// The backoff of the test policy (one second, doubling) with the fixed mid-range jitter: three
+/// quarters of the full delay.
+const RESET_BACKOFF: [Duration; 3] = [
+    Duration::from_millis(750),
+    Duration::from_millis(1500),
+    Duration::from_millis(3000),
+];
+
 #[tokio::test]
-async fn a_reset_connection_is_a_transport_failure_without_a_response() {
+async fn a_connection_reset_on_every_attempt_ends_in_a_transport_failure_after_max_attempts() {
     let cloud = Cloud::with_tenant(3, true).await;
     cloud.set_faults(
         0,
@@ -1958,17 +1966,47 @@ async fn a_reset_connection_is_a_transport_failure_without_a_response() {
 
     let error = cloud.session(0).organization().await.unwrap_err();
 
-    assert!(
-        matches!(error, Error::Transport { .. } | Error::Unreachable { .. }),
-        "{error:?}"
-    );
+    let Error::Transport { info, .. } = &error else {
+        panic!("expected a transport failure, got {error:?}");
+    };
+    assert_eq!(info.attempts, 4);
     assert_eq!(error.status(), None);
     assert_eq!(error.request_id(), None);
     assert!(error.is_transient());
-    assert!(
-        cloud.graph_log().iter().all(|e| e.status == 0),
-        "no answer was sent"
+    let statuses: Vec<u16> = cloud.graph_log().iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [0, 0, 0, 0], "four attempts, none answered");
+    assert_eq!(cloud.sleep.delays(), RESET_BACKOFF);
+}
+
+#[tokio::test]
+async fn a_connection_reset_that_ends_while_the_client_waits_is_retried_to_success() {
+    let cloud = Cloud::with_tenant(3, true).await;
+    cloud.set_faults(
+        0,
+        Faults {
+            reset_connection: true,
+            ..Faults::default()
+        },
     );
+    let recorder = cloud.sleep.clone();
+    let handle = cloud.handle().clone();
+    let tenant = cloud.tenant_id(0);
+    let sleeper = SleepThen {
+        recorder: recorder.clone(),
+        action: Box::new(move |waits| {
+            if waits == 2 {
+                handle.set_faults(&tenant, Faults::default()).unwrap();
+            }
+        }),
+    };
+    let session = cloud.session_with(cloud.config_with_sleeper(Arc::new(sleeper)), 0);
+
+    let organization = session.organization().await.unwrap();
+
+    assert_eq!(organization.id, cloud.tenant_id(0));
+    let statuses: Vec<u16> = cloud.graph_log().iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [0, 0, 200]);
+    assert_eq!(recorder.delays(), RESET_BACKOFF[..2]);
 }
 
 #[tokio::test]
