@@ -48,7 +48,7 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     let clock = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let graph = graph_client(config)?;
+    let graph = graph_client(config, clock.clone())?;
     let services = Services::new(db.clone(), clock, SessionPolicy::default())
         .with_keyring(config.keyring())
         .with_graph(graph);
@@ -118,10 +118,15 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
 }
 
 /// The client for Microsoft, tuned for interactive use: a connection check must answer within
-/// seconds, so long throttling waits are reported to the person rather than waited out.
-pub fn graph_client(config: &Config) -> anyhow::Result<roster_graph::GraphClient> {
+/// seconds, so long throttling waits are reported to the person rather than waited out. It reads
+/// the same clock as the use-cases (token expiry, `Retry-After` dates).
+pub fn graph_client(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<roster_graph::GraphClient> {
     let mut graph = roster_graph::GraphConfig::with_bases(&config.login_url, &config.graph_url)
         .map_err(|e| anyhow::anyhow!("ROSTER_LOGIN_URL / ROSTER_GRAPH_URL: {e}"))?;
+    graph.clock = clock;
     graph.timeout = std::time::Duration::from_secs(20);
     graph.retry.max_attempts = 3;
     graph.retry.max_retry_after = std::time::Duration::from_secs(10);
@@ -186,6 +191,10 @@ pub async fn shutdown_signal() {
 }
 
 /// Every hour: deletes ended sessions, spent sign-in throttles and expired wizard drafts.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the composition root paces housekeeping; what it purges is judged by the services' clock"
+)]
 pub fn spawn_housekeeping(services: Services) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));

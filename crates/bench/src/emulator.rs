@@ -55,6 +55,10 @@ fn memory_mb() -> (f64, f64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a benchmark measures wall time on the monotonic clock"
+)]
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let scenario = Scenario {
         seed: args.seed,

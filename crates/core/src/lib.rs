@@ -10,7 +10,7 @@ pub mod organizations;
 mod secrets;
 mod services;
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, SystemClock};
 pub use error::{CoreError, FieldErrors};
 pub use roster_store::{
     AuditRecord, ConnectionRow, Db, MemberRow, OrganizationRow, Principal, WorkspaceRow,

@@ -16,8 +16,9 @@ pub const DEFAULT_LOGIN_BASE: &str = "https://login.microsoftonline.com";
 /// Default base of Microsoft Graph. The client appends `/v1.0` itself.
 pub const DEFAULT_GRAPH_BASE: &str = "https://graph.microsoft.com";
 
-/// A source of the current time.
-pub trait Clock: Send + Sync {
+/// A source of the current time. Roster's use-cases read the same trait (re-exported by
+/// `roster-core`), so one clock drives both the client and the code that calls it.
+pub trait Clock: Send + Sync + fmt::Debug {
     /// The current instant.
     fn now(&self) -> Timestamp;
 }

@@ -1,5 +1,11 @@
 #![doc = include_str!("../README.md")]
 
+mod clock;
+mod emulator;
+
+pub use clock::{TEST_START, TestClock};
+pub use emulator::start_emulator;
+
 use anyhow::Context;
 use roster_store::Db;
 use sqlx::Connection;

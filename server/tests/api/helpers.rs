@@ -1,9 +1,9 @@
-//! `TestApp`: starts Roster on port 0 with a fresh database and a controllable clock; `Browser`: one cookie jar.
+//! `TestApp`: starts Roster on port 0 with a fresh database and a controllable clock (shared with
+//! the emulated Microsoft cloud when there is one); `Browser`: one cookie jar.
 
-use roster_core::ManualClock;
 use roster_server::config::RawSettings;
 use roster_server::startup::{self, BuildOptions};
-use roster_testkit::TestDb;
+use roster_testkit::{TestClock, TestDb};
 use scraper::{Html, Selector};
 use std::sync::Arc;
 
@@ -13,7 +13,8 @@ pub const OWNER_PASSWORD: &str = "owner password 123";
 pub struct TestApp {
     pub base: String,
     pub db: TestDb,
-    pub clock: ManualClock,
+    /// The one time source of this test: Roster, its Graph client and the emulator read it.
+    pub clock: TestClock,
     pub data_dir: std::path::PathBuf,
     pub emulator: Option<roster_graph_emulator::RunningEmulator>,
     _dir: tempfile::TempDir,
@@ -82,17 +83,19 @@ impl TestApp {
 
     /// Roster with an emulated Microsoft cloud holding the demo mix of customer tenants:
     /// 0 with Entra ID P1, 1 without P1, 2 with a secret about to expire, 3 Delegated-only.
+    /// The emulator runs on the app's clock, so "expires in 5 days" means the same to both.
     pub async fn spawn_with_microsoft() -> TestApp {
-        let emulator = roster_graph_emulator::Emulator::builder()
-            .scenario(roster_graph_emulator::Scenario::demo(25, 11))
-            .start("127.0.0.1:0")
-            .await
-            .expect("emulator");
+        let clock = TestClock::new();
+        let emulator =
+            roster_testkit::start_emulator(roster_graph_emulator::Scenario::demo(25, 11), &clock)
+                .await
+                .expect("emulator");
         let base = emulator.base_url().trim_end_matches('/').to_owned();
         let db = TestDb::fresh().await.expect("test database");
-        let mut app = Self::spawn_with(
+        let mut app = Self::spawn_on(
             db,
             &[("ROSTER_LOGIN_URL", &base), ("ROSTER_GRAPH_URL", &base)],
+            clock,
         )
         .await;
         app.emulator = Some(emulator);
@@ -145,6 +148,11 @@ impl TestApp {
     }
 
     pub async fn spawn_with(db: TestDb, extra: &[(&'static str, &str)]) -> TestApp {
+        Self::spawn_on(db, extra, TestClock::new()).await
+    }
+
+    /// Roster on `db` with the settings `extra`, reading `clock`.
+    pub async fn spawn_on(db: TestDb, extra: &[(&'static str, &str)], clock: TestClock) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut raw = RawSettings::default();
         raw.values
@@ -155,7 +163,6 @@ impl TestApp {
             raw.values.insert(k, (*v).to_owned());
         }
         let config = raw.resolve().expect("config");
-        let clock = ManualClock::new("2026-11-01T09:00:00Z".parse().expect("time"));
         let base = serve(&config, &clock).await;
         TestApp {
             base,
@@ -253,7 +260,7 @@ impl TestApp {
 }
 
 /// Builds the application for `config` and serves it on a new port; returns its base URL.
-async fn serve(config: &roster_server::config::Config, clock: &ManualClock) -> String {
+async fn serve(config: &roster_server::config::Config, clock: &TestClock) -> String {
     let app = startup::build(
         config,
         BuildOptions {

@@ -353,7 +353,7 @@ async fn microsoft_unreachable_is_explained() {
         client_id: "0f3c4d5e-1a2b-4c3d-9e8f-123456789abc".into(),
         secret: "Abc8Q~some-secret-value".into(),
         secret_id: String::new(),
-        expires_on: "2027-06-30".into(),
+        expires_on: app.clock.date_in(240),
     };
     let page = check(&owner, &c, &c.secret).await;
     let problem = page.texts(".problem").join(" ");
@@ -402,6 +402,7 @@ async fn rotating_the_secret_checks_the_new_one_before_replacing_the_old() {
 
     // A wrong new secret is refused and the saved one stays.
     let rotate = format!("/tenants/{id}/rotate");
+    let later = app.clock.date_in(450);
     let r = owner
         .submit(
             &rotate,
@@ -409,7 +410,7 @@ async fn rotating_the_secret_checks_the_new_one_before_replacing_the_old() {
             &[
                 ("id", &id),
                 ("secret", "Wrong~new-secret-value-xx"),
-                ("secret_expires_on", "2028-01-31"),
+                ("secret_expires_on", &later),
             ],
         )
         .await;
@@ -432,6 +433,7 @@ async fn rotating_the_secret_checks_the_new_one_before_replacing_the_old() {
             },
         )
         .unwrap();
+    let new_expiry = app.clock.date_in(365);
     let r = owner
         .submit(
             &rotate,
@@ -439,7 +441,7 @@ async fn rotating_the_secret_checks_the_new_one_before_replacing_the_old() {
             &[
                 ("id", &id),
                 ("secret", &new.value),
-                ("secret_expires_on", "2027-11-22"),
+                ("secret_expires_on", &new_expiry),
             ],
         )
         .await;
@@ -459,7 +461,7 @@ async fn rotating_the_secret_checks_the_new_one_before_replacing_the_old() {
     assert_eq!(r.location.as_deref(), Some(location.as_str()));
     let page = owner.get(&location).await;
     assert!(page.contains("The new secret is in use"));
-    assert!(page.contains("2027-11-22"));
+    assert!(page.contains(&new_expiry));
     // The old secret no longer matters: expire it in Entra and the connection still works.
     app.microsoft()
         .expire_secret(
@@ -727,4 +729,34 @@ async fn a_form_posted_under_a_foreign_host_name_is_refused() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 403);
     assert_eq!(app.db.db.workspace_count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn roster_and_microsoft_agree_when_a_secret_runs_out_as_time_passes() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    // The demo's customer 2 has a secret that expires five days from the test's "now".
+    let c = app.customer(2);
+    assert_eq!(c.expires_on, app.clock.date_in(5));
+    let (location, id) = connect(&owner, &c).await;
+    let banner = owner.get(&location).await.texts(".banner").join(" ");
+    assert!(banner.contains("expires in 5 days"), "{banner}");
+
+    // A week later (the session has ended meanwhile) both sides see it expired: Roster's banner
+    // and Microsoft's refusal of the secret.
+    app.clock.advance(jiff::SignedDuration::from_hours(24 * 7));
+    owner
+        .login(crate::helpers::OWNER_EMAIL, crate::helpers::OWNER_PASSWORD)
+        .await;
+    let banner = owner.get(&location).await.texts(".banner").join(" ");
+    assert!(
+        banner.contains("expired: rotate the secret now"),
+        "{banner}"
+    );
+    owner
+        .submit(&location, "/api/recheck_connection", &[("id", &id)])
+        .await;
+    let page = owner.get(&location).await;
+    let status = page.texts("main").join(" ");
+    assert!(status.contains("AADSTS7000222"), "{status}");
 }

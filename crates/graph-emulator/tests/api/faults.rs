@@ -15,6 +15,10 @@ async fn with_faults(users: u32, f: Faults) -> (TestEmu, String) {
 }
 
 #[tokio::test]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a latency fault is a real delay, measured on the monotonic clock"
+)]
 async fn fixed_latency_delays_answers() {
     let (t, token) = with_faults(
         2,
@@ -132,6 +136,10 @@ async fn a_reset_connection_gives_no_answer() {
 }
 
 #[tokio::test]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a latency fault is a real delay, measured on the monotonic clock"
+)]
 async fn a_hang_outlasts_the_client_timeout() {
     let (t, token) = with_faults(
         2,
