@@ -471,7 +471,9 @@ impl Services {
             client_id: client_id.to_owned(),
             secret,
         });
-        let claims = match session.token_claims().await {
+        // Always a new token: a token's roles are fixed when it is issued, so a cached one would
+        // report the consent of up to an hour ago to someone who has just fixed it in Entra.
+        let claims = match session.refresh_token().await.and_then(|t| t.claims()) {
             Ok(c) => c,
             Err(e) => {
                 tracing::info!(tenant, error = %e, "connection check: no token");

@@ -760,3 +760,69 @@ async fn roster_and_microsoft_agree_when_a_secret_runs_out_as_time_passes() {
     let status = page.texts("main").join(" ");
     assert!(status.contains("AADSTS7000222"), "{status}");
 }
+
+/// Grants the Delegated-only demo app every application permission Roster asks for, with consent.
+fn fix_consent(app: &TestApp, c: &Customer) {
+    let ms = app.microsoft();
+    let client = c.client_id.parse().unwrap();
+    for p in roster_graph::permissions::PERMISSIONS {
+        ms.grant_role(&c.tenant_id, client, p.name).unwrap();
+    }
+    ms.set_consent(&c.tenant_id, client, true).unwrap();
+}
+
+fn token_requests(app: &TestApp) -> usize {
+    app.microsoft()
+        .requests()
+        .iter()
+        .filter(|r| r.uri.contains("/oauth2/v2.0/token"))
+        .count()
+}
+
+#[tokio::test]
+async fn every_check_gets_a_new_token_so_consent_fixed_or_revoked_in_entra_shows_at_once() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(3);
+    let page = check(&owner, &c, &c.secret).await;
+    assert!(
+        page.texts(".problem")
+            .join(" ")
+            .contains("no application permissions")
+    );
+
+    // Consent is fixed in Entra; the next wizard check (same secret) asks for a new token.
+    fix_consent(&app, &c);
+    app.microsoft().clear_requests();
+    let page = check(&owner, &c, &c.secret).await;
+    assert_eq!(token_requests(&app), 1);
+    assert!(page.texts(".problem").is_empty(), "{}", page.html);
+    let draft = draft_id(&page);
+    let r = owner
+        .submit(
+            &format!("/tenants/connect?draft={draft}"),
+            "/api/save_connection",
+            &[("draft_id", &draft)],
+        )
+        .await;
+    let location = r.location.expect("saved");
+    let id = location.trim_start_matches("/tenants/").to_owned();
+
+    // Consent is withdrawn; a re-check on the tenant page notices at once.
+    app.microsoft()
+        .set_consent(&c.tenant_id, c.client_id.parse().unwrap(), false)
+        .unwrap();
+    app.microsoft().clear_requests();
+    owner
+        .submit(&location, "/api/recheck_connection", &[("id", &id)])
+        .await;
+    assert_eq!(token_requests(&app), 1);
+    let page = owner.get(&location).await;
+    assert!(
+        page.texts("main")
+            .join(" ")
+            .contains("without application permissions"),
+        "{}",
+        page.html
+    );
+}
