@@ -764,11 +764,11 @@ async fn roster_and_microsoft_agree_when_a_secret_runs_out_as_time_passes() {
 /// Grants the Delegated-only demo app every application permission Roster asks for, with consent.
 fn fix_consent(app: &TestApp, c: &Customer) {
     let ms = app.microsoft();
-    let client = c.client_id.parse().unwrap();
+    let client = c.client_id.parse().expect("client id");
     for p in roster_graph::permissions::PERMISSIONS {
-        ms.grant_role(&c.tenant_id, client, p.name).unwrap();
+        ms.grant_role(&c.tenant_id, client, p.name).expect("role");
     }
-    ms.set_consent(&c.tenant_id, client, true).unwrap();
+    ms.set_consent(&c.tenant_id, client, true).expect("consent");
 }
 
 fn token_requests(app: &TestApp) -> usize {
