@@ -38,11 +38,6 @@ impl TestClock {
         *now = now.saturating_add(by).unwrap_or(*now);
     }
 
-    /// Puts the clock at `at`.
-    pub fn set(&self, at: Timestamp) {
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = at;
-    }
-
     /// The civil date `days` after today (UTC) on this clock, as `YYYY-MM-DD` (for date fields).
     #[must_use]
     pub fn date_in(&self, days: i32) -> String {

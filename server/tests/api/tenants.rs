@@ -32,7 +32,13 @@ fn draft_id(page: &Page) -> String {
 
 /// Checks and saves a connection to customer `c`; returns the tenant page's path and the connection id.
 async fn connect(b: &Browser, c: &Customer) -> (String, String) {
-    let draft = draft_id(&check(b, c, &c.secret).await);
+    save(b, &check(b, c, &c.secret).await).await
+}
+
+/// Presses "Save connection" on a checked wizard page; returns the tenant page's path and the
+/// connection id.
+async fn save(b: &Browser, checked: &Page) -> (String, String) {
+    let draft = draft_id(checked);
     let r = b
         .submit(
             &format!("/tenants/connect?draft={draft}"),
@@ -797,16 +803,7 @@ async fn every_check_gets_a_new_token_so_consent_fixed_or_revoked_in_entra_shows
     let page = check(&owner, &c, &c.secret).await;
     assert_eq!(token_requests(&app), 1);
     assert!(page.texts(".problem").is_empty(), "{}", page.html);
-    let draft = draft_id(&page);
-    let r = owner
-        .submit(
-            &format!("/tenants/connect?draft={draft}"),
-            "/api/save_connection",
-            &[("draft_id", &draft)],
-        )
-        .await;
-    let location = r.location.expect("saved");
-    let id = location.trim_start_matches("/tenants/").to_owned();
+    let (location, id) = save(&owner, &page).await;
 
     // Consent is withdrawn; a re-check on the tenant page notices at once.
     app.microsoft()
