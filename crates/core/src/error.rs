@@ -57,8 +57,8 @@ pub enum CoreError {
     /// Too many failed sign-ins.
     #[error("Too many failed sign-in attempts. Try again in {minutes} minutes.")]
     RateLimited { minutes: i64 },
-    /// The change would leave the workspace without an enabled owner.
-    #[error("A workspace needs at least one enabled owner.")]
+    /// The change would leave the workspace without an enabled owner who can sign in.
+    #[error("A workspace needs at least one enabled owner who can sign in.")]
     LastOwner,
     /// The request conflicts with the current state (explained in the message).
     #[error("{0}")]

@@ -59,6 +59,19 @@ pub struct WorkspaceScope<'a> {
     pub(crate) workspace_id: WorkspaceId,
 }
 
+/// The condition, inside `UPDATE members … WHERE workspace_id = $2 AND id = $3`, under which
+/// taking the row out of the owners who can act leaves the workspace with one: the row is not such
+/// an owner (not an owner, disabled, or its person never set a password), or another one remains.
+macro_rules! keeps_an_owner {
+    () => {
+        "(role <> 'owner' OR disabled = TRUE \
+          OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = members.user_id AND u.password_hash IS NOT NULL) \
+          OR EXISTS (SELECT 1 FROM members o JOIN users ou ON ou.id = o.user_id \
+                     WHERE o.workspace_id = $2 AND o.id <> $3 AND o.role = 'owner' \
+                     AND o.disabled = FALSE AND ou.password_hash IS NOT NULL))"
+    };
+}
+
 const MEMBER_COLUMNS: &str = "m.id AS member_id, m.user_id, u.email, u.name, m.role, m.disabled, \
      (u.password_hash IS NOT NULL) AS has_password, m.created_at";
 
@@ -148,7 +161,8 @@ impl<'a> WorkspaceScope<'a> {
         self.member(MemberId::from_uuid(member_id)).await
     }
 
-    /// Changes a member's role. Refuses (with `Ok(false)`) to take the owner role from the last enabled owner.
+    /// Changes a member's role. Refuses (with `Ok(false)`) to take the owner role from the last
+    /// enabled owner who can sign in.
     pub async fn set_role(&self, member_id: MemberId, role: Role) -> Result<bool> {
         self.member(member_id).await?;
         let lock = self.owner_lock();
@@ -158,10 +172,11 @@ impl<'a> WorkspaceScope<'a> {
                 sqlx::query(lock).bind(self.ws()).execute(&mut *tx).await?;
             }
             let n = sqlx::query(
-                "UPDATE members SET role = $1 WHERE workspace_id = $2 AND id = $3 \
-                 AND ($1 = 'owner' OR role <> 'owner' OR disabled = TRUE OR \
-                      (SELECT COUNT(*) FROM members o WHERE o.workspace_id = $2 AND o.role = 'owner' \
-                       AND o.disabled = FALSE AND o.id <> $3) > 0)",
+                concat!(
+                    "UPDATE members SET role = $1 WHERE workspace_id = $2 AND id = $3 AND ($1 = 'owner' OR ",
+                    keeps_an_owner!(),
+                    ")"
+                ),
             )
             .bind(role.as_str())
             .bind(self.ws())
@@ -175,7 +190,8 @@ impl<'a> WorkspaceScope<'a> {
         Ok(changed == 1)
     }
 
-    /// Disables or re-enables a member. Refuses (with `Ok(false)`) to disable the last enabled owner.
+    /// Disables or re-enables a member. Refuses (with `Ok(false)`) to disable the last enabled
+    /// owner who can sign in.
     pub async fn set_disabled(&self, member_id: MemberId, disabled: bool) -> Result<bool> {
         self.member(member_id).await?;
         let lock = self.owner_lock();
@@ -185,10 +201,11 @@ impl<'a> WorkspaceScope<'a> {
                 sqlx::query(lock).bind(self.ws()).execute(&mut *tx).await?;
             }
             let n = sqlx::query(
-                "UPDATE members SET disabled = $1 WHERE workspace_id = $2 AND id = $3 \
-                 AND ($1 = FALSE OR role <> 'owner' OR \
-                      (SELECT COUNT(*) FROM members o WHERE o.workspace_id = $2 AND o.role = 'owner' \
-                       AND o.disabled = FALSE AND o.id <> $3) > 0)",
+                concat!(
+                    "UPDATE members SET disabled = $1 WHERE workspace_id = $2 AND id = $3 AND ($1 = FALSE OR ",
+                    keeps_an_owner!(),
+                    ")"
+                ),
             )
             .bind(disabled)
             .bind(self.ws())

@@ -236,7 +236,7 @@ async fn the_last_owner_cannot_be_demoted_or_disabled() {
         .await;
     assert_eq!(
         owner.get("/settings/members").await.texts("[role=alert]"),
-        vec!["A workspace needs at least one enabled owner."]
+        vec!["A workspace needs at least one enabled owner who can sign in."]
     );
     // With a second owner, the first may step down.
     app.member(&owner, "otto@acme.test", "owner").await;
@@ -245,6 +245,54 @@ async fn the_last_owner_cannot_be_demoted_or_disabled() {
             "/settings/members",
             "/api/change_role",
             &[("member_id", &me), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(
+        owner.get("/settings/members").await.texts("[role=status]"),
+        vec!["The role was changed."]
+    );
+}
+
+#[tokio::test]
+async fn an_owner_who_never_set_a_password_does_not_count_as_the_owner_who_remains() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let me = member_id(&app, OWNER_EMAIL).await;
+    // A second owner is added but never uses the set-password link.
+    owner
+        .submit(
+            "/settings/members",
+            "/api/add_member",
+            &[("name", "Otto"), ("email", "otto@acme.test"), ("role", "owner")],
+        )
+        .await;
+    for role in ["viewer", "admin"] {
+        owner
+            .submit(
+                "/settings/members",
+                "/api/change_role",
+                &[("member_id", me.as_str()), ("role", role)],
+            )
+            .await;
+        assert_eq!(
+            owner.get("/settings/members").await.texts("[role=alert]"),
+            vec!["A workspace needs at least one enabled owner who can sign in."],
+            "stepping down to {role} refused"
+        );
+    }
+    let rows = owner.get("/settings/members").await.texts("tbody tr");
+    let mine = rows
+        .iter()
+        .find(|r| r.contains(OWNER_EMAIL))
+        .expect("my row");
+    assert!(mine.contains("Owner") && !mine.contains("Disabled"), "{mine}");
+    // The owner without a password may itself be demoted: it is not the one who remains.
+    let otto = member_id(&app, "otto@acme.test").await;
+    owner
+        .submit(
+            "/settings/members",
+            "/api/change_role",
+            &[("member_id", otto.as_str()), ("role", "admin")],
         )
         .await;
     assert_eq!(

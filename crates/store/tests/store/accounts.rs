@@ -72,7 +72,7 @@ async fn a_scope_never_reaches_another_workspaces_members() {
 }
 
 #[tokio::test]
-async fn the_last_enabled_owner_keeps_the_role() {
+async fn the_last_enabled_owner_who_can_sign_in_keeps_the_role() {
     for db in databases().await {
         let db = &db.db;
         let a = db
@@ -86,9 +86,17 @@ async fn the_last_enabled_owner_keeps_the_role() {
             .add_member("o2@a.test", "O2", Role::Owner, 2)
             .await
             .unwrap();
+        // An owner who has never set a password cannot sign in, so does not count.
+        assert!(!s.set_role(a.member_id(), Role::Admin).await.unwrap());
+        assert!(!s.set_disabled(a.member_id(), true).await.unwrap());
+        // ...and may itself be disabled or demoted while the first owner remains.
+        assert!(s.set_disabled(second.member_id(), true).await.unwrap());
+        assert!(s.set_disabled(second.member_id(), false).await.unwrap());
+        db.set_password_hash(roster_domain::UserId::from_uuid(second.user_id), "h2").await.unwrap();
         assert!(s.set_role(a.member_id(), Role::Admin).await.unwrap());
         // Now the second owner is the last one.
         assert!(!s.set_disabled(second.member_id(), true).await.unwrap());
+        assert!(!s.set_role(second.member_id(), Role::Viewer).await.unwrap());
     }
 }
 
