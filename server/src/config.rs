@@ -196,6 +196,8 @@ pub struct Config {
     pub login_url: String,
     /// Microsoft Graph base URL.
     pub graph_url: String,
+    /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers name the client.
+    pub trusted_proxies: crate::proxies::TrustedProxies,
 }
 
 /// The settings a `roster.toml` may contain (all optional).
@@ -211,6 +213,7 @@ struct FileSettings {
     previous_master_keys: Option<String>,
     login_url: Option<String>,
     graph_url: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 /// The raw settings before parsing, for tests and the command line.
@@ -219,7 +222,7 @@ pub struct RawSettings {
     pub values: HashMap<&'static str, String>,
 }
 
-pub const SETTINGS: [&str; 9] = [
+pub const SETTINGS: [&str; 10] = [
     "ROSTER_LISTEN",
     "ROSTER_DATA_DIR",
     "ROSTER_DATABASE_URL",
@@ -229,6 +232,7 @@ pub const SETTINGS: [&str; 9] = [
     "ROSTER_PUBLIC_URL",
     "ROSTER_LOGIN_URL",
     "ROSTER_GRAPH_URL",
+    "ROSTER_TRUSTED_PROXIES",
 ];
 
 impl RawSettings {
@@ -258,6 +262,7 @@ impl RawSettings {
                     ("ROSTER_PREVIOUS_MASTER_KEYS", file.previous_master_keys),
                     ("ROSTER_LOGIN_URL", file.login_url),
                     ("ROSTER_GRAPH_URL", file.graph_url),
+                    ("ROSTER_TRUSTED_PROXIES", file.trusted_proxies),
                 ];
                 for (k, v) in pairs {
                     if let Some(v) = v {
@@ -384,7 +389,11 @@ impl RawSettings {
                 .unwrap_or("https://graph.microsoft.com"),
             "ROSTER_GRAPH_URL",
         )?;
+        let trusted_proxies =
+            crate::proxies::TrustedProxies::parse(self.get("ROSTER_TRUSTED_PROXIES").unwrap_or(""))
+                .map_err(|m| bad("ROSTER_TRUSTED_PROXIES", m))?;
         Ok(Config {
+            trusted_proxies,
             previous_keys,
             login_url,
             graph_url,
@@ -458,6 +467,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("login_url", &self.login_url)
             .field("graph_url", &self.graph_url)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -493,6 +503,12 @@ impl Config {
             previous_keys = self.previous_keys.len(),
             login_url = %self.login_url,
             graph_url = %self.graph_url,
+            trusted_proxies = %self
+                .trusted_proxies
+                .networks()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
             "effective configuration"
         );
     }
@@ -540,7 +556,7 @@ mod tests {
 
     #[test]
     fn each_wrong_value_names_its_setting() {
-        let cases: [(&'static str, &str); 8] = [
+        let cases: [(&'static str, &str); 9] = [
             ("ROSTER_LISTEN", "localhost"),
             ("ROSTER_DATABASE_URL", "mysql://x"),
             ("ROSTER_MASTER_KEY", "short"),
@@ -549,6 +565,7 @@ mod tests {
             ("ROSTER_LOGIN_URL", "http://login.example.com"),
             ("ROSTER_GRAPH_URL", "graph"),
             ("ROSTER_PREVIOUS_MASTER_KEYS", "abc"),
+            ("ROSTER_TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
         ];
         for (key, value) in cases {
             let err = resolve(&[(key, value)]).unwrap_err();

@@ -173,7 +173,7 @@ async fn handle(
     let client_addr = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| client_key(c.0.ip()))
+        .map(|c| client_key(state.trusted_proxies.client_ip(c.0.ip(), &headers)))
         .unwrap_or_else(|| "unknown".into());
     let services = &state.app.services;
 
@@ -192,6 +192,10 @@ async fn handle(
         },
         None => None,
     };
+    let session = session.map(|mut s| {
+        s.principal = s.principal.map(|p| p.acting_from(&client_addr));
+        s
+    });
     let stale_session_cookie = session_token.is_some() && session.is_none();
     let anon_csrf = read_cookie(&headers, ANON_CSRF_COOKIE);
     let new_anon_csrf = if session.is_none() && anon_csrf.is_none() {

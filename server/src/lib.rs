@@ -5,5 +5,6 @@ pub mod config;
 pub mod context;
 pub mod demo;
 pub mod metrics;
+pub mod proxies;
 pub mod startup;
 pub mod telemetry;

@@ -23,6 +23,7 @@ pub struct ServerState {
     pub app: AppState,
     pub metrics: Metrics,
     pub setup_done: SetupDone,
+    pub trusted_proxies: crate::proxies::TrustedProxies,
 }
 
 /// Options beyond the configuration (used by `roster demo` and tests).
@@ -68,6 +69,7 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
         app: app_state.clone(),
         metrics: metrics.clone(),
         setup_done: SetupDone::default(),
+        trusted_proxies: config.trusted_proxies.clone(),
     };
 
     let routes = generate_route_list(App);

@@ -113,6 +113,7 @@ impl PrincipalRow {
             role,
             email: self.email,
             name: self.name,
+            client_address: None,
         })
     }
 }

@@ -27,14 +27,17 @@ pub struct AuditRecord {
     pub target_id: Option<String>,
     pub detail: String,
     pub created_at: i64,
+    /// The client address the actor acted from, when it was a person at a browser.
+    pub client_address: Option<String>,
 }
 
 impl WorkspaceScope<'_> {
     /// Appends an event done by `actor` in this workspace.
     pub async fn audit(&self, actor: &Principal, entry: AuditEntry, now_ms: i64) -> Result<()> {
-        self.audit_as(
+        self.record(
             Some(actor.user_id().as_uuid()),
             actor.email(),
+            actor.client_address(),
             entry,
             now_ms,
         )
@@ -49,11 +52,22 @@ impl WorkspaceScope<'_> {
         entry: AuditEntry,
         now_ms: i64,
     ) -> Result<()> {
+        self.record(actor_user, actor, None, entry, now_ms).await
+    }
+
+    async fn record(
+        &self,
+        actor_user: Option<Uuid>,
+        actor: &str,
+        client_address: Option<&str>,
+        entry: AuditEntry,
+        now_ms: i64,
+    ) -> Result<()> {
         let detail = entry.detail.to_string();
         dispatch!(self.db, |pool| {
             sqlx::query(
-            "INSERT INTO audit_events (id, workspace_id, actor_user_id, actor, action, target_type, target_id, detail, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            "INSERT INTO audit_events (id, workspace_id, actor_user_id, actor, action, target_type, target_id, detail, created_at, client_address) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         )
         .bind(Uuid::new_v4())
         .bind(self.workspace_id.as_uuid())
@@ -64,6 +78,7 @@ impl WorkspaceScope<'_> {
         .bind(entry.target_id)
         .bind(detail)
         .bind(now_ms)
+        .bind(client_address)
         .execute(pool)
         .await
         .map(|_| ())
@@ -75,7 +90,7 @@ impl WorkspaceScope<'_> {
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRecord>> {
         Ok(dispatch!(self.db, |pool| {
             sqlx::query_as::<_, AuditRecord>(
-            "SELECT id, actor, action, target_type, target_id, detail, created_at FROM audit_events \
+            "SELECT id, actor, action, target_type, target_id, detail, created_at, client_address FROM audit_events \
              WHERE workspace_id = $1 ORDER BY created_at DESC, id LIMIT $2"
         )
         .bind(self.workspace_id.as_uuid())

@@ -18,9 +18,20 @@ pub struct Principal {
     pub(crate) role: Role,
     pub(crate) email: String,
     pub(crate) name: String,
+    /// Where the member is acting from (the client address of the request), for the audit log.
+    pub(crate) client_address: Option<String>,
 }
 
 impl Principal {
+    /// The same member, acting from `address` (recorded with what it does).
+    #[must_use]
+    pub fn acting_from(mut self, address: &str) -> Self {
+        self.client_address = Some(address.to_owned());
+        self
+    }
+    pub fn client_address(&self) -> Option<&str> {
+        self.client_address.as_deref()
+    }
     pub fn user_id(&self) -> UserId {
         self.user_id
     }

@@ -178,6 +178,23 @@ impl TestApp {
         Browser::new(self.base.clone())
     }
 
+    /// A browser whose every request carries `headers` (as a reverse proxy would add them).
+    pub fn browser_with(&self, headers: &[(&'static str, &str)]) -> Browser {
+        let mut map = reqwest::header::HeaderMap::new();
+        for (k, v) in headers {
+            map.insert(*k, v.parse().expect("header value"));
+        }
+        Browser {
+            base: self.base.clone(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .default_headers(map)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+        }
+    }
+
     /// The use-cases on this app's database, for arranging what a test needs outside the UI.
     pub fn services(&self) -> roster_core::Services {
         roster_core::Services::new(

@@ -8,4 +8,5 @@ mod isolation;
 mod members;
 mod ops;
 mod organizations;
+mod proxies;
 mod tenants;

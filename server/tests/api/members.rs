@@ -263,7 +263,11 @@ async fn an_owner_who_never_set_a_password_does_not_count_as_the_owner_who_remai
         .submit(
             "/settings/members",
             "/api/add_member",
-            &[("name", "Otto"), ("email", "otto@acme.test"), ("role", "owner")],
+            &[
+                ("name", "Otto"),
+                ("email", "otto@acme.test"),
+                ("role", "owner"),
+            ],
         )
         .await;
     for role in ["viewer", "admin"] {
@@ -285,7 +289,10 @@ async fn an_owner_who_never_set_a_password_does_not_count_as_the_owner_who_remai
         .iter()
         .find(|r| r.contains(OWNER_EMAIL))
         .expect("my row");
-    assert!(mine.contains("Owner") && !mine.contains("Disabled"), "{mine}");
+    assert!(
+        mine.contains("Owner") && !mine.contains("Disabled"),
+        "{mine}"
+    );
     // The owner without a password may itself be demoted: it is not the one who remains.
     let otto = member_id(&app, "otto@acme.test").await;
     owner

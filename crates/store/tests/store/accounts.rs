@@ -92,7 +92,9 @@ async fn the_last_enabled_owner_who_can_sign_in_keeps_the_role() {
         // ...and may itself be disabled or demoted while the first owner remains.
         assert!(s.set_disabled(second.member_id(), true).await.unwrap());
         assert!(s.set_disabled(second.member_id(), false).await.unwrap());
-        db.set_password_hash(roster_domain::UserId::from_uuid(second.user_id), "h2").await.unwrap();
+        db.set_password_hash(roster_domain::UserId::from_uuid(second.user_id), "h2")
+            .await
+            .unwrap();
         assert!(s.set_role(a.member_id(), Role::Admin).await.unwrap());
         // Now the second owner is the last one.
         assert!(!s.set_disabled(second.member_id(), true).await.unwrap());
