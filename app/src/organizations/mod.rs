@@ -64,7 +64,7 @@ fn organization_table(rows: Vec<OrganizationRow>) -> impl IntoView {
     let body = rows
         .into_iter()
         .map(|o| {
-            let domains = o.domain_list().join(", ");
+            let domains = crate::shell::domains_text(&o.domain_list());
             view! {
                 <tr>
                     <td><a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a></td>
@@ -122,7 +122,7 @@ fn organization_form(org: Option<&OrganizationRow>) -> impl IntoView + use<> {
                 label="Domains"
                 required=false
                 hint="The customer's e-mail domains, separated by commas; the first is the primary domain."
-                value=org.map(|o| o.domain_list().join(", ")).unwrap_or_default()
+                value=org.map(|o| crate::shell::domains_text(&o.domain_list())).unwrap_or_default()
             />
             <Field
                 form="organization"
@@ -220,7 +220,7 @@ fn organization_view(
         .into_any(),
         (None, _) => view! { <p>"No Microsoft tenant is connected to this organization."</p> }.into_any(),
     };
-    let domains = org.domain_list().join(", ");
+    let domains = crate::shell::domains_text(&org.domain_list());
     let website = org.website.clone().map(|w| {
         let text = w.clone();
         view! { <a href=w rel="noopener noreferrer">{text}</a> }

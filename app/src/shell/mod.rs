@@ -192,3 +192,12 @@ pub fn PublicLayout(title: String, children: Children) -> impl IntoView {
         </main>
     }
 }
+
+/// Domain names as people read them, comma-separated (internationalized names in their own script).
+pub fn domains_text(domains: &[String]) -> String {
+    domains
+        .iter()
+        .map(|d| roster_domain::tenant::display_domain(d))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

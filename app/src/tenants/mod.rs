@@ -394,7 +394,7 @@ fn connection_view(
             </form>
         }
     });
-    let domains = row.domain_list().join(", ");
+    let domains = crate::shell::domains_text(&row.domain_list());
     view! {
         <Layout title=tenant_name(&row)>
             {banner}

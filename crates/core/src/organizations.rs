@@ -3,8 +3,10 @@
 use crate::error::{CoreError, FieldErrors, Result};
 use crate::services::Services;
 use roster_domain::Permission;
-use roster_domain::tenant::{is_guid, parse_domains, parse_website};
-use roster_store::{AuditEntry, OrganizationFields, OrganizationRow, Principal, StoreError};
+use roster_domain::tenant::{display_domain, is_guid, parse_domains, parse_website};
+use roster_store::{
+    AuditEntry, ClaimingOrganization, OrganizationFields, OrganizationRow, Principal, StoreError,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -64,14 +66,70 @@ fn parse(form: &OrganizationForm) -> Result<OrganizationFields> {
     })
 }
 
-fn name_taken() -> CoreError {
-    CoreError::Invalid(FieldErrors::one(
-        "name",
-        "An organization with this name already exists.",
-    ))
+/// Field errors naming the organizations that already hold this name, tenant ID or primary domain.
+fn claimed(fields: &OrganizationFields, others: &[ClaimingOrganization]) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    for other in others {
+        if other.same_name {
+            errors.add("name", "An organization with this name already exists.");
+        }
+        if other.same_tenant_id {
+            errors.add(
+                "tenant_id",
+                format!("{} already records this tenant ID.", other.name),
+            );
+        }
+        if other.same_primary_domain {
+            let domain = fields
+                .primary_domain
+                .as_deref()
+                .map(display_domain)
+                .unwrap_or_default();
+            errors.add(
+                "domains",
+                format!(
+                    "{domain} is already the primary domain of {}. List another domain first, or change that organization.",
+                    other.name
+                ),
+            );
+        }
+    }
+    errors
 }
 
 impl Services {
+    /// Refuses fields whose name, tenant ID or primary domain another organization already has.
+    async fn refuse_claimed(
+        &self,
+        scope: &roster_store::WorkspaceScope<'_>,
+        fields: &OrganizationFields,
+        except: Option<Uuid>,
+    ) -> Result<()> {
+        let errors = claimed(fields, &scope.organizations_claiming(fields, except).await?);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(CoreError::Invalid(errors))
+        }
+    }
+
+    /// The error for a write the database refused as a duplicate: another organization took the
+    /// name, tenant ID or domain between the check and the write.
+    async fn conflict(
+        &self,
+        scope: &roster_store::WorkspaceScope<'_>,
+        fields: &OrganizationFields,
+        except: Option<Uuid>,
+    ) -> CoreError {
+        match self.refuse_claimed(scope, fields, except).await {
+            Err(e) => e,
+            Ok(()) => CoreError::Conflict(
+                "Another organization was saved with the same details at the same moment. Check the list and try again."
+                    .into(),
+            ),
+        }
+    }
+
     /// Every organization of the actor's workspace.
     pub async fn organizations(&self, actor: &Principal) -> Result<Vec<OrganizationRow>> {
         self.authorize(actor, Permission::View)?;
@@ -93,9 +151,10 @@ impl Services {
         self.authorize(actor, Permission::Operate)?;
         let fields = parse(form)?;
         let scope = actor.scope(&self.db);
+        self.refuse_claimed(&scope, &fields, None).await?;
         let id = match scope.create_organization(&fields, self.now_ms()).await {
             Ok(id) => id,
-            Err(StoreError::Conflict) => return Err(name_taken()),
+            Err(StoreError::Conflict) => return Err(self.conflict(&scope, &fields, None).await),
             Err(e) => return Err(e.into()),
         };
         scope
@@ -124,9 +183,12 @@ impl Services {
         let fields = parse(form)?;
         let scope = actor.scope(&self.db);
         let before = scope.organization(id).await?;
+        self.refuse_claimed(&scope, &fields, Some(id)).await?;
         match scope.update_organization(id, &fields, self.now_ms()).await {
             Ok(()) => {}
-            Err(StoreError::Conflict) => return Err(name_taken()),
+            Err(StoreError::Conflict) => {
+                return Err(self.conflict(&scope, &fields, Some(id)).await);
+            }
             Err(e) => return Err(e.into()),
         }
         scope

@@ -18,6 +18,34 @@ pub fn is_guid(s: &str) -> bool {
             .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
+/// A domain name as typed (any case, Unicode or already ASCII, a trailing dot) in the one form
+/// Roster stores and compares: lower-case ASCII, internationalized labels as their `xn--` form
+/// (IDNA), so `Bücher.de` and `xn--bcher-kva.de` are the same domain everywhere.
+pub fn normalize_domain(input: &str) -> Option<String> {
+    let s = input.trim().trim_end_matches('.');
+    if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    let ascii = if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        idna::domain_to_ascii(s).ok()?
+    };
+    is_domain(&ascii).then_some(ascii)
+}
+
+/// A stored domain as people read it: internationalized labels shown in their own script
+/// (`xn--bcher-kva.de` → `bücher.de`); anything that does not decode stays as stored.
+pub fn display_domain(stored: &str) -> String {
+    if !stored.split('.').any(|l| l.starts_with("xn--")) {
+        return stored.to_owned();
+    }
+    match idna::domain_to_unicode(stored) {
+        (unicode, Ok(())) => unicode,
+        _ => stored.to_owned(),
+    }
+}
+
 /// Whether `s` is a DNS name with at least two labels (e.g. `contoso.onmicrosoft.com`).
 pub fn is_domain(s: &str) -> bool {
     let labels: Vec<&str> = s.split('.').collect();
@@ -30,9 +58,10 @@ pub fn is_domain(s: &str) -> bool {
                 && !l.ends_with('-')
                 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
-        && labels
-            .last()
-            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_alphabetic()) && tld.len() >= 2)
+        && labels.last().is_some_and(|tld| {
+            (tld.chars().all(|c| c.is_ascii_alphabetic()) && tld.len() >= 2)
+                || tld.starts_with("xn--")
+        })
 }
 
 /// A tenant as typed: its GUID (Directory (tenant) ID) or one of its verified domain names.
@@ -43,6 +72,7 @@ pub struct TenantRef(String);
 impl TenantRef {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let s = input.trim().trim_end_matches('.').to_ascii_lowercase();
+        let s = normalize_domain(&s).filter(|_| !is_guid(&s)).unwrap_or(s);
         if s.is_empty() {
             return Err(err(
                 "Enter the Directory (tenant) ID from the app registration's Overview page, or a verified domain of the tenant.",
@@ -176,20 +206,19 @@ pub fn parse_date(input: &str) -> Result<jiff::civil::Date, FieldError> {
 
 /// A domain name as stored for organizations (lower case, no trailing dot).
 pub fn parse_domain(input: &str) -> Result<String, FieldError> {
-    let s = input.trim().trim_end_matches('.').to_ascii_lowercase();
-    let s = s
+    let s = input.trim();
+    let lower = s.to_lowercase();
+    let s = lower
         .strip_prefix("https://")
-        .or_else(|| s.strip_prefix("http://"))
-        .unwrap_or(&s)
-        .trim_end_matches('/')
-        .to_owned();
-    if is_domain(&s) {
-        Ok(s)
-    } else {
-        Err(err(format!(
-            "{input:?} is not a domain name like contoso.com."
-        )))
-    }
+        .or_else(|| lower.strip_prefix("http://"))
+        .unwrap_or(&lower)
+        .trim_end_matches('/');
+    normalize_domain(s).ok_or_else(|| {
+        err(format!(
+            "{:?} is not a domain name like contoso.com.",
+            input.trim()
+        ))
+    })
 }
 
 /// A list of domains separated by commas, spaces or new lines; duplicates removed, order kept.
@@ -230,7 +259,7 @@ pub fn parse_website(input: &str) -> Result<Option<String>, FieldError> {
         .and_then(|rest| rest.split(['/', '?', '#']).next())
         .map(|h| h.split(':').next().unwrap_or(h))
         .unwrap_or_default();
-    if is_domain(&host.to_ascii_lowercase()) {
+    if normalize_domain(host).is_some() {
         Ok(Some(with_scheme))
     } else {
         Err(err("Enter a website like https://contoso.com."))
@@ -240,6 +269,34 @@ pub fn parse_website(input: &str) -> Result<Option<String>, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn internationalized_domains_are_one_name_in_any_spelling() {
+        for typed in [
+            "bücher.de",
+            "BÜCHER.DE.",
+            "xn--bcher-kva.de",
+            "https://Bücher.de/",
+        ] {
+            assert_eq!(parse_domain(typed).unwrap(), "xn--bcher-kva.de", "{typed}");
+        }
+        assert_eq!(display_domain("xn--bcher-kva.de"), "bücher.de");
+        assert_eq!(display_domain("contoso.com"), "contoso.com");
+        assert_eq!(
+            normalize_domain("пример.рф").as_deref(),
+            Some("xn--e1afmkfd.xn--p1ai")
+        );
+        assert!(parse_website("https://bücher.de/shop").is_ok());
+        assert!(parse_domain("bü cher.de").is_err());
+        assert!(parse_domain("-bad.de").is_err());
+        let e = crate::text::Email::parse("Olive@Bücher.de").unwrap();
+        assert_eq!(e.as_str(), "olive@xn--bcher-kva.de");
+        assert_eq!(
+            crate::text::Email::parse("olive@xn--bcher-kva.de").unwrap(),
+            e
+        );
+        assert!(TenantRef::parse("bücher.onmicrosoft.com").is_ok());
+    }
 
     #[test]
     fn tenant_ids_are_guids_or_domains() {

@@ -63,7 +63,14 @@ impl Email {
                 "Enter an email address like name@example.com.",
             ));
         }
-        Ok(Self(s.to_lowercase()))
+        // The domain is compared and stored as organizations' domains are (IDNA, lower case), so
+        // `olive@Bücher.de` and `olive@xn--bcher-kva.de` are one address.
+        let Some(domain) = crate::tenant::normalize_domain(domain) else {
+            return Err(FieldError::new(format!(
+                "\"{domain}\" is not a domain name like example.com."
+            )));
+        };
+        Ok(Self(format!("{}@{domain}", local.to_lowercase())))
     }
 
     pub fn as_str(&self) -> &str {

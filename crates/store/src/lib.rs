@@ -16,8 +16,8 @@ pub use db::{Backend, Db, redact_url};
 pub use error::StoreError;
 pub use scope::{Principal, WorkspaceScope};
 pub use tenants::{
-    ConnectionRow, DraftFields, DraftRow, NewConnection, OrganizationFields, OrganizationRow,
-    SealedRow, SealedSecret,
+    ClaimingOrganization, ConnectionRow, DraftFields, DraftRow, NewConnection, OrganizationFields,
+    OrganizationRow, SealedRow, SealedSecret,
 };
 
 /// Milliseconds since the Unix epoch, the storage form of every time.

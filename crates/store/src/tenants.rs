@@ -40,6 +40,16 @@ pub struct OrganizationFields {
     pub tenant_id: Option<String>,
 }
 
+/// An organization that already holds something another organization's fields would claim.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ClaimingOrganization {
+    pub id: Uuid,
+    pub name: String,
+    pub same_name: bool,
+    pub same_tenant_id: bool,
+    pub same_primary_domain: bool,
+}
+
 /// A sealed secret as stored: the id of the key and nonce‖ciphertext‖tag.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SealedSecret {
@@ -189,7 +199,34 @@ impl WorkspaceScope<'_> {
         .ok_or(StoreError::NotFound)
     }
 
-    /// Creates an organization; `Conflict` when the name is taken (ignoring case and spacing).
+    /// The other organizations (all but `except`) that already have the name (ignoring case and
+    /// spacing), the tenant ID or the primary domain of `f`.
+    pub async fn organizations_claiming(
+        &self,
+        f: &OrganizationFields,
+        except: Option<Uuid>,
+    ) -> Result<Vec<ClaimingOrganization>> {
+        let key = name_key(&f.name);
+        Ok(dispatch!(self.db, |pool| {
+            sqlx::query_as::<_, ClaimingOrganization>(
+                "SELECT id, name, name_key = $3 AS same_name, \
+                 COALESCE(tenant_id = $4, FALSE) AS same_tenant_id, \
+                 COALESCE(primary_domain = $5, FALSE) AS same_primary_domain \
+                 FROM organizations WHERE workspace_id = $1 AND ($2 IS NULL OR id <> $2) \
+                 AND (name_key = $3 OR tenant_id = $4 OR primary_domain = $5) ORDER BY name_key",
+            )
+            .bind(self.workspace_id.as_uuid())
+            .bind(except)
+            .bind(&key)
+            .bind(&f.tenant_id)
+            .bind(&f.primary_domain)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Creates an organization; `Conflict` when the name (ignoring case and spacing), the tenant ID
+    /// or the primary domain belongs to another organization.
     pub async fn create_organization(&self, f: &OrganizationFields, now_ms: i64) -> Result<Uuid> {
         let id = Uuid::new_v4();
         let domains = serde_json::to_string(&f.domains).unwrap_or_else(|_| "[]".into());

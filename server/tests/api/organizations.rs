@@ -122,6 +122,116 @@ async fn organization_names_are_unique_ignoring_case_and_spacing() {
 }
 
 #[tokio::test]
+async fn a_tenant_id_or_primary_domain_belongs_to_one_organization_in_any_spelling() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let tenant = "72F988BF-86F1-41AF-91AB-2D7CD011DB47";
+    let r = owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[
+                ("name", "Bücher GmbH"),
+                ("domains", "Bücher.de, buecher.com"),
+                ("tenant_id", tenant),
+            ],
+        )
+        .await;
+    let first = r.location.expect("created");
+    let page = owner.get(&first).await;
+    assert!(
+        page.contains("bücher.de, buecher.com"),
+        "shown as typed, in its own script"
+    );
+    // Stored once, normalized.
+    let rows = app
+        .services()
+        .organizations(&owner_principal(&app).await)
+        .await
+        .expect("list");
+    assert_eq!(
+        rows[0].tenant_id.as_deref(),
+        Some("72f988bf-86f1-41af-91ab-2d7cd011db47")
+    );
+    assert_eq!(rows[0].primary_domain.as_deref(), Some("xn--bcher-kva.de"));
+
+    for (domains, tenant_id) in [
+        (
+            "XN--BCHER-KVA.DE.",
+            " 72f988bf-86f1-41af-91ab-2d7cd011db47 ",
+        ),
+        ("bücher.DE", "72F988BF-86F1-41AF-91AB-2D7CD011DB47"),
+    ] {
+        owner
+            .submit(
+                "/organizations/new",
+                "/api/create_organization",
+                &[
+                    ("name", "Another"),
+                    ("domains", domains),
+                    ("tenant_id", tenant_id),
+                ],
+            )
+            .await;
+        let page = owner.get("/organizations/new").await;
+        assert_eq!(
+            page.texts("#organization-tenant_id-error"),
+            vec!["Bücher GmbH already records this tenant ID."]
+        );
+        assert_eq!(
+            page.texts("#organization-domains-error"),
+            vec![
+                "bücher.de is already the primary domain of Bücher GmbH. List another domain first, or change that organization."
+            ]
+        );
+    }
+    assert_eq!(owner.get("/organizations").await.texts("tbody tr").len(), 1);
+
+    // Another organization may list the domain, just not as its primary one; and an edit of the
+    // first organization that keeps its own evidence is not a conflict with itself.
+    let r = owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[("name", "Another"), ("domains", "another.de, bücher.de")],
+        )
+        .await;
+    assert!(r.location.expect("created").starts_with("/organizations/"));
+    let id = first.trim_start_matches("/organizations/").to_owned();
+    owner
+        .submit(
+            &first,
+            "/api/update_organization",
+            &[
+                ("id", id.as_str()),
+                ("name", "Bücher GmbH & Co"),
+                ("domains", "bücher.de"),
+                ("tenant_id", tenant),
+            ],
+        )
+        .await;
+    assert_eq!(
+        owner.get(&first).await.texts("h1"),
+        vec!["Bücher GmbH & Co"]
+    );
+}
+
+async fn owner_principal(app: &TestApp) -> roster_store::Principal {
+    let db = &app.db.db;
+    let user = db
+        .login_user(crate::helpers::OWNER_EMAIL)
+        .await
+        .expect("query")
+        .expect("owner");
+    db.principals_of(roster_domain::UserId::from_uuid(user.id))
+        .await
+        .expect("query")
+        .into_iter()
+        .next()
+        .expect("membership")
+}
+
+#[tokio::test]
 async fn a_viewer_sees_organizations_but_cannot_create_or_edit() {
     let app = TestApp::spawn().await;
     let owner = app.with_owner().await;

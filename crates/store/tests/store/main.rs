@@ -2,6 +2,7 @@
 #![expect(clippy::expect_used, reason = "test helpers fail loudly")]
 
 mod accounts;
+mod organizations;
 mod types;
 
 use roster_testkit::{TestDb, postgres_url};
