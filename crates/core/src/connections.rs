@@ -386,13 +386,20 @@ async fn probe(session: &roster_graph::TenantSession, source: DataSource) -> Pro
             }
         }
         DataSource::Organization => session.organization().await.map(|o| {
-            let name = o.display_name.clone().unwrap_or_default();
+            let name = roster_domain::plain_name(o.display_name.as_deref().unwrap_or_default());
             let default = o
                 .verified_domains
                 .iter()
                 .find(|d| d.is_default)
                 .map(|d| d.name.clone());
-            let domains: Vec<String> = o.verified_domains.iter().map(|d| d.name.to_ascii_lowercase()).collect();
+            let domains: Vec<String> = o
+                .verified_domains
+                .iter()
+                .map(|d| {
+                    roster_domain::tenant::normalize_domain(&d.name)
+                        .unwrap_or_else(|| d.name.to_ascii_lowercase())
+                })
+                .collect();
             p.organization = Some((name.clone(), default, domains));
             name
         }),

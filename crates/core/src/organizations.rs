@@ -25,16 +25,7 @@ pub struct OrganizationForm {
 
 fn parse(form: &OrganizationForm) -> Result<OrganizationFields> {
     let mut errors = FieldErrors::new();
-    let name = errors.check(
-        "name",
-        roster_domain::PersonName::parse(&form.name).map_err(|_| {
-            if form.name.trim().is_empty() {
-                "Enter the organization's name.".to_owned()
-            } else {
-                "Keep the name to at most 100 characters, on one line.".to_owned()
-            }
-        }),
-    );
+    let name = errors.check("name", roster_domain::OrganizationName::parse(&form.name));
     let domains = errors.check("domains", parse_domains(&form.domains));
     let website = errors.check("website", parse_website(&form.website));
     if form.notes.chars().count() > MAX_NOTES {

@@ -7,4 +7,6 @@ pub mod text;
 
 pub use ids::{MemberId, UserId, WorkspaceId};
 pub use role::{Permission, Role};
-pub use text::{Email, FieldError, Password, PersonName, WorkspaceName};
+pub use text::{
+    Email, FieldError, OrganizationName, Password, PersonName, WorkspaceName, plain_name,
+};

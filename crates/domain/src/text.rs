@@ -23,6 +23,75 @@ fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
+/// Bidirectional embedding, override and isolate controls: they reorder the text around them
+/// (a name could make a row read as something else), so names may not contain them.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters with no width and no meaning in a name: removed wherever they are.
+fn is_removable_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}' | '\u{034F}'
+    )
+}
+
+/// Invisible characters that can belong inside a name (joiners in Persian or Indic scripts and
+/// emoji, direction marks in mixed-script names) but never make it non-empty on their own.
+fn is_invisible(c: char) -> bool {
+    is_removable_invisible(c)
+        || c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200C}' | '\u{200D}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+        )
+        || ('\u{FE00}'..='\u{FE0F}').contains(&c)
+}
+
+/// A name that comes from elsewhere (Microsoft's directory) made safe to show on one line: text
+/// direction controls, control characters and zero-width characters removed, ends trimmed. It may
+/// be empty; the caller decides what to show instead.
+pub fn plain_name(input: &str) -> String {
+    let kept: String = input
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .filter(|c| !is_bidi_control(*c) && !is_removable_invisible(*c))
+        .collect();
+    kept.trim_matches(is_invisible).to_owned()
+}
+
+/// Why a one-line name was refused.
+enum NameProblem {
+    Empty,
+    TooLong,
+    Control,
+    Bidi,
+}
+
+/// A one-line name as stored: zero-width characters removed, invisible characters and spaces
+/// trimmed from both ends, runs of spaces kept as typed inside.
+fn clean_name(input: &str, max_len: usize) -> Result<String, NameProblem> {
+    if input.chars().any(is_bidi_control) {
+        return Err(NameProblem::Bidi);
+    }
+    if has_control(input) {
+        return Err(NameProblem::Control);
+    }
+    let kept: String = input
+        .chars()
+        .filter(|c| !is_removable_invisible(*c))
+        .collect();
+    let s = kept.trim_matches(is_invisible);
+    if s.is_empty() {
+        return Err(NameProblem::Empty);
+    }
+    if s.chars().count() > max_len {
+        return Err(NameProblem::TooLong);
+    }
+    Ok(s.to_owned())
+}
+
 /// A syntactically plausible e-mail address, stored lower-case.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -146,24 +215,26 @@ macro_rules! short_text {
             pub const MAX_LEN: usize = 100;
 
             pub fn parse(input: &str) -> Result<Self, FieldError> {
-                let s = input.trim();
-                if s.is_empty() {
-                    return Err(FieldError::new(concat!("Enter ", $what, ".")));
-                }
-                if s.chars().count() > Self::MAX_LEN {
-                    return Err(FieldError::new(format!(
+                match clean_name(input, Self::MAX_LEN) {
+                    Ok(s) => Ok(Self(s)),
+                    Err(NameProblem::Empty) => {
+                        Err(FieldError::new(concat!("Enter ", $what, ".")))
+                    }
+                    Err(NameProblem::TooLong) => Err(FieldError::new(format!(
                         concat!("Keep ", $what, " to at most {} characters."),
                         Self::MAX_LEN
-                    )));
-                }
-                if has_control(s) {
-                    return Err(FieldError::new(concat!(
+                    ))),
+                    Err(NameProblem::Control) => Err(FieldError::new(concat!(
                         "Remove line breaks and control characters from ",
                         $what,
                         "."
-                    )));
+                    ))),
+                    Err(NameProblem::Bidi) => Err(FieldError::new(concat!(
+                        "Remove the invisible text-direction characters (such as right-to-left override) from ",
+                        $what,
+                        "."
+                    ))),
                 }
-                Ok(Self(s.to_owned()))
             }
 
             pub fn as_str(&self) -> &str {
@@ -198,6 +269,11 @@ short_text!(
     "a workspace name"
 );
 short_text!(
+    /// The name of an organization (one of the MSP's customers).
+    OrganizationName,
+    "the organization's name"
+);
+short_text!(
     /// A person's display name.
     PersonName,
     "a name"
@@ -206,6 +282,53 @@ short_text!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_characters_do_not_make_a_name() {
+        for blank in [
+            "\u{200B}",
+            " \u{200B}\u{FEFF} ",
+            "\u{200D}\u{2060}",
+            "\u{00A0}\u{200E}",
+        ] {
+            let e = PersonName::parse(blank).unwrap_err();
+            assert_eq!(e.message, "Enter a name.", "{blank:?}");
+        }
+        assert_eq!(
+            PersonName::parse("\u{200B}Ada\u{200B} Love\u{FEFF}lace ")
+                .unwrap()
+                .as_str(),
+            "Ada Lovelace"
+        );
+        // Joiners inside a name are kept: they change how Persian or Indic names are written.
+        assert_eq!(
+            PersonName::parse("می\u{200C}خواهم").unwrap().as_str(),
+            "می\u{200C}خواهم"
+        );
+        assert_eq!(PersonName::parse("שרה כהן").unwrap().as_str(), "שרה כהן");
+    }
+
+    #[test]
+    fn names_from_elsewhere_are_made_plain() {
+        assert_eq!(plain_name("\u{202E}Contoso\u{202C} Ltd\n"), "Contoso Ltd");
+        assert_eq!(plain_name("\u{200B} \u{FEFF}"), "");
+    }
+
+    #[test]
+    fn text_direction_overrides_are_refused_in_names() {
+        for spoof in [
+            "Invoice\u{202E}fdp.exe",
+            "\u{2067}Admin\u{2069}",
+            "a\u{202A}b",
+        ] {
+            let e = WorkspaceName::parse(spoof).unwrap_err();
+            assert!(
+                e.message.contains("text-direction"),
+                "{spoof:?}: {}",
+                e.message
+            );
+        }
+    }
 
     #[test]
     fn emails_are_trimmed_and_lower_cased() {

@@ -307,3 +307,83 @@ async fn another_workspaces_organization_is_not_found() {
     );
     assert!(owner.get(&location).await.contains("Private Co"));
 }
+
+#[tokio::test]
+async fn names_of_only_invisible_characters_or_with_direction_overrides_are_refused() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    for (name, message) in [
+        (
+            "\u{200B}\u{FEFF} \u{2060}",
+            "Enter the organization's name.",
+        ),
+        (
+            "Contoso\u{202E}dtL",
+            "Remove the invisible text-direction characters (such as right-to-left override) from the organization's name.",
+        ),
+    ] {
+        owner
+            .submit(
+                "/organizations/new",
+                "/api/create_organization",
+                &[("name", name)],
+            )
+            .await;
+        let page = owner.get("/organizations/new").await;
+        assert_eq!(page.texts("#organization-name-error"), vec![message]);
+    }
+    owner
+        .submit(
+            "/settings/members",
+            "/api/add_member",
+            &[
+                ("name", "\u{200B}"),
+                ("email", "zw@acme.test"),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
+    let members = owner.get("/settings/members").await;
+    assert!(
+        members
+            .texts(".field-error")
+            .contains(&"Enter a name.".to_owned()),
+        "{:?}",
+        members.texts(".field-error")
+    );
+    assert!(
+        !members
+            .texts("tbody tr")
+            .iter()
+            .any(|r| r.contains("zw@acme.test")),
+        "nobody was added"
+    );
+    assert!(
+        owner
+            .get("/organizations")
+            .await
+            .contains("No organizations yet")
+    );
+    // Zero-width characters inside a name are dropped, so the name stays findable and unique.
+    owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[("name", "Fab\u{200B}rikam")],
+        )
+        .await;
+    owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[("name", "Fabrikam")],
+        )
+        .await;
+    assert_eq!(
+        owner
+            .get("/organizations/new")
+            .await
+            .texts("#organization-name-error"),
+        vec!["An organization with this name already exists."]
+    );
+}
