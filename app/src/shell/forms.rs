@@ -23,6 +23,9 @@ pub fn Field(
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = true)] required: bool,
     #[prop(optional)] maxlength: Option<usize>,
+    /// The earliest value a date field accepts (the browser's own check; the server checks too).
+    #[prop(optional)]
+    min: Option<String>,
 ) -> impl IntoView {
     let flash = request_context().flash;
     let id = format!("{form}-{name}");
@@ -52,6 +55,7 @@ pub fn Field(
                 autocomplete=autocomplete
                 required=required
                 maxlength=maxlength.map(|m| m.to_string())
+                min=min
                 aria-invalid=error.as_ref().map(|_| "true")
                 aria-describedby=described
             />

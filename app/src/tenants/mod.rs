@@ -319,7 +319,7 @@ fn wizard(
                     value=draft.as_ref().map(|d| d.client_id.clone()).unwrap_or_default() />
                 <Field form="connect" name="secret" label="Client secret value" kind="password" maxlength=1024
                     autocomplete="off" required=!has_secret hint=secret_hint />
-                <Field form="connect" name="secret_expires_on" label="Secret expires on" kind="date"
+                <Field form="connect" name="secret_expires_on" label="Secret expires on" kind="date" min=today().to_string()
                     value=draft.as_ref().and_then(|d| d.secret_expires_on.clone()).unwrap_or_default() />
                 <button type="submit">"Check connection"</button>
             </form>
@@ -478,7 +478,7 @@ fn rotate_view(row: ConnectionRow, draft: Option<DraftView>) -> impl IntoView + 
                 <Field form="rotate" name="secret" label="Client secret value" kind="password" maxlength=1024 autocomplete="off"
                     required=draft.is_none()
                     hint=if draft.is_some() { "Leave empty to check the secret you entered again." } else { "The new secret's Value, not its Secret ID." } />
-                <Field form="rotate" name="secret_expires_on" label="Secret expires on" kind="date"
+                <Field form="rotate" name="secret_expires_on" label="Secret expires on" kind="date" min=today().to_string()
                     value=draft.as_ref().and_then(|d| d.secret_expires_on.clone()).unwrap_or_default() />
                 <button type="submit">"Check connection"</button>
             </form>

@@ -663,6 +663,41 @@ impl Services {
         })
     }
 
+    /// Refuses to connect `tenant` (a GUID or a domain) when this workspace has connected it already,
+    /// saying where, so nobody enters a secret twice for one tenant.
+    async fn refuse_connected(
+        &self,
+        scope: &roster_store::WorkspaceScope<'_>,
+        tenant: &str,
+    ) -> Result<()> {
+        let tenant = tenant.to_ascii_lowercase();
+        let connections = scope.connections().await?;
+        let Some(row) = connections.iter().find(|c| {
+            c.tenant_id.eq_ignore_ascii_case(&tenant)
+                || c.tenant.eq_ignore_ascii_case(&tenant)
+                || c.domain_list()
+                    .iter()
+                    .any(|d| d.eq_ignore_ascii_case(&tenant))
+        }) else {
+            return Ok(());
+        };
+        let name = row
+            .display_name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| row.tenant.clone());
+        let place = match &row.organization_name {
+            Some(org) => format!("{name}, the tenant of {org}"),
+            None => format!("{name} (not matched to an organization yet)"),
+        };
+        Err(CoreError::Invalid(FieldErrors::one(
+            "tenant",
+            format!(
+                "This tenant is already connected as {place}. Open it from the Tenants page; to give it a new secret, use Rotate secret there."
+            ),
+        )))
+    }
+
     /// "Check connection" in the wizard (or the rotate flow): validates the fields, keeps them in a
     /// draft with the secret sealed, runs the check and stores its report. Returns the draft id.
     pub async fn check_draft(
@@ -726,7 +761,31 @@ impl Services {
                 .check("secret", check_client_secret(secret_input))
                 .map(|s| SecretString::from(s.to_owned()))
         };
-        let expires = errors.check("secret_expires_on", parse_date(&form.secret_expires_on));
+        let expires = errors
+            .check("secret_expires_on", parse_date(&form.secret_expires_on))
+            .filter(|date| {
+                let past = *date < self.today();
+                if past {
+                    errors.add(
+                        "secret_expires_on",
+                        format!(
+                            "{date} is in the past: an expired secret cannot connect. Add a new client secret under Certificates & secrets and enter its expiry date."
+                        ),
+                    );
+                }
+                !past
+            });
+        if let (Some(row), false) = (&rotating_row, secret_input.is_empty()) {
+            let stored = keyring
+                .open(&row.sealed(), context.as_bytes())
+                .map_err(|e| CoreError::Internal(Box::new(e)))?;
+            if crate::crypto::same_secret(stored.expose_secret(), secret_input) {
+                errors.add(
+                    "secret",
+                    "This is the secret Roster already has. Add a new client secret under Certificates & secrets and paste its Value.",
+                );
+            }
+        }
         let organization_id = match form.organization_id.trim() {
             "" => None,
             id => match id.parse::<Uuid>() {
@@ -752,7 +811,13 @@ impl Services {
         if !errors.is_empty() {
             return Err(CoreError::Invalid(errors));
         }
+        if rotating.is_none() {
+            self.refuse_connected(&scope, &tenant).await?;
+        }
         let report = self.run_check(&tenant, &client_id, secret.clone()).await;
+        if let (None, Some(tenant_id)) = (rotating, &report.tenant_id) {
+            self.refuse_connected(&scope, tenant_id).await?;
+        }
         let draft_id = existing.as_ref().map(|d| d.id).unwrap_or_else(Uuid::new_v4);
         let sealed = keyring.seal(secret.expose_secret(), context.as_bytes());
         scope

@@ -42,6 +42,12 @@ impl std::fmt::Debug for Keyring {
     }
 }
 
+/// Whether two secrets are the same, in time that does not depend on where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
 /// The public id of a key: the first 8 hex digits of its SHA-256.
 pub fn key_id(key: &[u8; 32]) -> String {
     hex::encode(&Sha256::digest(key)[..4])

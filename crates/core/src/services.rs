@@ -114,6 +114,11 @@ impl Services {
         self.clock.now()
     }
 
+    /// Today's date in UTC, the calendar that secret expiry dates are compared in.
+    pub fn today(&self) -> jiff::civil::Date {
+        self.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    }
+
     pub(crate) fn now_ms(&self) -> i64 {
         self.clock.now().as_millisecond()
     }

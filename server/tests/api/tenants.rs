@@ -823,3 +823,114 @@ async fn every_check_gets_a_new_token_so_consent_fixed_or_revoked_in_entra_shows
         page.html
     );
 }
+
+#[tokio::test]
+async fn a_secret_expiry_date_in_the_past_is_refused_before_anything_is_sent() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(0);
+    let yesterday = app.clock.date_in(-1);
+    owner
+        .submit(
+            "/tenants/connect",
+            "/api/check_connection",
+            &[
+                ("tenant", &c.tenant_id),
+                ("client_id", &c.client_id),
+                ("secret", &c.secret),
+                ("secret_expires_on", &yesterday),
+            ],
+        )
+        .await;
+    let page = owner.get("/tenants/connect").await;
+    assert_eq!(
+        page.texts("#connect-secret_expires_on-error"),
+        vec![format!(
+            "{yesterday} is in the past: an expired secret cannot connect. Add a new client secret under Certificates & secrets and enter its expiry date."
+        )]
+    );
+    assert!(app.microsoft().requests().is_empty());
+    // Today itself is still a valid last day.
+    let today = app.clock.date_in(0);
+    let r = owner
+        .submit(
+            "/tenants/connect",
+            "/api/check_connection",
+            &[
+                ("tenant", &c.tenant_id),
+                ("client_id", &c.client_id),
+                ("secret", &c.secret),
+                ("secret_expires_on", &today),
+            ],
+        )
+        .await;
+    assert!(r.location.expect("redirect").contains("draft="));
+}
+
+#[tokio::test]
+async fn a_tenant_already_connected_is_reported_at_check_naming_where() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(0);
+    let (location, _) = connect(&owner, &c).await;
+    let name = owner.get(&location).await.texts("h1").join("");
+    let before = app.microsoft().requests().len();
+    // By its GUID in another case, and by one of its verified domains.
+    for tenant in [c.tenant_id.to_uppercase(), c.domain.clone()] {
+        owner
+            .submit(
+                "/tenants/connect",
+                "/api/check_connection",
+                &[
+                    ("tenant", tenant.as_str()),
+                    ("client_id", &c.client_id),
+                    ("secret", &c.secret),
+                    ("secret_expires_on", &c.expires_on),
+                ],
+            )
+            .await;
+        let page = owner.get("/tenants/connect").await;
+        assert_eq!(
+            page.texts("#connect-tenant-error"),
+            vec![format!(
+                "This tenant is already connected as {name} (not matched to an organization yet). Open it from the Tenants page; to give it a new secret, use Rotate secret there."
+            )],
+            "{tenant}"
+        );
+    }
+    assert_eq!(
+        app.microsoft().requests().len(),
+        before,
+        "nothing was sent to Microsoft"
+    );
+    assert_eq!(owner.get("/tenants").await.texts("tbody tr").len(), 1);
+}
+
+#[tokio::test]
+async fn rotating_to_the_secret_already_stored_is_refused() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(0);
+    let (_, id) = connect(&owner, &c).await;
+    let rotate = format!("/tenants/{id}/rotate");
+    let before = app.microsoft().requests().len();
+    owner
+        .submit(
+            &rotate,
+            "/api/check_rotation",
+            &[
+                ("id", &id),
+                ("secret", &c.secret),
+                ("secret_expires_on", &app.clock.date_in(300)),
+            ],
+        )
+        .await;
+    let page = owner.get(&rotate).await;
+    assert_eq!(
+        page.texts("#rotate-secret-error"),
+        vec![
+            "This is the secret Roster already has. Add a new client secret under Certificates & secrets and paste its Value."
+        ]
+    );
+    assert_eq!(app.microsoft().requests().len(), before);
+}
