@@ -58,6 +58,12 @@ impl Flash {
     /// Records why a use-case refused; returns true when the cause is internal (to be logged).
     pub fn set_error(&mut self, err: &CoreError, op_id: &str) -> bool {
         match err {
+            // With no form to mark fields on (a button in a table row), the messages themselves
+            // are the error.
+            CoreError::Invalid(fields) if self.form.is_empty() => {
+                self.error = Some(fields.0.values().cloned().collect::<Vec<_>>().join(" "));
+                false
+            }
             CoreError::Invalid(fields) => {
                 self.errors = fields.0.clone();
                 self.error = Some("Please correct the fields marked below.".into());

@@ -109,14 +109,78 @@ fn same_origin(state: &ServerState, headers: &HeaderMap) -> bool {
     claimed.is_some_and(|c| c.eq_ignore_ascii_case(&expected))
 }
 
-fn refused(op_id: &str, why: &str) -> Response {
+fn refused(op_id: &str, why: &str, back: &str) -> Response {
+    let back = html_attr(back);
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Request refused · Roster</title>\
-         <link rel=\"stylesheet\" href=\"/style/roster.css\"></head><body><main id=\"main\" class=\"narrow\">\
-         <h1>Request refused</h1><p>{why}</p><p>Go back, reload the page and try again.</p>\
+         <link rel=\"icon\" href=\"/favicon.ico\"><link rel=\"stylesheet\" href=\"/style/roster.css\"></head>\
+         <body><main id=\"main\" class=\"narrow\">\
+         <h1>Request refused</h1><p>{why}</p><p><a href=\"{back}\">Back to the page</a>: it loads a fresh form, then try again.</p>\
          <p class=\"hint\">Operation id: {op_id}</p></main></body></html>"
     );
     (StatusCode::FORBIDDEN, Html(body)).into_response()
+}
+
+fn html_attr(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The page a form was posted from, when the browser said so and it is one of Roster's own pages;
+/// otherwise the dashboard.
+fn form_page(state: &ServerState, headers: &HeaderMap) -> String {
+    let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok());
+    let own = expected_origin(state, headers);
+    match (referer, own) {
+        (Some(r), Some(origin))
+            if r.len() > origin.len()
+                && r.is_char_boundary(origin.len())
+                && r[..origin.len()].eq_ignore_ascii_case(&origin) =>
+        {
+            roster_app::shell::respond::local_path(&r[origin.len()..], "/")
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// A use-case answers a form post with a redirect and an empty result (`null`). Anything else
+/// without a flash or session cookie comes from the server function failing to read the form (a
+/// field missing, sent twice, or not text): its raw message goes to the log, and the person gets
+/// the page back with a plain one.
+async fn unless_unreadable(
+    state: &ServerState,
+    headers: &HeaderMap,
+    op_id: &str,
+    resp: Response,
+) -> Response {
+    let (parts, body) = resp.into_parts();
+    let bytes = to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes);
+    let answered = (parts.status.is_redirection() || parts.status.is_success())
+        && matches!(text.trim(), "" | "null");
+    if answered {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
+    tracing::warn!(op_id = %op_id, status = %parts.status, detail = %text, "form fields could not be read");
+    let flash = Flash {
+        error: Some(format!(
+            "Roster could not read this form (a field was missing, repeated or not in the expected form), so nothing was changed. Try again from the page; if it keeps happening, give us the operation id {op_id}."
+        )),
+        ..Flash::default()
+    };
+    let mut out = Redirect::to(&form_page(state, headers)).into_response();
+    append_cookie(
+        &mut out,
+        &cookie(
+            FLASH_COOKIE,
+            &flash.encode(),
+            Some(120),
+            state.app.secure_cookies,
+        ),
+    );
+    out
 }
 
 fn is_page_path(path: &str) -> bool {
@@ -225,6 +289,7 @@ async fn handle(
             return refused(
                 &op_id,
                 "This form was sent from another site, so Roster did not act on it.",
+                "/",
             );
         }
         let (parts, body) = req.into_parts();
@@ -249,6 +314,7 @@ async fn handle(
             return refused(
                 &op_id,
                 "This form has expired (or was not sent by Roster's own page), so Roster did not act on it.",
+                &form_page(&state, &headers),
             );
         }
         req = Request::from_parts(parts, Body::from(bytes));
@@ -296,7 +362,11 @@ async fn handle(
         client_addr,
     });
 
+    let is_form_post = method == Method::POST && path.starts_with("/api/");
     let mut resp = next.run(req).instrument_in(&span).await;
+    if is_form_post && !sets_cookie(&resp, FLASH_COOKIE) && !sets_cookie(&resp, SESSION_COOKIE) {
+        resp = unless_unreadable(&state, &headers, &op_id, resp).await;
+    }
 
     let secure = state.app.secure_cookies;
     if is_page && flash_cookie.is_some() {
@@ -323,6 +393,14 @@ async fn handle(
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
+}
+
+fn sets_cookie(resp: &Response, name: &str) -> bool {
+    let prefix = format!("{name}=");
+    resp.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|s| s.starts_with(&prefix)))
 }
 
 fn append_cookie(resp: &mut Response, value: &str) {

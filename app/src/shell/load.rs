@@ -20,6 +20,16 @@ pub fn load_error(err: CoreError) -> AnyView {
         }
         other => other.to_string(),
     };
+    let status = match &err {
+        CoreError::Forbidden => http::StatusCode::FORBIDDEN,
+        CoreError::NotFound => http::StatusCode::NOT_FOUND,
+        CoreError::Unauthenticated => http::StatusCode::UNAUTHORIZED,
+        CoreError::Internal(_) => http::StatusCode::INTERNAL_SERVER_ERROR,
+        _ => http::StatusCode::BAD_REQUEST,
+    };
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(status);
+    }
     view! { <p class="error" role="alert">{text}</p> }.into_any()
 }
 

@@ -97,7 +97,7 @@ pub fn CheckReportView(report: CheckReport) -> impl IntoView {
     });
     view! {
         <div class="check-report">
-            <p class=status_class>{report.summary.clone()}</p>
+            <p class=status_class>{report.headline()}</p>
             {problem}
             {proof}
             {permissions}

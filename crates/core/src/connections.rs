@@ -98,6 +98,15 @@ impl CheckReport {
         self.status == "ok"
     }
 
+    /// The one-line result above the details: what happened, leaving the cause to the problem
+    /// shown under it (the summary, which lists show, is the cause itself when no token came).
+    pub fn headline(&self) -> String {
+        match (&self.problem, &self.tenant_id) {
+            (Some(_), None) => "Not connected: Roster could not sign in to this tenant.".to_owned(),
+            _ => self.summary.clone(),
+        }
+    }
+
     fn failed(now_ms: i64, problem: Problem) -> Self {
         Self {
             checked_at_ms: now_ms,
@@ -165,9 +174,9 @@ pub fn diagnose(err: &GraphError) -> Problem {
         let code = f.code().map(|c| format!("AADSTS{c}"));
         let (cause, fix, retry) = match f.kind {
             TokenErrorKind::InvalidSecretValue => (
-                "Microsoft rejected the client secret (wrong secret value).",
-                "Paste the secret's Value — not its Secret ID. If you created the secret a moment ago, it can take a few minutes before Microsoft accepts it: wait a minute and check again.",
-                true,
+                "The client secret is not one this app accepts (wrong secret value).",
+                "Paste the secret's Value, not its Secret ID. A secret created in the last few minutes may not work yet: then wait a minute and check again.",
+                false,
             ),
             TokenErrorKind::ExpiredSecret => (
                 "The client secret has expired.",

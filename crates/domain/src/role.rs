@@ -87,7 +87,7 @@ impl fmt::Display for Role {
 
 /// The text was not one of the four role names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role {0:?}: expected owner, admin, technician or viewer")]
+#[error("Choose a role: owner, admin, technician or viewer.")]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {

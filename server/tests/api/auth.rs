@@ -297,6 +297,50 @@ async fn a_form_post_without_the_csrf_token_changes_nothing() {
 }
 
 #[tokio::test]
+async fn a_refused_form_links_back_to_its_page_and_a_forbidden_page_answers_403() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let from_login = app.browser_with(&[("referer", &format!("{}/login?next=x", app.base))]);
+    let r = from_login
+        .post_raw(
+            "/api/login",
+            Some(&app.base),
+            &[("email", OWNER_EMAIL), ("password", "whatever")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    let back = r
+        .doc()
+        .select(&scraper::Selector::parse("main a").expect("selector"))
+        .next()
+        .and_then(|a| a.value().attr("href").map(str::to_owned));
+    assert_eq!(back.as_deref(), Some("/login?next=x"));
+    // A referer on another site is not followed.
+    let elsewhere = app.browser_with(&[("referer", "https://evil.example/login")]);
+    let r = elsewhere
+        .post_raw("/api/login", Some(&app.base), &[("email", "x@y.z")])
+        .await;
+    let back = r
+        .doc()
+        .select(&scraper::Selector::parse("main a").expect("selector"))
+        .next()
+        .and_then(|a| a.value().attr("href").map(str::to_owned));
+    assert_eq!(back.as_deref(), Some("/"));
+
+    let viewer = app.member(&owner, "vera@acme.test", "viewer").await;
+    let page = viewer.get("/tenants/connect").await;
+    assert_eq!(page.status, 403);
+    assert!(page.contains("Your role does not allow you to see this page."));
+    assert_eq!(
+        viewer
+            .get("/organizations/00000000-0000-0000-0000-000000000000")
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
 async fn a_form_post_from_another_origin_changes_nothing() {
     let app = TestApp::spawn().await;
     let owner = app.with_owner().await;

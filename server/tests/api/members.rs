@@ -370,3 +370,56 @@ async fn member_changes_are_in_the_audit_log() {
     assert!(rows.iter().any(|r| r.contains("member.added")));
     assert!(rows.iter().any(|r| r.contains("workspace.created")));
 }
+
+#[tokio::test]
+async fn a_form_that_cannot_be_read_or_names_an_unknown_role_gets_a_plain_message() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let me = member_id(&app, OWNER_EMAIL).await;
+    // The field sent twice, as a hand-made form could.
+    let r = owner
+        .submit(
+            "/settings/members",
+            "/api/change_role",
+            &[
+                ("member_id", me.as_str()),
+                ("member_id", me.as_str()),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/"),
+        "back to a page, not a raw answer"
+    );
+    assert!(!r.html.contains("Args|"), "{}", r.html);
+    let alert = owner.get("/").await.texts("[role=alert]").join(" ");
+    assert!(
+        alert.starts_with("Roster could not read this form"),
+        "{alert}"
+    );
+    assert!(
+        !alert.contains("Args|") && !alert.contains("Multiple values"),
+        "{alert}"
+    );
+    owner
+        .submit(
+            "/settings/members",
+            "/api/change_role",
+            &[("member_id", me.as_str()), ("role", "superadmin")],
+        )
+        .await;
+    let page = owner.get("/settings/members").await;
+    let shown = page.texts("[role=alert]").join(" ") + &page.texts(".field-error").join(" ");
+    assert!(
+        shown.contains("Choose a role: owner, admin, technician or viewer."),
+        "{shown}"
+    );
+    assert!(!shown.contains("unknown role"), "{shown}");
+    let rows = page.texts("tbody tr");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains(OWNER_EMAIL) && r.contains("Owner"))
+    );
+}

@@ -182,9 +182,16 @@ async fn a_wrong_secret_is_explained_and_nothing_is_saved() {
     assert!(problem.contains("wrong secret value"), "{problem}");
     assert!(problem.contains("AADSTS7000215"));
     assert!(
-        problem.contains("a few minutes"),
+        problem.contains("few minutes"),
         "a new secret may need minutes"
     );
+    // The heading does not repeat the cause, and nothing says the secret is fine as it is.
+    let heading = page.texts(".banner").join(" ");
+    assert_eq!(
+        heading,
+        "Not connected: Roster could not sign in to this tenant."
+    );
+    assert!(!problem.contains("Nothing needs to change"), "{problem}");
     assert!(!page.texts("button").contains(&"Save connection".to_owned()));
     assert!(
         owner
