@@ -76,7 +76,7 @@ fn attention(rows: Vec<roster_core::ConnectionRow>) -> impl IntoView {
         view! { <ul class="attention">{lis}</ul> }.into_any()
     };
     view! {
-        <p>{format!("{total} tenant connection(s), {ok} working.")}</p>
+        <p>{connected_summary(total, ok)}</p>
         <h2>"Needs attention"</h2>
         {list}
     }
@@ -132,5 +132,36 @@ pub fn NotFound() -> impl IntoView {
                 <a href="/">"Go to the dashboard"</a>
             </p>
         </Layout>
+    }
+}
+
+/// "3 tenants connected, all working." and its variants, in whole words.
+fn connected_summary(total: usize, ok: usize) -> String {
+    let tenants = if total == 1 {
+        "1 tenant is connected".to_owned()
+    } else {
+        format!("{total} tenants are connected")
+    };
+    match (total, ok) {
+        (0, _) => "No tenants are connected yet.".to_owned(),
+        (1, 1) => format!("{tenants} and working."),
+        (1, _) => format!("{tenants}; its connection is failing."),
+        (t, o) if t == o => format!("{tenants}, all working."),
+        (_, 0) => format!("{tenants}; none of them is working."),
+        (_, o) => format!("{tenants}; {o} working."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_dashboard_counts_in_words() {
+        use super::connected_summary as s;
+        assert_eq!(s(0, 0), "No tenants are connected yet.");
+        assert_eq!(s(1, 1), "1 tenant is connected and working.");
+        assert_eq!(s(1, 0), "1 tenant is connected; its connection is failing.");
+        assert_eq!(s(3, 3), "3 tenants are connected, all working.");
+        assert_eq!(s(3, 1), "3 tenants are connected; 1 working.");
+        assert_eq!(s(2, 0), "2 tenants are connected; none of them is working.");
     }
 }

@@ -215,7 +215,7 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <Layout title="Audit log".into()>
             {for_member(|principal, state| async move {
-                        match state.services.audit_log(&principal, 200).await {
+                        match state.services.audit_lines(&principal, 200).await {
                             Ok(rows) if rows.is_empty() => {
                                 view! { <p class="empty">"Nothing recorded yet."</p> }.into_any()
                             }
@@ -223,26 +223,36 @@ pub fn AuditPage() -> impl IntoView {
                                 let body = rows
                                     .into_iter()
                                     .map(|r| {
+                                        let what = match r.link {
+                                            Some(href) => view! { <a href=href>{r.what}</a> }.into_any(),
+                                            None => view! { <span>{r.what}</span> }.into_any(),
+                                        };
+                                        let changes = (!r.changes.is_empty()).then(|| {
+                                            let items = r
+                                                .changes
+                                                .into_iter()
+                                                .map(|c| view! { <li>{c}</li> })
+                                                .collect_view();
+                                            view! { <ul class="changes">{items}</ul> }
+                                        });
                                         view! {
                                             <tr>
-                                                <td>{fmt_time(r.created_at)}</td>
-                                                <td>{r.actor}</td>
-                                                <td>{r.action}</td>
-                                                <td>{format!("{} {}", r.target_type, r.target_id.unwrap_or_default())}</td>
-                                                <td><code>{r.detail}</code></td>
+                                                <td>{fmt_time(r.at_ms)}</td>
+                                                <td>{r.who}</td>
+                                                <td>{what}{changes}</td>
+                                                <td>{r.from_address.unwrap_or_else(|| "—".into())}</td>
                                             </tr>
                                         }
                                     })
                                     .collect_view();
                                 view! {
-                                    <table>
+                                    <table class="audit">
                                         <thead>
                                             <tr>
                                                 <th scope="col">"When"</th>
                                                 <th scope="col">"Who"</th>
                                                 <th scope="col">"What"</th>
-                                                <th scope="col">"Target"</th>
-                                                <th scope="col">"Details"</th>
+                                                <th scope="col">"From"</th>
                                             </tr>
                                         </thead>
                                         <tbody>{body}</tbody>

@@ -88,6 +88,28 @@ fn claimed(fields: &OrganizationFields, others: &[ClaimingOrganization]) -> Fiel
     errors
 }
 
+/// What an edit changes, field by field, as `[before, after]` pairs (notes only as "edited", since
+/// they can be long and are shown on the organization's page).
+fn changes(
+    before: &OrganizationRow,
+    after: &OrganizationFields,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    let mut pair = |label: &str, from: serde_json::Value, to: serde_json::Value| {
+        if from != to {
+            out.insert(label.to_owned(), json!([from, to]));
+        }
+    };
+    pair("Name", json!(before.name), json!(after.name));
+    pair("Domains", json!(before.domain_list()), json!(after.domains));
+    pair("Website", json!(before.website), json!(after.website));
+    pair("Tenant ID", json!(before.tenant_id), json!(after.tenant_id));
+    if before.notes != after.notes {
+        out.insert("Notes".to_owned(), json!(["", "edited"]));
+    }
+    out
+}
+
 impl Services {
     /// Refuses fields whose name, tenant ID or primary domain another organization already has.
     async fn refuse_claimed(
@@ -189,7 +211,7 @@ impl Services {
                     action: "organization.updated",
                     target_type: "organization",
                     target_id: Some(id.to_string()),
-                    detail: json!({ "from": before.name, "name": fields.name, "domains": fields.domains }),
+                    detail: json!({ "name": fields.name, "changes": changes(&before, &fields) }),
                 },
                 self.now_ms(),
             )

@@ -360,15 +360,62 @@ async fn member_changes_are_in_the_audit_log() {
             &[("member_id", &tess), ("role", "viewer")],
         )
         .await;
+    let r = owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[("name", "Contoso"), ("domains", "contoso.com")],
+        )
+        .await;
+    let org = r.location.expect("created");
+    let org_id = org.trim_start_matches("/organizations/").to_owned();
+    owner
+        .submit(
+            &org,
+            "/api/update_organization",
+            &[
+                ("id", org_id.as_str()),
+                ("name", "Contoso Ltd"),
+                ("domains", "contoso.com, bücher.de"),
+            ],
+        )
+        .await;
     let log = owner.get("/settings/audit").await;
     let rows = log.texts("tbody tr");
-    assert!(
+    let row = |what: &str| {
         rows.iter()
-            .any(|r| r.contains("member.role_changed") && r.contains(OWNER_EMAIL)),
-        "{rows:?}"
+            .find(|r| r.contains(what))
+            .unwrap_or_else(|| panic!("no {what:?} in {rows:?}"))
+            .clone()
+    };
+    let role = row("Changed the role of tess@acme.test");
+    assert!(
+        role.contains("Role: Technician → Viewer") && role.contains(OWNER_EMAIL),
+        "{role}"
     );
-    assert!(rows.iter().any(|r| r.contains("member.added")));
-    assert!(rows.iter().any(|r| r.contains("workspace.created")));
+    assert!(role.contains("127.0.0.1"), "where it came from: {role}");
+    assert!(row("Added tess@acme.test").contains("Role: Technician"));
+    row("Created the workspace Acme IT");
+    let edit = row("Edited the organization Contoso Ltd");
+    assert!(edit.contains("Name: Contoso → Contoso Ltd"), "{edit}");
+    assert!(
+        edit.contains("Domains: contoso.com → contoso.com, bücher.de"),
+        "{edit}"
+    );
+    // Codes, ids and JSON are for the database, not for people.
+    for r in &rows {
+        assert!(
+            !r.contains("member.")
+                && !r.contains('{')
+                && !r.contains(&tess)
+                && !r.contains(&org_id),
+            "{r}"
+        );
+    }
+    assert!(
+        log.html.contains(&format!("href=\"{org}\"")),
+        "the organization is linked"
+    );
 }
 
 #[tokio::test]
