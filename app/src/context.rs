@@ -40,6 +40,9 @@ pub struct DemoTenant {
     pub client_id: String,
     pub secret: String,
     pub secret_expires_on: String,
+    /// A second secret of the same app, to try Rotate secret with.
+    pub next_secret: String,
+    pub next_secret_expires_on: String,
     pub note: String,
 }
 

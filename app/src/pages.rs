@@ -49,7 +49,7 @@ fn attention(rows: Vec<roster_core::ConnectionRow>) -> impl IntoView {
     let ok = rows.iter().filter(|r| r.status == "ok").count();
     let mut items = Vec::new();
     for r in &rows {
-        let name = r.display_name.clone().unwrap_or_else(|| r.tenant.clone());
+        let name = roster_core::connections::connection_title(r);
         let href = format!("/tenants/{}", r.id);
         if r.status == "failing" {
             items.push((

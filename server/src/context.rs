@@ -367,6 +367,9 @@ async fn handle(
     if is_form_post && !sets_cookie(&resp, FLASH_COOKIE) && !sets_cookie(&resp, SESSION_COOKIE) {
         resp = unless_unreadable(&state, &headers, &op_id, resp).await;
     }
+    if is_page {
+        resp = without_hydration_data(resp).await;
+    }
 
     let secure = state.app.secure_cookies;
     if is_page && flash_cookie.is_some() {
@@ -393,6 +396,38 @@ async fn handle(
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     resp
+}
+
+/// Largest page Roster buffers to tidy; anything bigger is sent as it is.
+const MAX_PAGE_BYTES: usize = 32 * 1024 * 1024;
+
+/// Leptos appends its hydration data as inline scripts after `</html>`. Roster's pages have no
+/// client code to read it, and the content security policy (rightly) blocks inline scripts, which
+/// browsers report as errors; so the trailing scripts are cut off.
+async fn without_hydration_data(resp: Response) -> Response {
+    let is_html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_PAGE_BYTES).await else {
+        tracing::error!("a page was too large to send");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let end = bytes
+        .windows(7)
+        .rposition(|w| w.eq_ignore_ascii_case(b"</html>"))
+        .map(|i| i + 7);
+    let bytes = match end {
+        Some(end) if bytes[end..].trim_ascii_start().starts_with(b"<script") => bytes.slice(..end),
+        _ => bytes,
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 fn sets_cookie(resp: &Response, name: &str) -> bool {

@@ -71,9 +71,36 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
                     })
                     .unwrap_or_default(),
                 note,
+                next_secret: String::new(),
+                next_secret_expires_on: String::new(),
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // A second secret for every app, so Rotate secret can be tried: the same value at every start
+    // (the emulator's randomness is seeded), valid for 18 months from now.
+    let mut tenants = tenants;
+    for t in &mut tenants {
+        let Ok(client_id) = t.client_id.parse() else {
+            continue;
+        };
+        let next = emulator.handle().add_secret(
+            &t.tenant_id,
+            client_id,
+            &roster_graph_emulator::NewSecret {
+                value: None,
+                expires: None,
+                expires_in_days: Some(540),
+            },
+        );
+        if let Ok(next) = next {
+            t.next_secret = next.value;
+            t.next_secret_expires_on = next
+                .expires
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .date()
+                .to_string();
+        }
+    }
 
     let db = roster_store::Db::connect(&config.database_url).await?;
     db.migrate().await?;

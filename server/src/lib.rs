@@ -4,6 +4,7 @@ pub mod cli;
 pub mod config;
 pub mod context;
 pub mod demo;
+pub mod favicon;
 pub mod metrics;
 pub mod proxies;
 pub mod startup;

@@ -98,7 +98,8 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
                 .route("/metrics", get(metrics::endpoint))
                 .with_state(metrics.clone()),
         )
-        .route("/style/roster.css", get(stylesheet));
+        .route("/style/roster.css", get(stylesheet))
+        .route("/favicon.ico", get(favicon));
 
     let router = pages
         .layer(axum::middleware::from_fn_with_state(
@@ -143,6 +144,17 @@ async fn readyz(State(db): State<Db>) -> impl IntoResponse {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
+}
+
+async fn favicon() -> impl IntoResponse {
+    static ICON: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    (
+        [
+            (header::CONTENT_TYPE, "image/x-icon"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        ICON.get_or_init(crate::favicon::ico).clone(),
+    )
 }
 
 async fn stylesheet() -> impl IntoResponse {

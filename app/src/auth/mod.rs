@@ -42,6 +42,12 @@ pub fn SetupPage() -> impl IntoView {
 pub fn LoginPage() -> impl IntoView {
     view! {
         <PublicLayout title="Sign in".into()>
+            {crate::context::app_state().ok().and_then(|s| s.demo).map(|d| view! {
+                <p class="demo-credentials" role="note">
+                    "This is the Roster demo. Sign in as " <code>{d.email}</code>
+                    " with the password " <code>{d.password}</code> "."
+                </p>
+            })}
             <FormError form="login" />
             <form method="post" action="/api/login" novalidate>
                 <CsrfField />

@@ -25,6 +25,7 @@ pub fn shell(_options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="/favicon.ico" />
                 <link rel="stylesheet" href="/style/roster.css" />
                 <MetaTags />
             </head>
@@ -110,11 +111,20 @@ pub fn Layout(title: String, children: Children) -> impl IntoView {
             None => format!("{} · server administrator", s.name),
         };
         let switch = (!s.other_workspaces.is_empty()).then(|| {
+            // The current workspace first and selected, so the control says where you are.
+            let current = s.principal.as_ref().map(|p| {
+                view! {
+                    <option value=p.workspace_id().to_string() selected>
+                        {p.workspace_name().to_owned()}
+                    </option>
+                }
+            });
             let options = s
                 .other_workspaces
                 .iter()
                 .map(|(id, name)| view! { <option value=id.to_string()>{name.clone()}</option> })
                 .collect_view();
+            let options = view! { {current} {options} };
             view! {
                 <form method="post" action="/api/switch_workspace" class="inline">
                     <CsrfField />
@@ -147,10 +157,21 @@ pub fn Layout(title: String, children: Children) -> impl IntoView {
             </div>
         }
     });
+    let signed_in_as = cx.session.as_ref().map(|s| s.email.clone());
     let demo = crate::context::app_state().ok().and_then(|s| s.demo).map(|d| {
+        // The demo owner's password is shown to the demo owner only: people added to the demo
+        // workspace sign in with their own.
+        let who = match &signed_in_as {
+            Some(email) if email.eq_ignore_ascii_case(&d.email) => view! {
+                "Demo: signed in as " {d.email.clone()} " (password " <code>{d.password.clone()}</code> "). "
+            }
+            .into_any(),
+            Some(email) => view! { "Demo: signed in as " {email.clone()} ". " }.into_any(),
+            None => view! { "Demo. " }.into_any(),
+        };
         view! {
             <aside class="demo" aria-label="Demo">
-                "Demo: signed in as " {d.email} " (password " <code>{d.password}</code> "). "
+                {who}
                 "Customer tenants are emulated: "
                 <a href="/tenants/connect">"see their demo credentials"</a> " in the connect wizard. Data: " {d.data_dir} "."
             </aside>

@@ -66,9 +66,7 @@ fn fmt_time(ms: Option<i64>) -> String {
 }
 
 fn tenant_name(row: &ConnectionRow) -> String {
-    row.display_name
-        .clone()
-        .unwrap_or_else(|| row.tenant.clone())
+    roster_core::connections::connection_title(row)
 }
 
 #[component]
@@ -278,6 +276,8 @@ fn wizard(
                     <td><code>{t.client_id}</code></td>
                     <td><code>{t.secret}</code></td>
                     <td>{t.secret_expires_on}</td>
+                    <td><code>{t.next_secret}</code></td>
+                    <td>{t.next_secret_expires_on}</td>
                 </tr>
             })
             .collect_view();
@@ -289,6 +289,7 @@ fn wizard(
                     <thead><tr>
                         <th scope="col">"Tenant"</th><th scope="col">"Tenant ID"</th><th scope="col">"Application (client) ID"</th>
                         <th scope="col">"Client secret value"</th><th scope="col">"Secret expires on"</th>
+                        <th scope="col">"Second secret (to try Rotate secret)"</th><th scope="col">"It expires on"</th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
@@ -463,8 +464,22 @@ fn rotate_view(row: ConnectionRow, draft: Option<DraftView>) -> impl IntoView + 
             </form>
         }
     });
+    let demo = app_state()
+        .ok()
+        .and_then(|s| s.demo)
+        .and_then(|d| d.tenants.into_iter().find(|t| t.tenant_id == row.tenant_id))
+        .filter(|t| !t.next_secret.is_empty())
+        .map(|t| {
+            view! {
+                <p class="demo-credentials hint">
+                    "Demo: this app's second secret is " <code>{t.next_secret}</code>
+                    ", expiring " {t.next_secret_expires_on} "."
+                </p>
+            }
+        });
     view! {
         <Layout title=format!("Rotate secret: {}", tenant_name(&row))>
+            {demo}
             <ol>
                 <li>"In the app registration's Certificates & secrets, create a new client secret and copy its Value."</li>
                 <li>"Paste it below and check it. The saved secret stays in use until the new one works."</li>

@@ -145,10 +145,10 @@ pub fn describe(r: &AuditRecord, names: &Names) -> AuditLine {
                     };
                     changes.push(format!("{field}: {} → {}", side(0), side(1)));
                 }
-            } else if let (Some(from), Some(to)) = (text(&d, "from"), text(&d, "name")) {
-                if from != to {
-                    changes.push(format!("Name: {from} → {to}"));
-                }
+            } else if let (Some(from), Some(to)) = (text(&d, "from"), text(&d, "name"))
+                && from != to
+            {
+                changes.push(format!("Name: {from} → {to}"));
             }
             link = target
                 .filter(|t| names.organizations.contains_key(t))
@@ -220,12 +220,9 @@ impl Services {
             names.organizations.insert(o.id, o.name);
         }
         for c in scope.connections().await? {
-            let name = c
-                .display_name
-                .clone()
-                .filter(|n| !n.trim().is_empty())
-                .unwrap_or_else(|| c.tenant.clone());
-            names.connections.insert(c.id, name);
+            names
+                .connections
+                .insert(c.id, crate::connections::connection_title(&c));
         }
         Ok(records.iter().map(|r| describe(r, &names)).collect())
     }

@@ -510,9 +510,13 @@ impl Services {
         if !errors.is_empty() {
             return Err(CoreError::Invalid(errors));
         }
-        let hash = hash_password(&password).await?;
         match ws.flatten() {
             Some(ws) => {
+                // An existing login becomes the owner as it is: its password stays, and the one
+                // given here is not used (the message says so).
+                let login = self.db.login_user(email.as_str()).await?;
+                let existing = login.as_ref().is_some_and(|l| l.password_hash.is_some());
+                let hash = hash_password(&password).await?;
                 let p = self
                     .db
                     .create_workspace_with_owner(
@@ -537,6 +541,23 @@ impl Services {
                         self.now_ms(),
                     )
                     .await?;
+                if let Some(l) = login.as_ref().filter(|l| l.password_hash.is_none()) {
+                    // A login that never chose a password (an invitation not taken up) takes the
+                    // one given, or its owner could never sign in.
+                    self.db
+                        .set_password_hash(UserId::from_uuid(l.id), &hash)
+                        .await?;
+                    return Ok(format!(
+                        "Created workspace {:?}. {email} already had a login without a password: it is the owner and now signs in with the password given.",
+                        ws.as_str()
+                    ));
+                }
+                if existing {
+                    return Ok(format!(
+                        "Created workspace {:?}. {email} already had a login: it is the owner and signs in with its existing password; the password given here was not used.",
+                        ws.as_str()
+                    ));
+                }
                 Ok(format!(
                     "Created workspace {:?} with owner {}.",
                     ws.as_str(),
@@ -545,7 +566,12 @@ impl Services {
             }
             None => match self
                 .db
-                .create_server_admin(email.as_str(), name.as_str(), &hash, self.now_ms())
+                .create_server_admin(
+                    email.as_str(),
+                    name.as_str(),
+                    &hash_password(&password).await?,
+                    self.now_ms(),
+                )
                 .await
             {
                 Ok(_) => Ok(format!("Created server administrator {email}.")),

@@ -167,6 +167,26 @@ pub fn expiry(expires_on: Option<&str>, today: jiff::civil::Date) -> (ExpiryLeve
     (level, Some(days))
 }
 
+/// What a connection is called on screens: the tenant's name in Entra; when it has none, the
+/// domain it was connected by or its first verified domain; the tenant ID only as a last resort.
+pub fn connection_title(row: &ConnectionRow) -> String {
+    if let Some(name) = row
+        .display_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        return name.to_owned();
+    }
+    if !roster_domain::tenant::is_guid(&row.tenant) {
+        return roster_domain::tenant::display_domain(&row.tenant);
+    }
+    match row.domain_list().first() {
+        Some(domain) => roster_domain::tenant::display_domain(domain),
+        None => format!("Tenant {}", row.tenant_id),
+    }
+}
+
 /// Explains a failure from Microsoft (or from reaching it) in plain words.
 pub fn diagnose(err: &GraphError) -> Problem {
     let request_id = err.request_id().map(str::to_owned);
@@ -577,7 +597,7 @@ impl Services {
                 report.user_count = Some(n);
             }
             if let Some((name, _default, domains)) = p.organization {
-                report.display_name = Some(name);
+                report.display_name = (!name.is_empty()).then_some(name);
                 report.verified_domains = domains;
             }
             report.sources.push(p.line);
@@ -690,11 +710,7 @@ impl Services {
         }) else {
             return Ok(());
         };
-        let name = row
-            .display_name
-            .clone()
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| row.tenant.clone());
+        let name = connection_title(row);
         let place = match &row.organization_name {
             Some(org) => format!("{name}, the tenant of {org}"),
             None => format!("{name} (not matched to an organization yet)"),

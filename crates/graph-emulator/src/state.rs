@@ -518,6 +518,16 @@ impl EmulatorHandle {
         Ok(id)
     }
 
+    /// Changes the tenant's organization name (`displayName` of `/organization`); an empty name
+    /// is allowed, as Entra allows a tenant whose name was never set.
+    ///
+    /// # Errors
+    /// When the tenant is unknown.
+    pub fn rename_tenant(&self, tenant: &str, display_name: &str) -> Result<(), AdminError> {
+        self.tenant(tenant)?.write().display_name = display_name.to_owned();
+        Ok(())
+    }
+
     /// Renames a group or changes its description.
     ///
     /// # Errors

@@ -48,11 +48,11 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             // `:memory:` gives every connection its own database, so keep exactly one.
-            let max = if url.contains(":memory:") || url.contains("mode=memory") {
-                1
-            } else {
-                8
-            };
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let max = if in_memory { 1 } else { 8 };
+            if !in_memory {
+                private_file(options.get_filename())?;
+            }
             let pool = SqlitePoolOptions::new()
                 .max_connections(max)
                 .acquire_timeout(Duration::from_secs(10))
@@ -113,6 +113,45 @@ pub fn redact_url(url: &str) -> String {
         return format!("{scheme}://{user}:***@{host}");
     }
     url.to_owned()
+}
+
+/// The SQLite database holds sealed secrets and password hashes: it (and the WAL and shared-memory
+/// files beside it, which SQLite creates with the database file's permissions) is readable by its
+/// owner only. A file created elsewhere with wider permissions is narrowed.
+fn private_file(path: &std::path::Path) -> Result<()> {
+    let err = |source: std::io::Error| StoreError::File {
+        path: path.display().to_string(),
+        source,
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(err)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+            match std::fs::metadata(&file) {
+                Ok(m) if m.permissions().mode() & 0o077 != 0 => {
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                        .map_err(err)?;
+                }
+                _ => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(err)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -18,6 +18,13 @@ pub enum StoreError {
     /// A migration failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database file could not be created or its permissions set.
+    #[error("database file {path}: {source}")]
+    File {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     /// Any other database error.
     #[error("database error: {0}")]
     Database(sqlx::Error),

@@ -464,12 +464,25 @@ async fn a_login_in_two_workspaces_switches_between_them() {
         .unwrap();
     let home = owner.get("/").await;
     assert!(home.contains("Acme IT · Owner"));
-    let second = home
-        .doc()
+    let doc = home.doc();
+    let options: Vec<(String, String, bool)> = doc
         .select(&scraper::Selector::parse("#switch-workspace option").unwrap())
-        .next()
-        .and_then(|o| o.value().attr("value").map(str::to_owned))
-        .expect("a workspace to switch to");
+        .map(|o| {
+            (
+                o.text().collect::<String>(),
+                o.value().attr("value").unwrap_or_default().to_owned(),
+                o.value().attr("selected").is_some(),
+            )
+        })
+        .collect();
+    // The current workspace is listed first and selected; the other can be chosen.
+    assert_eq!(options.len(), 2, "{options:?}");
+    assert_eq!((options[0].0.as_str(), options[0].2), ("Acme IT", true));
+    assert_eq!(
+        (options[1].0.as_str(), options[1].2),
+        ("Second Shop", false)
+    );
+    let second = options[1].1.clone();
     owner
         .submit("/", "/api/switch_workspace", &[("workspace_id", &second)])
         .await;

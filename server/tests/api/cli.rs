@@ -80,4 +80,66 @@ fn create_admin_creates_an_owner_then_refuses_a_duplicate_and_migrate_is_idempot
     }
     assert!(dir.path().join("roster.db").exists());
     assert!(dir.path().join("master.key").exists());
+    // The database and its WAL files are the owner's alone: they hold password hashes and
+    // sealed secrets.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for name in ["roster.db", "roster.db-wal", "roster.db-shm"] {
+            let path = dir.path().join(name);
+            if name == "roster.db" || path.exists() {
+                let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600, "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn create_admin_for_an_existing_login_says_its_password_was_not_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |password: &str, args: &[&str]| {
+        roster()
+            .env("ROSTER_DATA_DIR", dir.path())
+            .env("ROSTER_ADMIN_PASSWORD", password)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let first = run(
+        "the first password",
+        &[
+            "create-admin",
+            "--email",
+            "ops@acme.test",
+            "--name",
+            "Ops",
+            "--workspace",
+            "Acme",
+        ],
+    );
+    assert!(first.status.success());
+    let second = run(
+        "another password!",
+        &[
+            "create-admin",
+            "--email",
+            "OPS@acme.test",
+            "--name",
+            "Ops",
+            "--workspace",
+            "Beta",
+        ],
+    );
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let said = String::from_utf8_lossy(&second.stdout);
+    assert!(said.contains("already had a login"), "{said}");
+    assert!(
+        said.contains("the password given here was not used"),
+        "{said}"
+    );
 }

@@ -136,3 +136,44 @@ async fn a_database_failure_shows_an_operation_id_that_is_also_in_the_response_h
     assert_eq!(id.len(), 16);
     assert_eq!(p.header_operation_id.as_deref(), Some(id));
 }
+
+#[tokio::test]
+async fn there_is_a_favicon_and_pages_carry_no_inline_scripts() {
+    let app = TestApp::spawn().await;
+    let icon = reqwest::get(format!("{}/favicon.ico", app.base))
+        .await
+        .expect("GET");
+    assert_eq!(icon.status(), 200);
+    assert_eq!(
+        icon.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/x-icon")
+    );
+    let bytes = icon.bytes().await.expect("body");
+    assert_eq!(&bytes[..4], &[0, 0, 1, 0], "an ICO file");
+    let owner = app.with_owner().await;
+    for path in [
+        "/",
+        "/organizations",
+        "/tenants",
+        "/settings/members",
+        "/settings/audit",
+        "/no-such-page",
+    ] {
+        let page = owner.get(path).await;
+        assert!(
+            page.html.trim_end().ends_with("</html>"),
+            "{path}: {}",
+            &page.html[page.html.len().saturating_sub(200)..]
+        );
+        assert!(!page.html.contains("<script"), "{path} has a script");
+        assert!(
+            page.html
+                .contains("<link rel=\"icon\" href=\"/favicon.ico\">"),
+            "{path}"
+        );
+    }
+    let login = app.browser().get("/login").await;
+    assert!(!login.html.contains("<script"));
+}

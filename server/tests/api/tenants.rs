@@ -497,7 +497,11 @@ async fn rotating_the_secret_checks_the_new_one_before_replacing_the_old() {
         .await
         .texts("tbody tr")
         .join("\n");
-    assert!(log.contains("connection.secret_rotated"));
+    assert!(log.contains("Replaced the client secret of"), "{log}");
+    assert!(
+        log.contains(&format!("New secret expires on {new_expiry}")),
+        "{log}"
+    );
     assert!(!log.contains(&new.value));
 }
 
@@ -940,4 +944,21 @@ async fn rotating_to_the_secret_already_stored_is_refused() {
         ]
     );
     assert_eq!(app.microsoft().requests().len(), before);
+}
+
+#[tokio::test]
+async fn a_tenant_without_a_name_is_titled_by_its_domain() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(0);
+    app.microsoft()
+        .rename_tenant(&c.tenant_id, "\u{200B} ")
+        .expect("rename");
+    let (location, _) = connect(&owner, &c).await;
+    let page = owner.get(&location).await;
+    let title = page.texts("h1").join("");
+    assert!(!title.contains(&c.tenant_id), "{title}");
+    assert!(title.contains('.'), "a domain: {title}");
+    let list = owner.get("/tenants").await.texts("tbody tr").join(" ");
+    assert!(list.contains(&title), "{list}");
 }
