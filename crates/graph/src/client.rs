@@ -203,7 +203,7 @@ impl TenantSession {
     /// # Errors
     /// [`Error::Token`] with the classified AADSTS failure, or a transport error.
     pub async fn access_token(&self) -> Result<AccessToken, Error> {
-        self.token(false).await.map(|(token, _)| token)
+        self.token(false).await.map(|(token, _, _)| token)
     }
 
     /// Fetches a new token even if a cached one is still valid (e.g. to verify a new secret).
@@ -211,7 +211,7 @@ impl TenantSession {
     /// # Errors
     /// As [`Self::access_token`].
     pub async fn refresh_token(&self) -> Result<AccessToken, Error> {
-        self.token(true).await.map(|(token, _)| token)
+        self.token(true).await.map(|(token, _, _)| token)
     }
 
     /// The token's readable claims.
@@ -230,7 +230,9 @@ impl TenantSession {
         Ok(self.token_claims().await?.roles)
     }
 
-    async fn token(&self, force: bool) -> Result<(AccessToken, bool), Error> {
+    /// The token to use: cached unless `force`d. Also says whether it was fetched just now, and
+    /// when it was obtained.
+    async fn token(&self, force: bool) -> Result<(AccessToken, bool, jiff::Timestamp), Error> {
         let config = &self.inner.config;
         let cache = &self.inner.tokens;
         let creds = &self.credentials;
@@ -241,7 +243,7 @@ impl TenantSession {
             && let Some(entry) = cached.as_ref()
             && entry.usable(config.clock.now(), config.token_refresh_margin, fingerprint)
         {
-            return Ok((entry.token.clone(), false));
+            return Ok((entry.token.clone(), false, entry.obtained_at));
         }
         let response = self.request_token().await?;
         let entry = cache.entry(
@@ -252,8 +254,9 @@ impl TenantSession {
         );
         tracing::debug!(tenant = %creds.tenant, expires_at = %entry.expires_at, "obtained an access token");
         let token = entry.token.clone();
+        let obtained_at = entry.obtained_at;
         *cached = Some(entry);
-        Ok((token, true))
+        Ok((token, true, obtained_at))
     }
 
     async fn request_token(&self) -> Result<TokenResponse, Error> {
@@ -321,18 +324,43 @@ impl TenantSession {
         Ok(next)
     }
 
-    /// Sends to Graph with a bearer token. A 401 on a cached token fetches a new token and
-    /// tries once more.
+    /// Sends to Graph with a bearer token. A token's permissions are fixed when it is issued, so a
+    /// cached token can be refused for what a new one would be allowed: a 401 on a cached token
+    /// fetches a new token and tries once more; so does a 403 on a cached token older than
+    /// [`GraphConfig::token_recheck_after`], when the new token's roles differ from the refused
+    /// one's (consent was granted since). A 403 the new token cannot cure (same roles, say a
+    /// tenant without Entra ID P1) is returned without a second request.
     async fn graph_send(&self, mut outgoing: Outgoing) -> Result<Received, Error> {
-        let (token, fresh) = self.token(false).await?;
+        let config = &self.inner.config;
+        let (token, fresh, obtained_at) = self.token(false).await?;
         outgoing.bearer = Some(token.secret().clone());
-        let received = transport::send(&self.inner.http, &self.inner.config, &outgoing).await?;
-        if received.status.as_u16() != 401 || fresh {
+        let received = transport::send(&self.inner.http, config, &outgoing).await?;
+        let status = received.status.as_u16();
+        let age = config.clock.now().duration_since(obtained_at);
+        let recheck = jiff::SignedDuration::try_from(config.token_recheck_after)
+            .unwrap_or(jiff::SignedDuration::MAX);
+        let curable = match status {
+            401 => true,
+            403 => age >= recheck,
+            _ => false,
+        };
+        if fresh || !curable {
             return Ok(received);
         }
-        tracing::debug!(url = %outgoing.url, "401 with a cached token; fetching a new one");
-        let (token, _) = self.token(true).await?;
-        outgoing.bearer = Some(token.secret().clone());
+        tracing::debug!(url = %outgoing.url, status, "refused with a cached token; fetching a new one");
+        let (new_token, _, _) = self.token(true).await?;
+        if status == 403 {
+            let roles = |t: &AccessToken| t.claims().map(|c| c.roles.roles().to_vec()).ok();
+            let (mut before, mut after) = (roles(&token), roles(&new_token));
+            if let (Some(b), Some(a)) = (before.as_mut(), after.as_mut()) {
+                b.sort();
+                a.sort();
+            }
+            if before == after {
+                return Ok(received);
+            }
+        }
+        outgoing.bearer = Some(new_token.secret().clone());
         transport::send(&self.inner.http, &self.inner.config, &outgoing).await
     }
 

@@ -151,6 +151,9 @@ pub struct GraphConfig {
     pub retry: RetryPolicy,
     /// A cached token is replaced once it is this close to its expiry.
     pub token_refresh_margin: Duration,
+    /// A 403 on a cached token at least this old asks for a new token (consent may have been
+    /// granted since it was issued); a younger token is as current as Entra can say.
+    pub token_recheck_after: Duration,
     /// Sent as `User-Agent`.
     pub user_agent: String,
     /// Source of the current time (token expiry, `Retry-After` dates).
@@ -182,6 +185,7 @@ impl GraphConfig {
             timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             token_refresh_margin: Duration::from_secs(5 * 60),
+            token_recheck_after: Duration::from_secs(60),
             user_agent: format!("roster-graph/{}", env!("CARGO_PKG_VERSION")),
             clock: Arc::new(SystemClock),
             sleeper: Arc::new(TokioSleep),
@@ -199,6 +203,7 @@ impl fmt::Debug for GraphConfig {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("token_refresh_margin", &self.token_refresh_margin)
+            .field("token_recheck_after", &self.token_recheck_after)
             .field("user_agent", &self.user_agent)
             .finish_non_exhaustive()
     }

@@ -395,6 +395,70 @@ async fn a_token_the_service_considers_expired_is_replaced_after_one_401() {
 }
 
 #[tokio::test]
+async fn a_403_on_a_cached_token_is_retried_once_when_consent_changed_since() {
+    let cloud = Cloud::with_tenant(3, true).await;
+    let client: uuid::Uuid = cloud.client_id(0).parse().unwrap();
+    let tenant = cloud.tenant_id(0);
+    cloud
+        .handle()
+        .revoke_role(&tenant, client, "User.Read.All")
+        .unwrap();
+    let session = cloud.session(0);
+    let token_requests = || {
+        cloud
+            .handle()
+            .requests()
+            .iter()
+            .filter(|e| e.uri.ends_with("/oauth2/v2.0/token"))
+            .count()
+    };
+    // A token without User.Read.All is cached, and, a while later, the users are refused with it.
+    session.organization().await.unwrap();
+    cloud.advance(Duration::from_secs(61));
+    let refused = session.users(&ListQuery::new()).next().await.unwrap();
+    assert!(refused.is_err());
+    assert_eq!(
+        token_requests(),
+        2,
+        "a new token was asked for, with the same roles"
+    );
+    let statuses: Vec<u16> = cloud.graph_log().iter().map(|e| e.status).collect();
+    assert_eq!(
+        statuses,
+        [200, 403],
+        "not sent again: the new token could not help"
+    );
+
+    // Consent is granted in Entra. Within the first minute of a token nothing is asked again: a
+    // token that young is as current as Entra can say.
+    cloud
+        .handle()
+        .grant_role(&tenant, client, "User.Read.All")
+        .unwrap();
+    assert!(
+        session
+            .users(&ListQuery::new())
+            .next()
+            .await
+            .unwrap()
+            .is_err()
+    );
+    assert_eq!(token_requests(), 2);
+    // Later, the cached token still lacks the role, so the 403 it gets is answered by a new
+    // token, and the request succeeds.
+    cloud.advance(Duration::from_secs(61));
+    let users: Vec<User> = session
+        .users(&ListQuery::new())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(users.len(), 3);
+    let statuses: Vec<u16> = cloud.graph_log().iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [200, 403, 403, 403, 200]);
+    assert_eq!(token_requests(), 3);
+}
+
+#[tokio::test]
 async fn a_wrong_secret_is_refused_with_aadsts7000215() {
     let cloud = Cloud::with_tenant(1, true).await;
     let session = cloud.session_as(&cloud.tenant_id(0), &cloud.client_id(0), "wrong~secret");
