@@ -106,7 +106,11 @@ pub fn Layout(title: String, children: Children) -> impl IntoView {
             .collect_view()
     });
     let account = session.map(|s| {
+        // With other workspaces the switcher names the current one, so the text need not.
         let who = match &s.principal {
+            Some(p) if !s.other_workspaces.is_empty() => {
+                format!("{} · {}", s.name, p.role().label())
+            }
             Some(p) => format!("{} · {} · {}", s.name, p.workspace_name(), p.role().label()),
             None => format!("{} · server administrator", s.name),
         };

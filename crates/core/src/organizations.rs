@@ -23,7 +23,9 @@ pub struct OrganizationForm {
     pub tenant_id: String,
 }
 
-fn parse(form: &OrganizationForm) -> Result<OrganizationFields> {
+/// The form's fields as they will be written, and the problems found; a field with a problem is
+/// left empty, so the others can still be checked against the workspace's organizations.
+fn parse(form: &OrganizationForm) -> (OrganizationFields, FieldErrors) {
     let mut errors = FieldErrors::new();
     let name = errors.check("name", roster_domain::OrganizationName::parse(&form.name));
     let domains = errors.check("domains", parse_domains(&form.domains));
@@ -41,20 +43,17 @@ fn parse(form: &OrganizationForm) -> Result<OrganizationFields> {
             "A Microsoft tenant ID is a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (or leave it empty).",
         );
     }
-    let (Some(name), Some(domains), Some(website)) = (name, domains, website) else {
-        return Err(CoreError::Invalid(errors));
-    };
-    if !errors.is_empty() {
-        return Err(CoreError::Invalid(errors));
-    }
-    Ok(OrganizationFields {
-        name: name.as_str().to_owned(),
+    let tenant_ok = !tenant.is_empty() && is_guid(&tenant);
+    let domains = domains.unwrap_or_default();
+    let fields = OrganizationFields {
+        name: name.map(|n| n.as_str().to_owned()).unwrap_or_default(),
         primary_domain: domains.first().cloned(),
         domains,
-        website,
+        website: website.flatten(),
         notes: form.notes.trim().to_owned(),
-        tenant_id: (!tenant.is_empty()).then_some(tenant),
-    })
+        tenant_id: tenant_ok.then_some(tenant),
+    };
+    (fields, errors)
 }
 
 /// Field errors naming the organizations that already hold this name, tenant ID or primary domain.
@@ -111,6 +110,30 @@ fn changes(
 }
 
 impl Services {
+    /// Parses the form and refuses it, with every problem at once, when a field is wrong or its
+    /// name, tenant ID or primary domain belongs to another organization.
+    async fn checked_fields(
+        &self,
+        scope: &roster_store::WorkspaceScope<'_>,
+        form: &OrganizationForm,
+        except: Option<Uuid>,
+    ) -> Result<OrganizationFields> {
+        let (fields, mut errors) = parse(form);
+        for (field, message) in claimed(
+            &fields,
+            &scope.organizations_claiming(&fields, except).await?,
+        )
+        .0
+        {
+            errors.add(&field, message);
+        }
+        if errors.is_empty() {
+            Ok(fields)
+        } else {
+            Err(CoreError::Invalid(errors))
+        }
+    }
+
     /// Refuses fields whose name, tenant ID or primary domain another organization already has.
     async fn refuse_claimed(
         &self,
@@ -162,9 +185,8 @@ impl Services {
         form: &OrganizationForm,
     ) -> Result<Uuid> {
         self.authorize(actor, Permission::Operate)?;
-        let fields = parse(form)?;
         let scope = actor.scope(&self.db);
-        self.refuse_claimed(&scope, &fields, None).await?;
+        let fields = self.checked_fields(&scope, form, None).await?;
         let id = match scope.create_organization(&fields, self.now_ms()).await {
             Ok(id) => id,
             Err(StoreError::Conflict) => return Err(self.conflict(&scope, &fields, None).await),
@@ -193,10 +215,9 @@ impl Services {
         form: &OrganizationForm,
     ) -> Result<()> {
         self.authorize(actor, Permission::Operate)?;
-        let fields = parse(form)?;
         let scope = actor.scope(&self.db);
         let before = scope.organization(id).await?;
-        self.refuse_claimed(&scope, &fields, Some(id)).await?;
+        let fields = self.checked_fields(&scope, form, Some(id)).await?;
         match scope.update_organization(id, &fields, self.now_ms()).await {
             Ok(()) => {}
             Err(StoreError::Conflict) => {
@@ -226,26 +247,24 @@ mod tests {
 
     #[test]
     fn the_first_domain_is_primary_and_bad_fields_are_all_reported() {
-        let ok = parse(&OrganizationForm {
+        let (ok, none) = parse(&OrganizationForm {
             name: " Contoso Ltd ".into(),
             domains: "contoso.com, contoso.co.uk".into(),
             website: "www.contoso.com".into(),
             notes: "VIP".into(),
             tenant_id: String::new(),
-        })
-        .unwrap();
+        });
+        assert!(none.is_empty());
         assert_eq!(ok.name, "Contoso Ltd");
         assert_eq!(ok.primary_domain.as_deref(), Some("contoso.com"));
         assert_eq!(ok.website.as_deref(), Some("https://www.contoso.com"));
-        let Err(CoreError::Invalid(e)) = parse(&OrganizationForm {
+        let (_, e) = parse(&OrganizationForm {
             name: String::new(),
             domains: "not a domain".into(),
             website: "::".into(),
             notes: "x".repeat(MAX_NOTES + 1),
             tenant_id: "abc".into(),
-        }) else {
-            panic!("expected field errors");
-        };
+        });
         for f in ["name", "domains", "website", "notes", "tenant_id"] {
             assert!(e.0.contains_key(f), "{f}");
         }

@@ -463,7 +463,7 @@ async fn a_login_in_two_workspaces_switches_between_them() {
         .await
         .unwrap();
     let home = owner.get("/").await;
-    assert!(home.contains("Acme IT · Owner"));
+    assert!(home.contains("Olive Owner · Owner"));
     let doc = home.doc();
     let options: Vec<(String, String, bool)> = doc
         .select(&scraper::Selector::parse("#switch-workspace option").unwrap())
@@ -486,5 +486,11 @@ async fn a_login_in_two_workspaces_switches_between_them() {
     owner
         .submit("/", "/api/switch_workspace", &[("workspace_id", &second)])
         .await;
-    assert!(owner.get("/").await.contains("Second Shop · Owner"));
+    let after = owner.get("/").await;
+    let selected: Vec<String> = after
+        .doc()
+        .select(&scraper::Selector::parse("#switch-workspace option[selected]").unwrap())
+        .map(|o| o.text().collect())
+        .collect();
+    assert_eq!(selected, vec!["Second Shop"]);
 }

@@ -185,6 +185,25 @@ async fn a_tenant_id_or_primary_domain_belongs_to_one_organization_in_any_spelli
             ]
         );
     }
+    // With the name wrong too, every problem is reported at once.
+    owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[
+                ("name", "\u{200B}"),
+                ("domains", "bücher.de"),
+                ("tenant_id", tenant),
+            ],
+        )
+        .await;
+    let page = owner.get("/organizations/new").await;
+    assert_eq!(
+        page.texts("#organization-name-error"),
+        vec!["Enter the organization's name."]
+    );
+    assert_eq!(page.texts("#organization-tenant_id-error").len(), 1);
+    assert_eq!(page.texts("#organization-domains-error").len(), 1);
     assert_eq!(owner.get("/organizations").await.texts("tbody tr").len(), 1);
 
     // Another organization may list the domain, just not as its primary one; and an edit of the
