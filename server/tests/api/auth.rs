@@ -24,7 +24,7 @@ async fn setup_creates_the_workspace_signs_in_and_cannot_run_twice() {
     let owner = app.with_owner().await;
     let home = owner.get("/").await;
     assert_eq!(home.status, 200);
-    assert!(home.contains("Olive Owner · Owner"));
+    assert!(home.contains("Olive Owner · Acme IT · Owner"));
     assert!(home.contains("Acme IT"));
 
     // A second visitor cannot set up again: the page is gone and the endpoint refuses.
