@@ -182,19 +182,19 @@ impl Services {
             }
             Err(e) => return Err(e.into()),
         };
-        principal
-            .scope(&self.db)
-            .audit(
-                &principal,
-                AuditEntry {
-                    action: "workspace.created",
-                    target_type: "workspace",
-                    target_id: Some(principal.workspace_id().to_string()),
-                    detail: json!({ "name": ws.as_str(), "via": "setup" }),
-                },
-                self.now_ms(),
-            )
-            .await?;
+        let mut unit = principal.scope(&self.db).begin().await?;
+        unit.audit(
+            &principal,
+            AuditEntry {
+                action: "workspace.created",
+                target_type: "workspace",
+                target_id: Some(principal.workspace_id().to_string()),
+                detail: json!({ "name": ws.as_str(), "via": "setup" }),
+            },
+            self.now_ms(),
+        )
+        .await?;
+        unit.commit().await?;
         tracing::info!(workspace = %principal.workspace_id(), "workspace set up");
         self.start_session(principal.user_id(), Some(principal))
             .await
@@ -460,34 +460,34 @@ impl Services {
             )
             .await?;
         let scope = principal.scope(&self.db);
-        scope
-            .audit_as(
-                Some(admin.user_id.as_uuid()),
-                &admin.email,
-                AuditEntry {
-                    action: "workspace.created",
-                    target_type: "workspace",
-                    target_id: Some(principal.workspace_id().to_string()),
-                    detail: json!({ "name": ws.as_str(), "owner": email.as_str() }),
-                },
-                self.now_ms(),
-            )
-            .await?;
+        let mut unit = scope.begin().await?;
+        unit.audit_as(
+            Some(admin.user_id.as_uuid()),
+            &admin.email,
+            AuditEntry {
+                action: "workspace.created",
+                target_type: "workspace",
+                target_id: Some(principal.workspace_id().to_string()),
+                detail: json!({ "name": ws.as_str(), "owner": email.as_str() }),
+            },
+            self.now_ms(),
+        )
+        .await?;
         let link = if existing.is_none() {
             let token = random_token();
             let now = self.now_ms();
-            scope
-                .create_password_link(
-                    principal.member_id(),
-                    &token_hash(&token),
-                    now,
-                    now + PASSWORD_LINK_MS,
-                )
-                .await?;
+            unit.create_password_link(
+                principal.member_id(),
+                &token_hash(&token),
+                now,
+                now + PASSWORD_LINK_MS,
+            )
+            .await?;
             Some(token)
         } else {
             None
         };
+        unit.commit().await?;
         Ok((principal, link))
     }
 
@@ -528,19 +528,20 @@ impl Services {
                         false,
                     )
                     .await?;
-                p.scope(&self.db)
-                    .audit_as(
-                        None,
-                        "command line",
-                        AuditEntry {
-                            action: "workspace.created",
-                            target_type: "workspace",
-                            target_id: Some(p.workspace_id().to_string()),
-                            detail: json!({ "name": ws.as_str(), "owner": email.as_str() }),
-                        },
-                        self.now_ms(),
-                    )
-                    .await?;
+                let mut unit = p.scope(&self.db).begin().await?;
+                unit.audit_as(
+                    None,
+                    "command line",
+                    AuditEntry {
+                        action: "workspace.created",
+                        target_type: "workspace",
+                        target_id: Some(p.workspace_id().to_string()),
+                        detail: json!({ "name": ws.as_str(), "owner": email.as_str() }),
+                    },
+                    self.now_ms(),
+                )
+                .await?;
+                unit.commit().await?;
                 if let Some(l) = login.as_ref().filter(|l| l.password_hash.is_none()) {
                     // A login that never chose a password (an invitation not taken up) takes the
                     // one given, or its owner could never sign in.

@@ -845,23 +845,25 @@ impl Services {
         }
         let draft_id = existing.as_ref().map(|d| d.id).unwrap_or_else(Uuid::new_v4);
         let sealed = keyring.seal(secret.expose_secret(), context.as_bytes());
-        scope
-            .save_draft(&DraftFields {
-                id: draft_id,
-                member_id: actor.member_id().as_uuid(),
-                connection_id: rotating,
-                organization_id: organization_id
-                    .or(rotating_row.as_ref().and_then(|r| r.organization_id)),
-                tenant,
-                client_id,
-                secret: sealed,
-                secret_expires_on: Some(expires.to_string()),
-                tenant_id: report.tenant_id.clone(),
-                last_check: serde_json::to_string(&report).ok(),
-                now_ms: now,
-                expires_ms: now + DRAFT_LIFETIME_MS,
-            })
-            .await?;
+        // After the check, never around it: a unit holds the database while it is open.
+        let mut unit = scope.begin().await?;
+        unit.save_draft(&DraftFields {
+            id: draft_id,
+            member_id: actor.member_id().as_uuid(),
+            connection_id: rotating,
+            organization_id: organization_id
+                .or(rotating_row.as_ref().and_then(|r| r.organization_id)),
+            tenant,
+            client_id,
+            secret: sealed,
+            secret_expires_on: Some(expires.to_string()),
+            tenant_id: report.tenant_id.clone(),
+            last_check: serde_json::to_string(&report).ok(),
+            now_ms: now,
+            expires_ms: now + DRAFT_LIFETIME_MS,
+        })
+        .await?;
+        unit.commit().await?;
         Ok(draft_id)
     }
 
@@ -895,7 +897,8 @@ impl Services {
             status_detail: Some(report.summary.clone()),
             last_check: serde_json::to_string(&report).ok(),
         };
-        let id = match scope.create_connection(&new, draft.id, self.now_ms()).await {
+        let mut unit = scope.begin().await?;
+        let id = match unit.create_connection(&new, draft.id, self.now_ms()).await {
             Ok(id) => id,
             Err(StoreError::Conflict) => {
                 return Err(CoreError::Conflict(format!(
@@ -904,24 +907,24 @@ impl Services {
             }
             Err(e) => return Err(e.into()),
         };
-        scope
-            .audit(
-                actor,
-                AuditEntry {
-                    action: "connection.created",
-                    target_type: "tenant_connection",
-                    target_id: Some(id.to_string()),
-                    detail: json!({
-                        "tenant_id": tenant_id,
-                        "client_id": draft.client_id,
-                        "display_name": report.display_name,
-                        "organization_id": draft.organization_id,
-                        "status": new.status,
-                    }),
-                },
-                self.now_ms(),
-            )
-            .await?;
+        unit.audit(
+            actor,
+            AuditEntry {
+                action: "connection.created",
+                target_type: "tenant_connection",
+                target_id: Some(id.to_string()),
+                detail: json!({
+                    "tenant_id": tenant_id,
+                    "client_id": draft.client_id,
+                    "display_name": report.display_name,
+                    "organization_id": draft.organization_id,
+                    "status": new.status,
+                }),
+            },
+            self.now_ms(),
+        )
+        .await?;
+        unit.commit().await?;
         Ok(id)
     }
 
@@ -936,29 +939,29 @@ impl Services {
             .map_err(|e| CoreError::Internal(Box::new(e)))?;
         let report = self.run_check(&row.tenant, &row.client_id, secret).await;
         let json = serde_json::to_string(&report).unwrap_or_default();
-        scope
-            .record_check(
-                id,
-                if report.is_ok() { "ok" } else { "failing" },
-                Some(&report.summary),
-                &json,
-                report.display_name.as_deref(),
-                (!report.verified_domains.is_empty()).then_some(report.verified_domains.as_slice()),
-                self.now_ms(),
-            )
-            .await?;
-        scope
-            .audit(
-                actor,
-                AuditEntry {
-                    action: "connection.checked",
-                    target_type: "tenant_connection",
-                    target_id: Some(id.to_string()),
-                    detail: json!({ "status": report.status, "summary": report.summary }),
-                },
-                self.now_ms(),
-            )
-            .await?;
+        let mut unit = scope.begin().await?;
+        unit.record_check(
+            id,
+            if report.is_ok() { "ok" } else { "failing" },
+            Some(&report.summary),
+            &json,
+            report.display_name.as_deref(),
+            (!report.verified_domains.is_empty()).then_some(report.verified_domains.as_slice()),
+            self.now_ms(),
+        )
+        .await?;
+        unit.audit(
+            actor,
+            AuditEntry {
+                action: "connection.checked",
+                target_type: "tenant_connection",
+                target_id: Some(id.to_string()),
+                detail: json!({ "status": report.status, "summary": report.summary }),
+            },
+            self.now_ms(),
+        )
+        .await?;
+        unit.commit().await?;
         Ok(report)
     }
 
@@ -987,41 +990,41 @@ impl Services {
                 ));
             }
         }
-        scope
-            .replace_secret(
-                connection_id,
-                &draft.sealed(),
-                draft.secret_expires_on.as_deref(),
-                draft.id,
-                self.now_ms(),
-            )
-            .await?;
+        // The new secret, what its check learnt and the audit entry: together or not at all.
+        let mut unit = scope.begin().await?;
+        unit.replace_secret(
+            connection_id,
+            &draft.sealed(),
+            draft.secret_expires_on.as_deref(),
+            draft.id,
+            self.now_ms(),
+        )
+        .await?;
         if let Some(r) = &report {
             let json = serde_json::to_string(r).unwrap_or_default();
-            scope
-                .record_check(
-                    connection_id,
-                    if r.is_ok() { "ok" } else { "failing" },
-                    Some(&r.summary),
-                    &json,
-                    r.display_name.as_deref(),
-                    (!r.verified_domains.is_empty()).then_some(r.verified_domains.as_slice()),
-                    self.now_ms(),
-                )
-                .await?;
-        }
-        scope
-            .audit(
-                actor,
-                AuditEntry {
-                    action: "connection.secret_rotated",
-                    target_type: "tenant_connection",
-                    target_id: Some(connection_id.to_string()),
-                    detail: json!({ "secret_expires_on": draft.secret_expires_on }),
-                },
+            unit.record_check(
+                connection_id,
+                if r.is_ok() { "ok" } else { "failing" },
+                Some(&r.summary),
+                &json,
+                r.display_name.as_deref(),
+                (!r.verified_domains.is_empty()).then_some(r.verified_domains.as_slice()),
                 self.now_ms(),
             )
             .await?;
+        }
+        unit.audit(
+            actor,
+            AuditEntry {
+                action: "connection.secret_rotated",
+                target_type: "tenant_connection",
+                target_id: Some(connection_id.to_string()),
+                detail: json!({ "secret_expires_on": draft.secret_expires_on }),
+            },
+            self.now_ms(),
+        )
+        .await?;
+        unit.commit().await?;
         Ok(connection_id)
     }
 }

@@ -58,7 +58,9 @@ impl Services {
         }
         let scope = actor.scope(&self.db);
         let now = self.now_ms();
-        let member = match scope
+        // The login, its membership, its set-password link and the audit entry: all or nothing.
+        let mut unit = scope.begin().await?;
+        let member = match unit
             .add_member(email.as_str(), name.as_str(), role, now)
             .await
         {
@@ -72,26 +74,25 @@ impl Services {
             Err(e) => return Err(e.into()),
         };
         let link_token = random_token();
-        scope
-            .create_password_link(
-                member.member_id(),
-                &token_hash(&link_token),
-                now,
-                now + PASSWORD_LINK_MS,
-            )
-            .await?;
-        scope
-            .audit(
-                actor,
-                AuditEntry {
-                    action: "member.added",
-                    target_type: "member",
-                    target_id: Some(member.member_id.to_string()),
-                    detail: json!({ "email": email.as_str(), "role": role.as_str() }),
-                },
-                now,
-            )
-            .await?;
+        unit.create_password_link(
+            member.member_id(),
+            &token_hash(&link_token),
+            now,
+            now + PASSWORD_LINK_MS,
+        )
+        .await?;
+        unit.audit(
+            actor,
+            AuditEntry {
+                action: "member.added",
+                target_type: "member",
+                target_id: Some(member.member_id.to_string()),
+                detail: json!({ "email": email.as_str(), "role": role.as_str() }),
+            },
+            now,
+        )
+        .await?;
+        unit.commit().await?;
         Ok(AddedMember { member, link_token })
     }
 
@@ -113,21 +114,21 @@ impl Services {
         }
         let token = random_token();
         let now = self.now_ms();
-        scope
-            .create_password_link(member, &token_hash(&token), now, now + PASSWORD_LINK_MS)
+        let mut unit = scope.begin().await?;
+        unit.create_password_link(member, &token_hash(&token), now, now + PASSWORD_LINK_MS)
             .await?;
-        scope
-            .audit(
-                actor,
-                AuditEntry {
-                    action: "member.password_link_issued",
-                    target_type: "member",
-                    target_id: Some(member.to_string()),
-                    detail: json!({ "email": target.email }),
-                },
-                now,
-            )
-            .await?;
+        unit.audit(
+            actor,
+            AuditEntry {
+                action: "member.password_link_issued",
+                target_type: "member",
+                target_id: Some(member.to_string()),
+                detail: json!({ "email": target.email }),
+            },
+            now,
+        )
+        .await?;
+        unit.commit().await?;
         Ok(token)
     }
 
@@ -148,11 +149,11 @@ impl Services {
         if from == role {
             return Ok(());
         }
-        if !scope.set_role(member, role).await? {
+        let mut unit = scope.begin().await?;
+        if !unit.set_role(member, role).await? {
             return Err(CoreError::LastOwner);
         }
-        scope
-            .audit(
+        unit.audit(
                 actor,
                 AuditEntry {
                     action: "member.role_changed",
@@ -163,6 +164,7 @@ impl Services {
                 self.now_ms(),
             )
             .await?;
+        unit.commit().await?;
         Ok(())
     }
 
@@ -182,28 +184,31 @@ impl Services {
         if disabled && member == actor.member_id() {
             return Err(CoreError::Conflict("You cannot disable yourself.".into()));
         }
-        if !scope.set_disabled(member, disabled).await? {
+        // Disabling, ending the sessions and the audit entry commit together: nobody is left
+        // disabled but still signed in.
+        let mut unit = scope.begin().await?;
+        if !unit.set_disabled(member, disabled).await? {
             return Err(CoreError::LastOwner);
         }
         if disabled {
-            scope.end_sessions_of(member).await?;
+            unit.end_sessions_of(member).await?;
         }
-        scope
-            .audit(
-                actor,
-                AuditEntry {
-                    action: if disabled {
-                        "member.disabled"
-                    } else {
-                        "member.enabled"
-                    },
-                    target_type: "member",
-                    target_id: Some(member.to_string()),
-                    detail: json!({ "email": target.email }),
+        unit.audit(
+            actor,
+            AuditEntry {
+                action: if disabled {
+                    "member.disabled"
+                } else {
+                    "member.enabled"
                 },
-                self.now_ms(),
-            )
-            .await?;
+                target_type: "member",
+                target_id: Some(member.to_string()),
+                detail: json!({ "email": target.email }),
+            },
+            self.now_ms(),
+        )
+        .await?;
+        unit.commit().await?;
         Ok(())
     }
 }

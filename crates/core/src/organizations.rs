@@ -187,23 +187,27 @@ impl Services {
         self.authorize(actor, Permission::Operate)?;
         let scope = actor.scope(&self.db);
         let fields = self.checked_fields(&scope, form, None).await?;
-        let id = match scope.create_organization(&fields, self.now_ms()).await {
+        let mut unit = scope.begin().await?;
+        let id = match unit.create_organization(&fields, self.now_ms()).await {
             Ok(id) => id,
-            Err(StoreError::Conflict) => return Err(self.conflict(&scope, &fields, None).await),
+            Err(StoreError::Conflict) => {
+                drop(unit);
+                return Err(self.conflict(&scope, &fields, None).await);
+            }
             Err(e) => return Err(e.into()),
         };
-        scope
-            .audit(
-                actor,
-                AuditEntry {
-                    action: "organization.created",
-                    target_type: "organization",
-                    target_id: Some(id.to_string()),
-                    detail: json!({ "name": fields.name, "domains": fields.domains }),
-                },
-                self.now_ms(),
-            )
-            .await?;
+        unit.audit(
+            actor,
+            AuditEntry {
+                action: "organization.created",
+                target_type: "organization",
+                target_id: Some(id.to_string()),
+                detail: json!({ "name": fields.name, "domains": fields.domains }),
+            },
+            self.now_ms(),
+        )
+        .await?;
+        unit.commit().await?;
         Ok(id)
     }
 
@@ -218,25 +222,27 @@ impl Services {
         let scope = actor.scope(&self.db);
         let before = scope.organization(id).await?;
         let fields = self.checked_fields(&scope, form, Some(id)).await?;
-        match scope.update_organization(id, &fields, self.now_ms()).await {
+        let mut unit = scope.begin().await?;
+        match unit.update_organization(id, &fields, self.now_ms()).await {
             Ok(()) => {}
             Err(StoreError::Conflict) => {
+                drop(unit);
                 return Err(self.conflict(&scope, &fields, Some(id)).await);
             }
             Err(e) => return Err(e.into()),
         }
-        scope
-            .audit(
-                actor,
-                AuditEntry {
-                    action: "organization.updated",
-                    target_type: "organization",
-                    target_id: Some(id.to_string()),
-                    detail: json!({ "name": fields.name, "changes": changes(&before, &fields) }),
-                },
-                self.now_ms(),
-            )
-            .await?;
+        unit.audit(
+            actor,
+            AuditEntry {
+                action: "organization.updated",
+                target_type: "organization",
+                target_id: Some(id.to_string()),
+                detail: json!({ "name": fields.name, "changes": changes(&before, &fields) }),
+            },
+            self.now_ms(),
+        )
+        .await?;
+        unit.commit().await?;
         Ok(())
     }
 }

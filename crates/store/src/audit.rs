@@ -3,6 +3,7 @@
 use crate::db::dispatch;
 use crate::error::Result;
 use crate::scope::{Principal, WorkspaceScope};
+use crate::unit::{Unit, unit_dispatch};
 use uuid::Uuid;
 
 /// An event to record.
@@ -31,9 +32,9 @@ pub struct AuditRecord {
     pub client_address: Option<String>,
 }
 
-impl WorkspaceScope<'_> {
-    /// Appends an event done by `actor` in this workspace.
-    pub async fn audit(&self, actor: &Principal, entry: AuditEntry, now_ms: i64) -> Result<()> {
+impl Unit<'_> {
+    /// Appends an event done by `actor` in this workspace, committed with the unit's other writes.
+    pub async fn audit(&mut self, actor: &Principal, entry: AuditEntry, now_ms: i64) -> Result<()> {
         self.record(
             Some(actor.user_id().as_uuid()),
             actor.email(),
@@ -46,7 +47,7 @@ impl WorkspaceScope<'_> {
 
     /// Appends an event whose actor is not a signed-in member (the command line, the system).
     pub async fn audit_as(
-        &self,
+        &mut self,
         actor_user: Option<Uuid>,
         actor: &str,
         entry: AuditEntry,
@@ -56,7 +57,7 @@ impl WorkspaceScope<'_> {
     }
 
     async fn record(
-        &self,
+        &mut self,
         actor_user: Option<Uuid>,
         actor: &str,
         client_address: Option<&str>,
@@ -64,13 +65,14 @@ impl WorkspaceScope<'_> {
         now_ms: i64,
     ) -> Result<()> {
         let detail = entry.detail.to_string();
-        dispatch!(self.db, |pool| {
+        let ws = self.ws();
+        unit_dispatch!(self, |conn| {
             sqlx::query(
             "INSERT INTO audit_events (id, workspace_id, actor_user_id, actor, action, target_type, target_id, detail, created_at, client_address) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         )
         .bind(Uuid::new_v4())
-        .bind(self.workspace_id.as_uuid())
+        .bind(ws)
         .bind(actor_user)
         .bind(actor)
         .bind(entry.action)
@@ -79,13 +81,15 @@ impl WorkspaceScope<'_> {
         .bind(detail)
         .bind(now_ms)
         .bind(client_address)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .map(|_| ())
         })?;
         Ok(())
     }
+}
 
+impl WorkspaceScope<'_> {
     /// The newest events of this workspace.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRecord>> {
         Ok(dispatch!(self.db, |pool| {

@@ -6,6 +6,7 @@ mod db;
 mod error;
 mod scope;
 mod tenants;
+mod unit;
 
 pub use accounts::{
     LoginUser, MemberRow, NewSession, PasswordLinkTarget, SessionRecord, ThrottleState,
@@ -19,6 +20,7 @@ pub use tenants::{
     ClaimingOrganization, ConnectionRow, DraftFields, DraftRow, NewConnection, OrganizationFields,
     OrganizationRow, SealedRow, SealedSecret,
 };
+pub use unit::Unit;
 
 /// Milliseconds since the Unix epoch, the storage form of every time.
 pub fn millis(ts: jiff::Timestamp) -> i64 {

@@ -3,6 +3,7 @@
 use crate::accounts::MemberRow;
 use crate::db::{Db, dispatch};
 use crate::error::{Result, StoreError};
+use crate::unit::{Unit, unit_dispatch};
 use roster_domain::{MemberId, Role, UserId, WorkspaceId};
 use uuid::Uuid;
 
@@ -95,15 +96,6 @@ impl<'a> WorkspaceScope<'a> {
         self.workspace_id.as_uuid()
     }
 
-    /// On PostgreSQL, the statement that locks the workspace's owner rows for the rest of the
-    /// transaction, so two concurrent demotions cannot both see "another owner remains".
-    /// SQLite serialises writers already.
-    fn owner_lock(&self) -> Option<&'static str> {
-        matches!(self.db, Db::Postgres(_)).then_some(
-            "SELECT id FROM members WHERE workspace_id = $1 AND role = 'owner' FOR UPDATE",
-        )
-    }
-
     /// The workspace's members, owners first, then by name.
     pub async fn members(&self) -> Result<Vec<MemberRow>> {
         let sql = format!(
@@ -131,11 +123,45 @@ impl<'a> WorkspaceScope<'a> {
             .await)?;
         row.ok_or(StoreError::NotFound)
     }
+}
+
+impl Unit<'_> {
+    /// One member of this workspace, read inside the unit.
+    async fn member(&mut self, member_id: MemberId) -> Result<MemberRow> {
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM members m JOIN users u ON u.id = m.user_id \
+             WHERE m.workspace_id = $1 AND m.id = $2"
+        );
+        let ws = self.ws();
+        let row = unit_dispatch!(self, |conn| sqlx::query_as::<_, MemberRow>(&sql)
+            .bind(ws)
+            .bind(member_id.as_uuid())
+            .fetch_optional(&mut *conn)
+            .await)?;
+        row.ok_or(StoreError::NotFound)
+    }
+
+    /// On PostgreSQL, locks the workspace's owner rows for the rest of the unit, so two
+    /// concurrent demotions cannot both see "another owner remains". SQLite units hold the write
+    /// lock from their first statement already.
+    async fn lock_owners(&mut self) -> Result<()> {
+        if self.is_postgres() {
+            let ws = self.ws();
+            unit_dispatch!(self, |conn| sqlx::query(
+                "SELECT id FROM members WHERE workspace_id = $1 AND role = 'owner' FOR UPDATE"
+            )
+            .bind(ws)
+            .execute(&mut *conn)
+            .await
+            .map(|_| ()))?;
+        }
+        Ok(())
+    }
 
     /// Creates a login without a password and makes it a member with `role`.
     /// Fails with [`StoreError::Conflict`] when the e-mail already has a login.
     pub async fn add_member(
-        &self,
+        &mut self,
         email: &str,
         name: &str,
         role: Role,
@@ -143,8 +169,8 @@ impl<'a> WorkspaceScope<'a> {
     ) -> Result<MemberRow> {
         let user_id = Uuid::new_v4();
         let member_id = Uuid::new_v4();
-        dispatch!(self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        let ws = self.ws();
+        unit_dispatch!(self, |conn| {
             sqlx::query(
                 "INSERT INTO users (id, email, name, password_hash, is_server_admin, created_at) \
                  VALUES ($1, $2, $3, NULL, FALSE, $4)",
@@ -153,20 +179,19 @@ impl<'a> WorkspaceScope<'a> {
             .bind(email)
             .bind(name)
             .bind(now_ms)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
             sqlx::query(
                 "INSERT INTO members (id, workspace_id, user_id, role, disabled, created_at) \
                  VALUES ($1, $2, $3, $4, FALSE, $5)",
             )
             .bind(member_id)
-            .bind(self.ws())
+            .bind(ws)
             .bind(user_id)
             .bind(role.as_str())
             .bind(now_ms)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            tx.commit().await?;
             Ok::<(), StoreError>(())
         })?;
         self.member(MemberId::from_uuid(member_id)).await
@@ -174,107 +199,94 @@ impl<'a> WorkspaceScope<'a> {
 
     /// Changes a member's role. Refuses (with `Ok(false)`) to take the owner role from the last
     /// enabled owner who can sign in.
-    pub async fn set_role(&self, member_id: MemberId, role: Role) -> Result<bool> {
+    pub async fn set_role(&mut self, member_id: MemberId, role: Role) -> Result<bool> {
         self.member(member_id).await?;
-        let lock = self.owner_lock();
-        let changed = dispatch!(self.db, |pool| {
-            let mut tx = pool.begin().await?;
-            if let Some(lock) = lock {
-                sqlx::query(lock).bind(self.ws()).execute(&mut *tx).await?;
-            }
-            let n = sqlx::query(
-                concat!(
-                    "UPDATE members SET role = $1 WHERE workspace_id = $2 AND id = $3 AND ($1 = 'owner' OR ",
-                    keeps_an_owner!(),
-                    ")"
-                ),
-            )
-            .bind(role.as_str())
-            .bind(self.ws())
-            .bind(member_id.as_uuid())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            tx.commit().await?;
-            Ok::<u64, StoreError>(n)
+        self.lock_owners().await?;
+        let ws = self.ws();
+        let n = unit_dispatch!(self, |conn| {
+            sqlx::query(concat!(
+            "UPDATE members SET role = $1 WHERE workspace_id = $2 AND id = $3 AND ($1 = 'owner' OR ",
+            keeps_an_owner!(),
+            ")"
+        ))
+        .bind(role.as_str())
+        .bind(ws)
+        .bind(member_id.as_uuid())
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
         })?;
-        Ok(changed == 1)
+        Ok(n == 1)
     }
 
     /// Disables or re-enables a member. Refuses (with `Ok(false)`) to disable the last enabled
     /// owner who can sign in.
-    pub async fn set_disabled(&self, member_id: MemberId, disabled: bool) -> Result<bool> {
+    pub async fn set_disabled(&mut self, member_id: MemberId, disabled: bool) -> Result<bool> {
         self.member(member_id).await?;
-        let lock = self.owner_lock();
-        let changed = dispatch!(self.db, |pool| {
-            let mut tx = pool.begin().await?;
-            if let Some(lock) = lock {
-                sqlx::query(lock).bind(self.ws()).execute(&mut *tx).await?;
-            }
-            let n = sqlx::query(
-                concat!(
-                    "UPDATE members SET disabled = $1 WHERE workspace_id = $2 AND id = $3 AND ($1 = FALSE OR ",
-                    keeps_an_owner!(),
-                    ")"
-                ),
-            )
-            .bind(disabled)
-            .bind(self.ws())
-            .bind(member_id.as_uuid())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            tx.commit().await?;
-            Ok::<u64, StoreError>(n)
+        self.lock_owners().await?;
+        let ws = self.ws();
+        let n = unit_dispatch!(self, |conn| {
+            sqlx::query(concat!(
+            "UPDATE members SET disabled = $1 WHERE workspace_id = $2 AND id = $3 AND ($1 = FALSE OR ",
+            keeps_an_owner!(),
+            ")"
+        ))
+        .bind(disabled)
+        .bind(ws)
+        .bind(member_id.as_uuid())
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
         })?;
-        Ok(changed == 1)
+        Ok(n == 1)
     }
 
     /// Records a one-time set-password link (only its hash) for a member of this workspace.
     pub async fn create_password_link(
-        &self,
+        &mut self,
         member_id: MemberId,
         token_hash: &str,
         now_ms: i64,
         expires_ms: i64,
     ) -> Result<()> {
         let member = self.member(member_id).await?;
-        dispatch!(self.db, |pool| {
+        let ws = self.ws();
+        unit_dispatch!(self, |conn| {
             sqlx::query(
             "INSERT INTO password_links (token_hash, user_id, workspace_id, created_at, expires_at, used_at) \
              VALUES ($1, $2, $3, $4, $5, NULL)"
         )
         .bind(token_hash)
         .bind(member.user_id)
-        .bind(self.ws())
+        .bind(ws)
         .bind(now_ms)
         .bind(expires_ms)
-        .execute(pool)
+        .execute(&mut *conn)
         .await
         .map(|_| ())
         })?;
         Ok(())
     }
 
-    /// Ends every session of a member of this workspace (after disabling them, for instance).
-    pub async fn end_sessions_of(&self, member_id: MemberId) -> Result<u64> {
+    /// Ends every session of a member of this workspace (after disabling them, for instance)
+    /// and voids their unused set-password links.
+    pub async fn end_sessions_of(&mut self, member_id: MemberId) -> Result<u64> {
         let member = self.member(member_id).await?;
-        let n = dispatch!(self.db, |pool| {
-            let mut tx = pool.begin().await?;
+        let ws = self.ws();
+        let n = unit_dispatch!(self, |conn| {
             let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND workspace_id = $2")
                 .bind(member.user_id)
-                .bind(self.ws())
-                .execute(&mut *tx)
+                .bind(ws)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected();
             sqlx::query(
                 "DELETE FROM password_links WHERE user_id = $1 AND workspace_id = $2 AND used_at IS NULL",
             )
             .bind(member.user_id)
-            .bind(self.ws())
-            .execute(&mut *tx)
+            .bind(ws)
+            .execute(&mut *conn)
             .await?;
-            tx.commit().await?;
             Ok::<u64, StoreError>(n)
         })?;
         Ok(n)

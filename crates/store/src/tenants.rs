@@ -3,6 +3,7 @@
 use crate::db::dispatch;
 use crate::error::{Result, StoreError};
 use crate::scope::WorkspaceScope;
+use crate::unit::{Unit, unit_dispatch};
 use uuid::Uuid;
 
 /// An organization (one of the MSP's customers) with its connected tenant, if any.
@@ -161,7 +162,7 @@ const ORG_SELECT: &str = "SELECT o.id, o.name, o.primary_domain, o.domains, o.we
 const CONN_SELECT: &str = "SELECT c.id, c.organization_id, o.name AS organization_name, c.tenant, c.tenant_id, \
      c.client_id, c.secret_key_id, c.secret_blob, c.secret_expires_on, c.display_name, c.verified_domains, \
      c.status, c.status_detail, c.last_check_at, c.last_check, c.created_at, c.updated_at \
-     FROM tenant_connections c LEFT JOIN organizations o ON o.id = c.organization_id \
+     FROM tenant_connections c LEFT JOIN organizations o ON o.id = c.organization_id AND o.workspace_id = c.workspace_id \
      WHERE c.workspace_id = $1";
 
 const DRAFT_SELECT: &str = "SELECT id, member_id, connection_id, organization_id, tenant, client_id, secret_key_id, \
@@ -225,66 +226,6 @@ impl WorkspaceScope<'_> {
         })?)
     }
 
-    /// Creates an organization; `Conflict` when the name (ignoring case and spacing), the tenant ID
-    /// or the primary domain belongs to another organization.
-    pub async fn create_organization(&self, f: &OrganizationFields, now_ms: i64) -> Result<Uuid> {
-        let id = Uuid::new_v4();
-        let domains = serde_json::to_string(&f.domains).unwrap_or_else(|_| "[]".into());
-        dispatch!(self.db, |pool| {
-            sqlx::query(
-            "INSERT INTO organizations (id, workspace_id, name, name_key, primary_domain, domains, website, notes, tenant_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)"
-        )
-        .bind(id)
-        .bind(self.workspace_id.as_uuid())
-        .bind(&f.name)
-        .bind(name_key(&f.name))
-        .bind(&f.primary_domain)
-        .bind(&domains)
-        .bind(&f.website)
-        .bind(&f.notes)
-        .bind(&f.tenant_id)
-        .bind(now_ms)
-        .execute(pool)
-        .await
-        .map(|_| ())
-        })?;
-        Ok(id)
-    }
-
-    /// Replaces an organization's fields.
-    pub async fn update_organization(
-        &self,
-        id: Uuid,
-        f: &OrganizationFields,
-        now_ms: i64,
-    ) -> Result<()> {
-        let domains = serde_json::to_string(&f.domains).unwrap_or_else(|_| "[]".into());
-        let n = dispatch!(self.db, |pool| {
-            sqlx::query(
-            "UPDATE organizations SET name = $3, name_key = $4, primary_domain = $5, domains = $6, website = $7, \
-             notes = $8, tenant_id = $9, updated_at = $10 WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(self.workspace_id.as_uuid())
-        .bind(id)
-        .bind(&f.name)
-        .bind(name_key(&f.name))
-        .bind(&f.primary_domain)
-        .bind(&domains)
-        .bind(&f.website)
-        .bind(&f.notes)
-        .bind(&f.tenant_id)
-        .bind(now_ms)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
-    }
-
     /// Every tenant connection, by organization then tenant name.
     pub async fn connections(&self) -> Result<Vec<ConnectionRow>> {
         let sql = format!(
@@ -307,166 +248,6 @@ impl WorkspaceScope<'_> {
             .fetch_optional(pool)
             .await)?
         .ok_or(StoreError::NotFound)
-    }
-
-    /// Stores a new connection and deletes the draft it came from, in one transaction.
-    /// `Conflict` when this tenant is already connected in the workspace.
-    pub async fn create_connection(
-        &self,
-        c: &NewConnection,
-        from_draft: Uuid,
-        now_ms: i64,
-    ) -> Result<Uuid> {
-        let id = Uuid::new_v4();
-        let ws = self.workspace_id.as_uuid();
-        let domains = serde_json::to_string(&c.verified_domains).unwrap_or_else(|_| "[]".into());
-        if let Some(org) = c.organization_id {
-            self.organization(org).await?;
-        }
-        dispatch!(self.db, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO tenant_connections (id, workspace_id, organization_id, tenant, tenant_id, client_id, \
-                 secret_key_id, secret_blob, secret_expires_on, display_name, verified_domains, status, status_detail, \
-                 last_check_at, last_check, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $14)",
-            )
-            .bind(id)
-            .bind(ws)
-            .bind(c.organization_id)
-            .bind(&c.tenant)
-            .bind(&c.tenant_id)
-            .bind(&c.client_id)
-            .bind(&c.secret.key_id)
-            .bind(&c.secret.blob)
-            .bind(&c.secret_expires_on)
-            .bind(&c.display_name)
-            .bind(&domains)
-            .bind(c.status)
-            .bind(&c.status_detail)
-            .bind(now_ms)
-            .bind(&c.last_check)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM connect_drafts WHERE workspace_id = $1 AND id = $2")
-                .bind(ws)
-                .bind(from_draft)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok::<(), StoreError>(())
-        })?;
-        Ok(id)
-    }
-
-    /// Records the outcome of a connection check (and what it learnt about the tenant).
-    #[expect(clippy::too_many_arguments, reason = "one column each, all of a check")]
-    pub async fn record_check(
-        &self,
-        id: Uuid,
-        status: &str,
-        detail: Option<&str>,
-        check_json: &str,
-        display_name: Option<&str>,
-        verified_domains: Option<&[String]>,
-        now_ms: i64,
-    ) -> Result<()> {
-        let domains =
-            verified_domains.map(|d| serde_json::to_string(d).unwrap_or_else(|_| "[]".into()));
-        let n = dispatch!(self.db, |pool| {
-            sqlx::query(
-            "UPDATE tenant_connections SET status = $3, status_detail = $4, last_check = $5, last_check_at = $6, \
-             display_name = COALESCE($7, display_name), verified_domains = COALESCE($8, verified_domains), updated_at = $6 \
-             WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(self.workspace_id.as_uuid())
-        .bind(id)
-        .bind(status)
-        .bind(detail)
-        .bind(check_json)
-        .bind(now_ms)
-        .bind(display_name)
-        .bind(domains)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
-    }
-
-    /// Replaces a connection's secret (after the new one was verified) and deletes the draft.
-    pub async fn replace_secret(
-        &self,
-        id: Uuid,
-        secret: &SealedSecret,
-        expires_on: Option<&str>,
-        from_draft: Uuid,
-        now_ms: i64,
-    ) -> Result<()> {
-        let ws = self.workspace_id.as_uuid();
-        dispatch!(self.db, |pool| {
-            let mut tx = pool.begin().await?;
-            let n = sqlx::query(
-                "UPDATE tenant_connections SET secret_key_id = $3, secret_blob = $4, secret_expires_on = $5, updated_at = $6 \
-                 WHERE workspace_id = $1 AND id = $2",
-            )
-            .bind(ws)
-            .bind(id)
-            .bind(&secret.key_id)
-            .bind(&secret.blob)
-            .bind(expires_on)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
-            sqlx::query("DELETE FROM connect_drafts WHERE workspace_id = $1 AND id = $2")
-                .bind(ws)
-                .bind(from_draft)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok::<(), StoreError>(())
-        })
-    }
-
-    /// Inserts or replaces a draft.
-    pub async fn save_draft(&self, d: &DraftFields) -> Result<()> {
-        dispatch!(self.db, |pool| {
-            sqlx::query(
-            "INSERT INTO connect_drafts (id, workspace_id, member_id, connection_id, organization_id, tenant, client_id, \
-             secret_key_id, secret_blob, secret_expires_on, tenant_id, last_check, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-             ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, tenant = excluded.tenant, \
-             client_id = excluded.client_id, secret_key_id = excluded.secret_key_id, secret_blob = excluded.secret_blob, \
-             secret_expires_on = excluded.secret_expires_on, tenant_id = excluded.tenant_id, \
-             last_check = excluded.last_check, expires_at = excluded.expires_at \
-             WHERE connect_drafts.workspace_id = excluded.workspace_id AND connect_drafts.member_id = excluded.member_id"
-        )
-        .bind(d.id)
-        .bind(self.workspace_id.as_uuid())
-        .bind(d.member_id)
-        .bind(d.connection_id)
-        .bind(d.organization_id)
-        .bind(&d.tenant)
-        .bind(&d.client_id)
-        .bind(&d.secret.key_id)
-        .bind(&d.secret.blob)
-        .bind(&d.secret_expires_on)
-        .bind(&d.tenant_id)
-        .bind(&d.last_check)
-        .bind(d.now_ms)
-        .bind(d.expires_ms)
-        .execute(pool)
-        .await
-        .map(|_| ())
-        })?;
-        Ok(())
     }
 
     /// A draft of this workspace that has not expired.
@@ -570,5 +351,244 @@ impl crate::db::Db {
             tx.commit().await?;
             Ok::<Vec<Uuid>, StoreError>(skipped)
         })
+    }
+}
+
+impl Unit<'_> {
+    /// Fails with `NotFound` unless the organization is one of this workspace's.
+    async fn organization_exists(&mut self, id: Uuid) -> Result<()> {
+        let ws = self.ws();
+        let found: Option<Uuid> = unit_dispatch!(self, |conn| sqlx::query_scalar(
+            "SELECT id FROM organizations WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(ws)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await)?;
+        found.map(|_| ()).ok_or(StoreError::NotFound)
+    }
+
+    /// Creates an organization; `Conflict` when the name (ignoring case and spacing), the tenant ID
+    /// or the primary domain belongs to another organization.
+    pub async fn create_organization(
+        &mut self,
+        f: &OrganizationFields,
+        now_ms: i64,
+    ) -> Result<Uuid> {
+        let ws = self.ws();
+        let id = Uuid::new_v4();
+        let domains = serde_json::to_string(&f.domains).unwrap_or_else(|_| "[]".into());
+        unit_dispatch!(self, |conn| {
+            sqlx::query(
+            "INSERT INTO organizations (id, workspace_id, name, name_key, primary_domain, domains, website, notes, tenant_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)"
+        )
+        .bind(id)
+        .bind(ws)
+        .bind(&f.name)
+        .bind(name_key(&f.name))
+        .bind(&f.primary_domain)
+        .bind(&domains)
+        .bind(&f.website)
+        .bind(&f.notes)
+        .bind(&f.tenant_id)
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(id)
+    }
+
+    /// Replaces an organization's fields.
+    pub async fn update_organization(
+        &mut self,
+        id: Uuid,
+        f: &OrganizationFields,
+        now_ms: i64,
+    ) -> Result<()> {
+        let ws = self.ws();
+        let domains = serde_json::to_string(&f.domains).unwrap_or_else(|_| "[]".into());
+        let n = unit_dispatch!(self, |conn| {
+            sqlx::query(
+            "UPDATE organizations SET name = $3, name_key = $4, primary_domain = $5, domains = $6, website = $7, \
+             notes = $8, tenant_id = $9, updated_at = $10 WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(ws)
+        .bind(id)
+        .bind(&f.name)
+        .bind(name_key(&f.name))
+        .bind(&f.primary_domain)
+        .bind(&domains)
+        .bind(&f.website)
+        .bind(&f.notes)
+        .bind(&f.tenant_id)
+        .bind(now_ms)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Stores a new connection and deletes the draft it came from, in one transaction.
+    /// `Conflict` when this tenant is already connected in the workspace.
+    pub async fn create_connection(
+        &mut self,
+        c: &NewConnection,
+        from_draft: Uuid,
+        now_ms: i64,
+    ) -> Result<Uuid> {
+        let id = Uuid::new_v4();
+        let ws = self.ws();
+        let domains = serde_json::to_string(&c.verified_domains).unwrap_or_else(|_| "[]".into());
+        if let Some(org) = c.organization_id {
+            self.organization_exists(org).await?;
+        }
+        unit_dispatch!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO tenant_connections (id, workspace_id, organization_id, tenant, tenant_id, client_id, \
+                 secret_key_id, secret_blob, secret_expires_on, display_name, verified_domains, status, status_detail, \
+                 last_check_at, last_check, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $14)",
+            )
+            .bind(id)
+            .bind(ws)
+            .bind(c.organization_id)
+            .bind(&c.tenant)
+            .bind(&c.tenant_id)
+            .bind(&c.client_id)
+            .bind(&c.secret.key_id)
+            .bind(&c.secret.blob)
+            .bind(&c.secret_expires_on)
+            .bind(&c.display_name)
+            .bind(&domains)
+            .bind(c.status)
+            .bind(&c.status_detail)
+            .bind(now_ms)
+            .bind(&c.last_check)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM connect_drafts WHERE workspace_id = $1 AND id = $2")
+                .bind(ws)
+                .bind(from_draft)
+                .execute(&mut *conn)
+                .await?;
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(id)
+    }
+
+    /// Records the outcome of a connection check (and what it learnt about the tenant).
+    #[expect(clippy::too_many_arguments, reason = "one column each, all of a check")]
+    pub async fn record_check(
+        &mut self,
+        id: Uuid,
+        status: &str,
+        detail: Option<&str>,
+        check_json: &str,
+        display_name: Option<&str>,
+        verified_domains: Option<&[String]>,
+        now_ms: i64,
+    ) -> Result<()> {
+        let ws = self.ws();
+        let domains =
+            verified_domains.map(|d| serde_json::to_string(d).unwrap_or_else(|_| "[]".into()));
+        let n = unit_dispatch!(self, |conn| {
+            sqlx::query(
+            "UPDATE tenant_connections SET status = $3, status_detail = $4, last_check = $5, last_check_at = $6, \
+             display_name = COALESCE($7, display_name), verified_domains = COALESCE($8, verified_domains), updated_at = $6 \
+             WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(ws)
+        .bind(id)
+        .bind(status)
+        .bind(detail)
+        .bind(check_json)
+        .bind(now_ms)
+        .bind(display_name)
+        .bind(domains)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Replaces a connection's secret (after the new one was verified) and deletes the draft.
+    pub async fn replace_secret(
+        &mut self,
+        id: Uuid,
+        secret: &SealedSecret,
+        expires_on: Option<&str>,
+        from_draft: Uuid,
+        now_ms: i64,
+    ) -> Result<()> {
+        let ws = self.ws();
+        unit_dispatch!(self, |conn| {
+            let n = sqlx::query(
+                "UPDATE tenant_connections SET secret_key_id = $3, secret_blob = $4, secret_expires_on = $5, updated_at = $6 \
+                 WHERE workspace_id = $1 AND id = $2",
+            )
+            .bind(ws)
+            .bind(id)
+            .bind(&secret.key_id)
+            .bind(&secret.blob)
+            .bind(expires_on)
+            .bind(now_ms)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("DELETE FROM connect_drafts WHERE workspace_id = $1 AND id = $2")
+                .bind(ws)
+                .bind(from_draft)
+                .execute(&mut *conn)
+                .await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    /// Inserts or replaces a draft.
+    pub async fn save_draft(&mut self, d: &DraftFields) -> Result<()> {
+        let ws = self.ws();
+        unit_dispatch!(self, |conn| {
+            sqlx::query(
+            "INSERT INTO connect_drafts (id, workspace_id, member_id, connection_id, organization_id, tenant, client_id, \
+             secret_key_id, secret_blob, secret_expires_on, tenant_id, last_check, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             ON CONFLICT (id) DO UPDATE SET organization_id = excluded.organization_id, tenant = excluded.tenant, \
+             client_id = excluded.client_id, secret_key_id = excluded.secret_key_id, secret_blob = excluded.secret_blob, \
+             secret_expires_on = excluded.secret_expires_on, tenant_id = excluded.tenant_id, \
+             last_check = excluded.last_check, expires_at = excluded.expires_at \
+             WHERE connect_drafts.workspace_id = excluded.workspace_id AND connect_drafts.member_id = excluded.member_id"
+        )
+        .bind(d.id)
+        .bind(ws)
+        .bind(d.member_id)
+        .bind(d.connection_id)
+        .bind(d.organization_id)
+        .bind(&d.tenant)
+        .bind(&d.client_id)
+        .bind(&d.secret.key_id)
+        .bind(&d.secret.blob)
+        .bind(&d.secret_expires_on)
+        .bind(&d.tenant_id)
+        .bind(&d.last_check)
+        .bind(d.now_ms)
+        .bind(d.expires_ms)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
     }
 }

@@ -49,15 +49,15 @@ async fn a_scope_never_reaches_another_workspaces_members() {
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            sa.set_role(b.member_id(), Role::Viewer).await,
+            crate::once::set_role(&sa, b.member_id(), Role::Viewer).await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            sa.set_disabled(b.member_id(), true).await,
+            crate::once::set_disabled(&sa, b.member_id(), true).await,
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            sa.end_sessions_of(b.member_id()).await,
+            crate::once::end_sessions_of(&sa, b.member_id()).await,
             Err(StoreError::NotFound)
         ));
         let still = db
@@ -80,25 +80,60 @@ async fn the_last_enabled_owner_who_can_sign_in_keeps_the_role() {
             .await
             .unwrap();
         let s = a.scope(db);
-        assert!(!s.set_role(a.member_id(), Role::Admin).await.unwrap());
-        assert!(!s.set_disabled(a.member_id(), true).await.unwrap());
-        let second = s
-            .add_member("o2@a.test", "O2", Role::Owner, 2)
+        assert!(
+            !crate::once::set_role(&s, a.member_id(), Role::Admin)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !crate::once::set_disabled(&s, a.member_id(), true)
+                .await
+                .unwrap()
+        );
+        let second = crate::once::add_member(&s, "o2@a.test", "O2", Role::Owner, 2)
             .await
             .unwrap();
         // An owner who has never set a password cannot sign in, so does not count.
-        assert!(!s.set_role(a.member_id(), Role::Admin).await.unwrap());
-        assert!(!s.set_disabled(a.member_id(), true).await.unwrap());
+        assert!(
+            !crate::once::set_role(&s, a.member_id(), Role::Admin)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !crate::once::set_disabled(&s, a.member_id(), true)
+                .await
+                .unwrap()
+        );
         // ...and may itself be disabled or demoted while the first owner remains.
-        assert!(s.set_disabled(second.member_id(), true).await.unwrap());
-        assert!(s.set_disabled(second.member_id(), false).await.unwrap());
+        assert!(
+            crate::once::set_disabled(&s, second.member_id(), true)
+                .await
+                .unwrap()
+        );
+        assert!(
+            crate::once::set_disabled(&s, second.member_id(), false)
+                .await
+                .unwrap()
+        );
         db.set_password_hash(roster_domain::UserId::from_uuid(second.user_id), "h2")
             .await
             .unwrap();
-        assert!(s.set_role(a.member_id(), Role::Admin).await.unwrap());
+        assert!(
+            crate::once::set_role(&s, a.member_id(), Role::Admin)
+                .await
+                .unwrap()
+        );
         // Now the second owner is the last one.
-        assert!(!s.set_disabled(second.member_id(), true).await.unwrap());
-        assert!(!s.set_role(second.member_id(), Role::Viewer).await.unwrap());
+        assert!(
+            !crate::once::set_disabled(&s, second.member_id(), true)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !crate::once::set_role(&s, second.member_id(), Role::Viewer)
+                .await
+                .unwrap()
+        );
     }
 }
 
@@ -110,10 +145,7 @@ async fn duplicate_emails_are_a_conflict() {
             .create_workspace_with_owner("A", "a@a.test", "A", "h", 1, false)
             .await
             .unwrap();
-        let r = a
-            .scope(db)
-            .add_member("a@a.test", "Again", Role::Viewer, 2)
-            .await;
+        let r = crate::once::add_member(&a.scope(db), "a@a.test", "Again", Role::Viewer, 2).await;
         assert!(matches!(r, Err(StoreError::Conflict)), "{:?}", db.backend());
         assert_eq!(a.scope(db).members().await.unwrap().len(), 1);
     }
@@ -188,14 +220,13 @@ async fn a_password_link_is_redeemed_once_and_only_before_it_expires() {
             .await
             .unwrap();
         let s = a.scope(db);
-        let m = s
-            .add_member("n@a.test", "N", Role::Viewer, 1)
+        let m = crate::once::add_member(&s, "n@a.test", "N", Role::Viewer, 1)
             .await
             .unwrap();
-        s.create_password_link(m.member_id(), "tok", 1, 100)
+        crate::once::create_password_link(&s, m.member_id(), "tok", 1, 100)
             .await
             .unwrap();
-        s.create_password_link(m.member_id(), "old", 1, 50)
+        crate::once::create_password_link(&s, m.member_id(), "old", 1, 50)
             .await
             .unwrap();
         assert!(

@@ -4,6 +4,7 @@
 mod accounts;
 mod organizations;
 mod types;
+mod units;
 
 use roster_testkit::{TestDb, postgres_url};
 
@@ -14,4 +15,70 @@ pub async fn databases() -> Vec<TestDb> {
         out.push(TestDb::postgres(&url).await.expect("postgres"));
     }
     out
+}
+
+/// Each store write in a unit of its own, committed, for tests that check one write at a time.
+pub mod once {
+    use roster_domain::{MemberId, Role};
+    use roster_store::{MemberRow, OrganizationFields, StoreError, WorkspaceScope};
+    use uuid::Uuid;
+
+    type R<T> = Result<T, StoreError>;
+
+    pub async fn set_role(s: &WorkspaceScope<'_>, m: MemberId, r: Role) -> R<bool> {
+        let mut u = s.begin().await?;
+        let out = u.set_role(m, r).await?;
+        u.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn set_disabled(s: &WorkspaceScope<'_>, m: MemberId, d: bool) -> R<bool> {
+        let mut u = s.begin().await?;
+        let out = u.set_disabled(m, d).await?;
+        u.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn end_sessions_of(s: &WorkspaceScope<'_>, m: MemberId) -> R<u64> {
+        let mut u = s.begin().await?;
+        let out = u.end_sessions_of(m).await?;
+        u.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn add_member(
+        s: &WorkspaceScope<'_>,
+        email: &str,
+        name: &str,
+        role: Role,
+        now: i64,
+    ) -> R<MemberRow> {
+        let mut u = s.begin().await?;
+        let out = u.add_member(email, name, role, now).await?;
+        u.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn create_password_link(
+        s: &WorkspaceScope<'_>,
+        m: MemberId,
+        hash: &str,
+        now: i64,
+        expires: i64,
+    ) -> R<()> {
+        let mut u = s.begin().await?;
+        u.create_password_link(m, hash, now, expires).await?;
+        u.commit().await
+    }
+
+    pub async fn create_organization(
+        s: &WorkspaceScope<'_>,
+        f: &OrganizationFields,
+        now: i64,
+    ) -> R<Uuid> {
+        let mut u = s.begin().await?;
+        let out = u.create_organization(f, now).await?;
+        u.commit().await?;
+        Ok(out)
+    }
 }

@@ -23,12 +23,11 @@ async fn the_database_refuses_a_second_organization_with_the_same_evidence() {
             .unwrap();
         let s = a.scope(db);
         let t = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-        let first = s
-            .create_organization(&org("One", Some(t), Some("one.com")), 1)
+        let first = crate::once::create_organization(&s, &org("One", Some(t), Some("one.com")), 1)
             .await
             .unwrap();
         for dup in [org("Two", Some(t), None), org("Two", None, Some("one.com"))] {
-            let r = s.create_organization(&dup, 2).await;
+            let r = crate::once::create_organization(&s, &dup, 2).await;
             assert!(matches!(r, Err(StoreError::Conflict)), "{:?}", db.backend());
             let claims = s.organizations_claiming(&dup, None).await.unwrap();
             assert_eq!(claims.len(), 1);
@@ -39,10 +38,10 @@ async fn the_database_refuses_a_second_organization_with_the_same_evidence() {
         }
         // Organizations without evidence do not collide, and an organization does not claim
         // against itself.
-        s.create_organization(&org("Two", None, None), 3)
+        crate::once::create_organization(&s, &org("Two", None, None), 3)
             .await
             .unwrap();
-        s.create_organization(&org("Three", None, None), 3)
+        crate::once::create_organization(&s, &org("Three", None, None), 3)
             .await
             .unwrap();
         assert!(
@@ -56,8 +55,7 @@ async fn the_database_refuses_a_second_organization_with_the_same_evidence() {
             .create_workspace_with_owner("B", "b@b.test", "B", "h", 4, false)
             .await
             .unwrap();
-        b.scope(db)
-            .create_organization(&org("One", Some(t), Some("one.com")), 5)
+        crate::once::create_organization(&b.scope(db), &org("One", Some(t), Some("one.com")), 5)
             .await
             .unwrap();
     }
