@@ -35,6 +35,14 @@ impl From<sqlx::Error> for StoreError {
         match &err {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+            // A reference to a row that is not in the workspace (the database's own check, or on
+            // SQLite the triggers that stand in for composite foreign keys): as if it did not exist.
+            sqlx::Error::Database(db)
+                if db.is_foreign_key_violation()
+                    || db.message().starts_with("FOREIGN KEY constraint failed") =>
+            {
+                StoreError::NotFound
+            }
             _ => StoreError::Database(err),
         }
     }

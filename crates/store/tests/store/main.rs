@@ -2,6 +2,7 @@
 #![expect(clippy::expect_used, reason = "test helpers fail loudly")]
 
 mod accounts;
+mod isolation;
 mod organizations;
 mod types;
 mod units;
