@@ -92,3 +92,77 @@ async fn migrations_can_run_twice() {
         db.db.ping().await.unwrap();
     }
 }
+
+/// The tables and columns the migrations create, as `table.column` with the column's nullability.
+async fn migrated_columns(db: &Db) -> Vec<String> {
+    let mut out: Vec<String> = match db {
+        Db::Sqlite(pool) => {
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            let mut cols = Vec::new();
+            for t in tables {
+                let rows: Vec<(String, i64, i64)> = sqlx::query_as(&format!(
+                    "SELECT name, \"notnull\", pk FROM pragma_table_info('{t}')"
+                ))
+                .fetch_all(pool)
+                .await
+                .unwrap();
+                for (c, not_null, pk) in rows {
+                    let required = not_null == 1 || pk > 0;
+                    cols.push(format!(
+                        "{t}.{c} {}",
+                        if required { "required" } else { "optional" }
+                    ));
+                }
+            }
+            cols
+        }
+        Db::Postgres(pool) => {
+            let rows: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT table_name::text, column_name::text, is_nullable::text FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'",
+            )
+            .fetch_all(pool)
+            .await
+            .unwrap();
+            rows.into_iter()
+                .map(|(t, c, nullable)| {
+                    format!(
+                        "{t}.{c} {}",
+                        if nullable == "NO" {
+                            "required"
+                        } else {
+                            "optional"
+                        }
+                    )
+                })
+                .collect()
+        }
+    };
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn both_dialects_migrate_to_the_same_tables_and_columns() {
+    let dbs = databases().await;
+    let sqlite = migrated_columns(&dbs[0].db).await;
+    assert!(
+        sqlite
+            .iter()
+            .any(|c| c == "organizations.tenant_id optional")
+            && sqlite
+                .iter()
+                .any(|c| c == "audit_events.client_address optional"),
+        "{sqlite:?}"
+    );
+    // Without a PostgreSQL server (TEST_DATABASE_URL unset) only the SQLite side is read; the full
+    // test run always starts one.
+    if let Some(pg) = dbs.get(1) {
+        assert_eq!(sqlite, migrated_columns(&pg.db).await);
+    }
+}
