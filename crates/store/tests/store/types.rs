@@ -102,7 +102,7 @@ async fn migrated_columns(db: &Db) -> Vec<String> {
             )
             .fetch_all(pool)
             .await
-            .unwrap();
+            .expect("schema query");
             let mut cols = Vec::new();
             for t in tables {
                 let rows: Vec<(String, i64, i64)> = sqlx::query_as(&format!(
@@ -110,7 +110,7 @@ async fn migrated_columns(db: &Db) -> Vec<String> {
                 ))
                 .fetch_all(pool)
                 .await
-                .unwrap();
+                .expect("schema query");
                 for (c, not_null, pk) in rows {
                     let required = not_null == 1 || pk > 0;
                     cols.push(format!(
@@ -128,7 +128,7 @@ async fn migrated_columns(db: &Db) -> Vec<String> {
             )
             .fetch_all(pool)
             .await
-            .unwrap();
+            .expect("schema query");
             rows.into_iter()
                 .map(|(t, c, nullable)| {
                     format!(
