@@ -308,7 +308,7 @@ async fn handle(
             (None, Some(c)) => Some(c.as_str()),
             (None, None) => None,
         };
-        let ok = expected.is_some_and(|e| constant_time_eq(e, &submitted));
+        let ok = expected.is_some_and(|e| roster_core::crypto::same_secret(e, &submitted));
         if !ok {
             tracing::warn!(op_id = %op_id, "form post without a valid CSRF token refused");
             return refused(
@@ -442,11 +442,6 @@ fn append_cookie(resp: &mut Response, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
-}
-
-fn constant_time_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Attaches a tracing span to a future (a tiny local helper to keep the middleware readable).

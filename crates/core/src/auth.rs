@@ -1,7 +1,8 @@
 //! Accounts: first-run setup, sign-in and sign-out, sessions, throttling, set-password links and server administrators.
 
+use crate::crypto::same_secret;
 use crate::error::{CoreError, FieldErrors, Result};
-use crate::secrets::{constant_time_eq, random_token, token_hash};
+use crate::secrets::{random_token, token_hash};
 use crate::services::Services;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -84,7 +85,7 @@ impl std::fmt::Debug for CurrentSession {
 impl CurrentSession {
     /// Whether `submitted` is this session's CSRF token.
     pub fn csrf_matches(&self, submitted: &str) -> bool {
-        constant_time_eq(&self.csrf_token, submitted)
+        same_secret(&self.csrf_token, submitted)
     }
 }
 
