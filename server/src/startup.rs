@@ -204,7 +204,12 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// Every hour: deletes ended sessions, spent sign-in throttles and expired wizard drafts.
+/// How long one instance keeps the housekeeping lease: less than the hour between runs, so the
+/// next hour's run can go to whichever instance ticks first.
+const HOUSEKEEPING_LEASE_MS: i64 = 50 * 60 * 1000;
+
+/// Every hour, on one instance of the cluster (whichever holds the `housekeeping` lease): deletes
+/// ended sessions, spent sign-in throttles and expired wizard drafts.
 #[expect(
     clippy::disallowed_methods,
     reason = "the composition root paces housekeeping; what it purges is judged by the services' clock"
@@ -212,10 +217,26 @@ pub async fn shutdown_signal() {
 pub fn spawn_housekeeping(services: Services) {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        let instance = format!("instance-{}", uuid::Uuid::new_v4().simple());
         loop {
             every.tick().await;
             let policy = SessionPolicy::default();
             let now = services.now().as_millisecond();
+            match services
+                .db()
+                .claim_lease("housekeeping", &instance, now, now + HOUSEKEEPING_LEASE_MS)
+                .await
+            {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    tracing::debug!("housekeeping runs on another instance this hour");
+                    continue;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "housekeeping lease could not be claimed");
+                    continue;
+                }
+            }
             match services
                 .db()
                 .purge_sessions(now, policy.idle.as_millis() as i64)

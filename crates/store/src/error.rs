@@ -18,6 +18,9 @@ pub enum StoreError {
     /// A migration failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The lease that background work runs under has passed to someone else (or run out).
+    #[error("the job's lease is no longer held")]
+    LeaseLost,
     /// The database file could not be created or its permissions set.
     #[error("database file {path}: {source}")]
     File {

@@ -4,6 +4,7 @@ mod accounts;
 mod audit;
 mod db;
 mod error;
+mod lease;
 mod scope;
 mod tenants;
 mod unit;
@@ -15,6 +16,7 @@ pub use accounts::{
 pub use audit::{AuditEntry, AuditRecord};
 pub use db::{Backend, Db, redact_url};
 pub use error::StoreError;
+pub use lease::Lease;
 pub use scope::{Principal, WorkspaceScope};
 pub use tenants::{
     ClaimingOrganization, ConnectionRow, DraftFields, DraftRow, NewConnection, OrganizationFields,

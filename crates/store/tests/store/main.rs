@@ -3,6 +3,7 @@
 
 mod accounts;
 mod isolation;
+mod leases;
 mod organizations;
 mod types;
 mod units;
