@@ -3,6 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use roster_core::CoreError;
+use roster_core::crypto::CookieSigner;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -119,25 +120,26 @@ impl Flash {
         *self == Flash::default()
     }
 
-    /// The cookie value.
-    pub fn encode(&self) -> String {
+    /// The cookie value: the flash as base64 JSON, signed.
+    pub fn encode(&self, signer: &CookieSigner) -> String {
         let json = serde_json::to_vec(self).unwrap_or_default();
         let encoded = URL_SAFE_NO_PAD.encode(json);
         if encoded.len() <= MAX_ENCODED {
-            return encoded;
+            return signer.sign(&encoded);
         }
         let slim = Flash {
             values: BTreeMap::new(),
             ..self.clone()
         };
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&slim).unwrap_or_default())
+        signer.sign(&URL_SAFE_NO_PAD.encode(serde_json::to_vec(&slim).unwrap_or_default()))
     }
 
-    /// Reads a cookie value; anything malformed is an empty flash.
-    pub fn decode(value: &str) -> Self {
-        URL_SAFE_NO_PAD
-            .decode(value.trim())
-            .ok()
+    /// Reads a cookie value; anything unsigned, signed by another key, or malformed is an empty
+    /// flash (so nobody else can put words or links on a Roster page).
+    pub fn decode(value: &str, signer: &CookieSigner) -> Self {
+        signer
+            .verify(value.trim())
+            .and_then(|v| URL_SAFE_NO_PAD.decode(v).ok())
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default()
     }
@@ -151,13 +153,25 @@ mod tests {
     fn a_flash_survives_its_cookie_encoding() {
         let mut f = Flash::for_form("login", &[("email", "ada@example.com")]);
         f.errors.insert("password".into(), "Wrong".into());
-        assert_eq!(Flash::decode(&f.encode()), f);
+        let signer = CookieSigner::derive(&[1u8; 32]);
+        assert_eq!(Flash::decode(&f.encode(&signer), &signer), f);
     }
 
     #[test]
-    fn garbage_cookies_give_an_empty_flash() {
-        assert!(Flash::decode("%%%not-base64").is_empty());
-        assert!(Flash::decode("aGVsbG8").is_empty());
+    fn garbage_unsigned_or_foreign_cookies_give_an_empty_flash() {
+        let signer = CookieSigner::derive(&[1u8; 32]);
+        assert!(Flash::decode("%%%not-base64", &signer).is_empty());
+        assert!(Flash::decode("aGVsbG8", &signer).is_empty());
+        let forged = Flash::notice("Your session expired: sign in again at evil.example");
+        let unsigned = forged
+            .encode(&signer)
+            .rsplit_once('.')
+            .map(|(v, _)| v.to_owned())
+            .unwrap_or_default();
+        assert!(Flash::decode(&unsigned, &signer).is_empty());
+        let other = CookieSigner::derive(&[2u8; 32]);
+        assert!(Flash::decode(&forged.encode(&other), &signer).is_empty());
+        assert_eq!(Flash::decode(&forged.encode(&signer), &signer), forged);
     }
 
     #[test]
@@ -172,7 +186,8 @@ mod tests {
         let big = "x".repeat(900);
         let mut f = Flash::for_form("f", &[("a", &big), ("b", &big), ("c", &big), ("d", &big)]);
         f.error = Some("bad".into());
-        let back = Flash::decode(&f.encode());
+        let signer = CookieSigner::random();
+        let back = Flash::decode(&f.encode(&signer), &signer);
         assert!(back.values.is_empty());
         assert_eq!(back.error.as_deref(), Some("bad"));
     }

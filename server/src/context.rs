@@ -175,7 +175,7 @@ async fn unless_unreadable(
         &mut out,
         &cookie(
             FLASH_COOKIE,
-            &flash.encode(),
+            &flash.encode(state.app.services.cookie_signer()),
             Some(120),
             state.app.secure_cookies,
         ),
@@ -276,7 +276,7 @@ async fn handle(
     let flash_cookie = read_cookie(&headers, FLASH_COOKIE);
     let flash = flash_cookie
         .as_deref()
-        .map(Flash::decode)
+        .map(|v| Flash::decode(v, state.app.services.cookie_signer()))
         .unwrap_or_default();
 
     let mut req = req;

@@ -36,7 +36,14 @@ fn secure() -> bool {
 
 /// Leaves `flash` for the next page and redirects there.
 pub fn flash_redirect(flash: &Flash, to: &str) {
-    set_cookie(&cookie(FLASH_COOKIE, &flash.encode(), Some(120), secure()));
+    if let Ok(state) = app_state() {
+        set_cookie(&cookie(
+            FLASH_COOKIE,
+            &flash.encode(state.services.cookie_signer()),
+            Some(120),
+            secure(),
+        ));
+    }
     leptos_axum::redirect(to);
 }
 

@@ -29,6 +29,68 @@ struct Key {
 pub struct Keyring {
     current: Key,
     previous: Vec<Key>,
+    signer: CookieSigner,
+}
+
+/// Signs cookie values Roster reads back (the flash), so a value set by anyone else — another
+/// site sharing the parent domain, a proxy, a hand-made request — is ignored.
+#[derive(Clone)]
+pub struct CookieSigner {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for CookieSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CookieSigner(..)")
+    }
+}
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+impl CookieSigner {
+    /// The signing key derived from the master key (so every instance of a cluster agrees).
+    pub fn derive(master: &[u8; 32]) -> Self {
+        use hmac::Mac;
+        // HMAC takes keys of any length; the error arm cannot happen.
+        let Ok(mut mac) = <HmacSha256 as Mac>::new_from_slice(master) else {
+            return Self::random();
+        };
+        mac.update(b"roster cookie signing v1");
+        Self {
+            key: mac.finalize().into_bytes().into(),
+        }
+    }
+
+    /// A key of this process alone (when no master key is configured, as in some tests).
+    pub fn random() -> Self {
+        let mut key = [0u8; 32];
+        rand::rng().fill_bytes(&mut key);
+        Self { key }
+    }
+
+    fn tag(&self, value: &str) -> Vec<u8> {
+        use hmac::Mac;
+        // HMAC takes keys of any length; an empty tag (which verifies nothing) cannot happen.
+        let Ok(mut mac) = <HmacSha256 as Mac>::new_from_slice(&self.key) else {
+            return Vec::new();
+        };
+        mac.update(value.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    /// `value` with its signature appended (`value.signature`); `value` must not contain `.`.
+    pub fn sign(&self, value: &str) -> String {
+        format!("{value}.{}", hex::encode(self.tag(value)))
+    }
+
+    /// The value of a signed cookie, if the signature is this signer's.
+    pub fn verify<'a>(&self, signed: &'a str) -> Option<&'a str> {
+        let (value, tag) = signed.rsplit_once('.')?;
+        let tag = hex::decode(tag).ok()?;
+        use subtle::ConstantTimeEq;
+        let expected = self.tag(value);
+        (!expected.is_empty() && bool::from(expected.ct_eq(&tag))).then_some(value)
+    }
 }
 
 impl std::fmt::Debug for Keyring {
@@ -65,7 +127,13 @@ impl Keyring {
         Self {
             current: make(current),
             previous: previous.iter().map(make).collect(),
+            signer: CookieSigner::derive(current),
         }
+    }
+
+    /// The signer for cookies, derived from the current key.
+    pub fn cookie_signer(&self) -> &CookieSigner {
+        &self.signer
     }
 
     pub fn current_id(&self) -> &str {
@@ -124,6 +192,22 @@ impl Keyring {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signed_cookies_verify_only_with_their_key_and_unaltered() {
+        let signer = CookieSigner::derive(&[7u8; 32]);
+        let signed = signer.sign("eyJub3RpY2UiOiJoaSJ9");
+        assert_eq!(signer.verify(&signed), Some("eyJub3RpY2UiOiJoaSJ9"));
+        assert_eq!(
+            CookieSigner::derive(&[7u8; 32]).verify(&signed),
+            Some("eyJub3RpY2UiOiJoaSJ9"),
+            "same key, same signer"
+        );
+        assert_eq!(CookieSigner::derive(&[8u8; 32]).verify(&signed), None);
+        assert_eq!(signer.verify("eyJub3RpY2UiOiJieWUifQ"), None, "unsigned");
+        let altered = signed.replacen("eyJub", "eyJvb", 1);
+        assert_eq!(signer.verify(&altered), None);
+    }
     use secrecy::ExposeSecret;
 
     #[test]

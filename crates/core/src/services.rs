@@ -32,6 +32,8 @@ pub struct Services {
     pub(crate) sessions: SessionPolicy,
     pub(crate) dummy_hash: Arc<tokio::sync::OnceCell<String>>,
     pub(crate) keyring: Option<Arc<crate::crypto::Keyring>>,
+    /// Signs cookies when no keyring is configured (then valid for this process only).
+    pub(crate) fallback_signer: crate::crypto::CookieSigner,
     pub(crate) graph: Option<roster_graph::GraphClient>,
 }
 
@@ -43,6 +45,7 @@ impl Services {
             sessions,
             dummy_hash: Arc::new(tokio::sync::OnceCell::new()),
             keyring: None,
+            fallback_signer: crate::crypto::CookieSigner::random(),
             graph: None,
         }
     }
@@ -57,6 +60,14 @@ impl Services {
         self.graph
             .as_ref()
             .ok_or_else(|| CoreError::Internal("no Microsoft client configured".into()))
+    }
+
+    /// The signer for cookies Roster reads back (the flash).
+    pub fn cookie_signer(&self) -> &crate::crypto::CookieSigner {
+        self.keyring
+            .as_deref()
+            .map(crate::crypto::Keyring::cookie_signer)
+            .unwrap_or(&self.fallback_signer)
     }
 
     /// Gives the services the keyring that seals tenant secrets.

@@ -494,3 +494,21 @@ async fn a_login_in_two_workspaces_switches_between_them() {
         .collect();
     assert_eq!(selected, vec!["Second Shop"]);
 }
+
+#[tokio::test]
+async fn a_flash_cookie_roster_did_not_sign_is_ignored() {
+    let app = TestApp::spawn().await;
+    app.with_owner().await;
+    // {"notice":"Sign in again at evil.example"}, base64url, as an attacker could set it.
+    let forged = "eyJub3RpY2UiOiJTaWduIGluIGFnYWluIGF0IGV2aWwuZXhhbXBsZSJ9";
+    for value in [forged.to_owned(), format!("{forged}.00ff")] {
+        let b = app.browser_with(&[("cookie", &format!("roster_flash={value}"))]);
+        let page = b.get("/login").await;
+        assert_eq!(page.status, 200);
+        assert!(!page.contains("evil.example"), "{value}");
+    }
+    // Roster's own flash still shows: a failed sign-in says why on the next page.
+    let b = app.browser();
+    b.login(OWNER_EMAIL, "not the password").await;
+    assert!(!b.get("/login").await.texts("[role=alert]").is_empty());
+}
