@@ -1,10 +1,11 @@
-//! Request metrics in the Prometheus text format: counts by route and status, and a latency histogram.
+//! Request metrics in the Prometheus text format (through the `metrics` facade and its Prometheus
+//! exporter): counts by method, route and status, and a latency histogram by route.
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusRecorder};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Upper bounds of the latency histogram, in seconds.
@@ -12,22 +13,13 @@ const BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-#[derive(Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    sum: f64,
-    count: u64,
-}
+const REQUESTS: &str = "roster_http_requests_total";
+const LATENCY: &str = "roster_http_request_duration_seconds";
 
-#[derive(Default)]
-struct Inner {
-    requests: BTreeMap<(String, String, u16), u64>,
-    latency: BTreeMap<String, Histogram>,
-}
-
-/// The process's request metrics.
-#[derive(Clone, Default)]
-pub struct Metrics(Arc<Mutex<Inner>>);
+/// The process's request metrics: a Prometheus recorder of this application's own (not the
+/// process-global one, so two applications in one process — as in tests — count apart).
+#[derive(Clone)]
+pub struct Metrics(Arc<PrometheusRecorder>);
 
 impl std::fmt::Debug for Metrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,72 +27,42 @@ impl std::fmt::Debug for Metrics {
     }
 }
 
+impl Default for Metrics {
+    fn default() -> Self {
+        let builder = PrometheusBuilder::new();
+        let builder =
+            match builder.set_buckets_for_metric(Matcher::Full(LATENCY.to_owned()), &BUCKETS) {
+                Ok(b) => b,
+                // Only an empty bucket list is refused; ours is not.
+                Err(_) => PrometheusBuilder::new(),
+            };
+        let recorder = builder.build_recorder();
+        metrics::with_local_recorder(&recorder, || {
+            metrics::describe_counter!(REQUESTS, "HTTP requests by method, route and status.");
+            metrics::describe_histogram!(LATENCY, "HTTP request latency by route.");
+        });
+        Self(Arc::new(recorder))
+    }
+}
+
 impl Metrics {
     fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let Ok(mut inner) = self.0.lock() else {
-            return;
-        };
-        *inner
-            .requests
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default() += 1;
-        let h = inner.latency.entry(route.to_owned()).or_default();
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if seconds <= *bound {
-                h.counts[i] += 1;
-            }
-        }
-        h.sum += seconds;
-        h.count += 1;
+        metrics::with_local_recorder(self.0.as_ref(), || {
+            metrics::counter!(
+                REQUESTS,
+                "method" => method.to_owned(),
+                "route" => route.to_owned(),
+                "status" => status.to_string()
+            )
+            .increment(1);
+            metrics::histogram!(LATENCY, "route" => route.to_owned()).record(seconds);
+        });
     }
 
     /// The metrics in the Prometheus text exposition format.
     pub fn render(&self) -> String {
-        let Ok(inner) = self.0.lock() else {
-            return String::new();
-        };
-        let mut out = String::new();
-        out.push_str(
-            "# HELP roster_http_requests_total HTTP requests by method, route and status.\n",
-        );
-        out.push_str("# TYPE roster_http_requests_total counter\n");
-        for ((method, route, status), n) in &inner.requests {
-            out.push_str(&format!(
-                "roster_http_requests_total{{method=\"{method}\",route=\"{}\",status=\"{status}\"}} {n}\n",
-                escape(route)
-            ));
-        }
-        out.push_str(
-            "# HELP roster_http_request_duration_seconds HTTP request latency by route.\n",
-        );
-        out.push_str("# TYPE roster_http_request_duration_seconds histogram\n");
-        for (route, h) in &inner.latency {
-            let r = escape(route);
-            for (i, bound) in BUCKETS.iter().enumerate() {
-                out.push_str(&format!(
-                    "roster_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"{bound}\"}} {}\n",
-                    h.counts[i]
-                ));
-            }
-            out.push_str(&format!(
-                "roster_http_request_duration_seconds_bucket{{route=\"{r}\",le=\"+Inf\"}} {}\n",
-                h.count
-            ));
-            out.push_str(&format!(
-                "roster_http_request_duration_seconds_sum{{route=\"{r}\"}} {}\n",
-                h.sum
-            ));
-            out.push_str(&format!(
-                "roster_http_request_duration_seconds_count{{route=\"{r}\"}} {}\n",
-                h.count
-            ));
-        }
-        out
+        self.0.handle().render()
     }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 /// Middleware: times every request and counts it under its route template (never the raw path).
