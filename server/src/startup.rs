@@ -204,10 +204,6 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// How long one instance keeps the housekeeping lease: less than the hour between runs, so the
-/// next hour's run can go to whichever instance ticks first.
-const HOUSEKEEPING_LEASE_MS: i64 = 50 * 60 * 1000;
-
 /// Every hour, on one instance of the cluster (whichever holds the `housekeeping` lease): deletes
 /// ended sessions, spent sign-in throttles and expired wizard drafts.
 #[expect(
@@ -220,41 +216,15 @@ pub fn spawn_housekeeping(services: Services) {
         let instance = format!("instance-{}", uuid::Uuid::new_v4().simple());
         loop {
             every.tick().await;
-            let policy = SessionPolicy::default();
-            let now = services.now().as_millisecond();
-            match services
-                .db()
-                .claim_lease("housekeeping", &instance, now, now + HOUSEKEEPING_LEASE_MS)
-                .await
-            {
-                Ok(Some(_)) => {}
-                Ok(None) => {
-                    tracing::debug!("housekeeping runs on another instance this hour");
-                    continue;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "housekeeping lease could not be claimed");
-                    continue;
-                }
-            }
-            match services
-                .db()
-                .purge_sessions(now, policy.idle.as_millis() as i64)
-                .await
-            {
-                Ok(n) if n > 0 => tracing::info!(sessions = n, "ended sessions removed"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "session housekeeping failed"),
-            }
-            if let Err(e) = services
-                .db()
-                .purge_throttle(now, roster_core::auth::THROTTLE_WINDOW_MS)
-                .await
-            {
-                tracing::warn!(error = %e, "sign-in throttle housekeeping failed");
-            }
-            if let Err(e) = services.db().purge_drafts(now).await {
-                tracing::warn!(error = %e, "connect draft housekeeping failed");
+            match services.housekeeping(&instance).await {
+                Ok(Some(done)) => tracing::info!(
+                    sessions = done.sessions,
+                    throttles = done.throttles,
+                    drafts = done.drafts,
+                    "housekeeping done"
+                ),
+                Ok(None) => tracing::debug!("housekeeping runs on another instance this hour"),
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
             }
         }
     });

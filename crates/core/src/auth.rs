@@ -7,7 +7,7 @@ use crate::services::Services;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use roster_domain::{Email, Password, PersonName, UserId, WorkspaceId, WorkspaceName};
-use roster_store::{AuditEntry, NewSession, Principal, StoreError};
+use roster_store::{AuditEntry, NewSession, Principal, SessionWorkspace, StoreError};
 use serde_json::json;
 
 /// Failed sign-ins allowed per account within [`THROTTLE_WINDOW_MS`] before it is locked.
@@ -163,9 +163,9 @@ impl Services {
             return Err(CoreError::Invalid(errors));
         };
         let hash = hash_password(&password).await?;
-        let principal = match self
+        let (mut unit, principal) = match self
             .db
-            .create_workspace_with_owner(
+            .begin_workspace(
                 ws.as_str(),
                 email.as_str(),
                 name.as_str(),
@@ -183,7 +183,6 @@ impl Services {
             }
             Err(e) => return Err(e.into()),
         };
-        let mut unit = principal.scope(&self.db).begin().await?;
         unit.audit(
             &principal,
             AuditEntry {
@@ -197,23 +196,29 @@ impl Services {
         .await?;
         unit.commit().await?;
         tracing::info!(workspace = %principal.workspace_id(), "workspace set up");
-        self.start_session(principal.user_id(), Some(principal))
-            .await
+        self.start_session(
+            principal.user_id(),
+            SessionWorkspace::Of(principal.workspace_id()),
+        )
+        .await
     }
 
+    /// Starts a session for a login whose identity was just proven (password, setup, or a live
+    /// session moving to another workspace).
     async fn start_session(
         &self,
         user_id: UserId,
-        principal: Option<Principal>,
+        workspace: SessionWorkspace,
     ) -> Result<StartedSession> {
         let token = random_token();
         let csrf_token = random_token();
         let now = self.now_ms();
-        self.db
+        let principal = self
+            .db
             .create_session(&NewSession {
                 id_hash: token_hash(&token),
                 user_id,
-                workspace_id: principal.as_ref().map(Principal::workspace_id),
+                workspace,
                 csrf_token: csrf_token.clone(),
                 now_ms: now,
                 expires_ms: now + self.sessions.absolute.as_millis() as i64,
@@ -290,8 +295,7 @@ impl Services {
             return Err(CoreError::BadCredentials);
         };
         let user_id = UserId::from_uuid(user.id);
-        let principal = self.db.principals_of(user_id).await?.into_iter().next();
-        if principal.is_none() && !user.is_server_admin {
+        if self.db.memberships(user_id).await?.is_empty() && !user.is_server_admin {
             return Err(CoreError::Conflict(
                 "This account is disabled. Ask an owner or admin of your workspace.".into(),
             ));
@@ -303,7 +307,7 @@ impl Services {
             .throttle_release(&addr_key, ADDRESS_FAILURE_LIMIT)
             .await?;
         tracing::info!(user = %user_id, "signed in");
-        self.start_session(user_id, principal).await
+        self.start_session(user_id, SessionWorkspace::Oldest).await
     }
 
     /// The session behind a cookie token, if it is still valid (idle and absolute expiry checked).
@@ -321,7 +325,7 @@ impl Services {
         let Some(user) = self.db.user(user_id).await? else {
             return Ok(None);
         };
-        let all = self.db.principals_of(user_id).await?;
+        let all = self.db.session_principals(&hash).await?;
         let principal = match rec.workspace_id {
             Some(ws) => {
                 let ws = WorkspaceId::from_uuid(ws);
@@ -363,13 +367,19 @@ impl Services {
         session: &CurrentSession,
         target: WorkspaceId,
     ) -> Result<StartedSession> {
-        let principal = self
+        let hash = token_hash(token);
+        if !self
             .db
-            .principal(session.user_id, target)
+            .session_principals(&hash)
             .await?
-            .ok_or(CoreError::NotFound)?;
-        self.db.delete_session(&token_hash(token)).await?;
-        self.start_session(session.user_id, Some(principal)).await
+            .iter()
+            .any(|p| p.workspace_id() == target && p.user_id() == session.user_id)
+        {
+            return Err(CoreError::NotFound);
+        }
+        self.db.delete_session(&hash).await?;
+        self.start_session(session.user_id, SessionWorkspace::Of(target))
+            .await
     }
 
     /// Ends a session.
@@ -449,9 +459,9 @@ impl Services {
         let existing = self.db.login_user(email.as_str()).await?;
         // A placeholder hash nobody knows the password of; the owner sets theirs through the link.
         let placeholder = self.dummy_hash().await?.to_owned();
-        let principal = self
+        let (mut unit, principal) = self
             .db
-            .create_workspace_with_owner(
+            .begin_workspace(
                 ws.as_str(),
                 email.as_str(),
                 name.as_str(),
@@ -460,8 +470,6 @@ impl Services {
                 false,
             )
             .await?;
-        let scope = principal.scope(&self.db);
-        let mut unit = scope.begin().await?;
         unit.audit_as(
             Some(admin.user_id.as_uuid()),
             &admin.email,
@@ -518,9 +526,9 @@ impl Services {
                 let login = self.db.login_user(email.as_str()).await?;
                 let existing = login.as_ref().is_some_and(|l| l.password_hash.is_some());
                 let hash = hash_password(&password).await?;
-                let p = self
+                let (mut unit, p) = self
                     .db
-                    .create_workspace_with_owner(
+                    .begin_workspace(
                         ws.as_str(),
                         email.as_str(),
                         name.as_str(),
@@ -529,7 +537,6 @@ impl Services {
                         false,
                     )
                     .await?;
-                let mut unit = p.scope(&self.db).begin().await?;
                 unit.audit_as(
                     None,
                     "command line",
@@ -542,13 +549,15 @@ impl Services {
                     self.now_ms(),
                 )
                 .await?;
-                unit.commit().await?;
-                if let Some(l) = login.as_ref().filter(|l| l.password_hash.is_none()) {
+                let without_password = login.as_ref().filter(|l| l.password_hash.is_none());
+                if let Some(l) = without_password {
                     // A login that never chose a password (an invitation not taken up) takes the
                     // one given, or its owner could never sign in.
-                    self.db
-                        .set_password_hash(UserId::from_uuid(l.id), &hash)
+                    unit.set_password_hash(UserId::from_uuid(l.id), &hash)
                         .await?;
+                }
+                unit.commit().await?;
+                if without_password.is_some() {
                     return Ok(format!(
                         "Created workspace {:?}. {email} already had a login without a password: it is the owner and now signs in with the password given.",
                         ws.as_str()

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod connections;
 pub mod crypto;
 pub mod error;
+pub mod housekeeping;
 pub mod members;
 pub mod organizations;
 mod secrets;

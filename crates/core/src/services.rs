@@ -117,10 +117,6 @@ impl Services {
         ))
     }
 
-    pub fn db(&self) -> &Db {
-        &self.db
-    }
-
     pub fn now(&self) -> jiff::Timestamp {
         self.clock.now()
     }

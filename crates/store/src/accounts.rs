@@ -3,8 +3,29 @@
 use crate::db::{Db, dispatch};
 use crate::error::{Result, StoreError};
 use crate::scope::Principal;
+use crate::unit::{Tx, Unit, unit_dispatch};
 use roster_domain::{MemberId, Role, UserId, WorkspaceId};
 use uuid::Uuid;
+
+/// The statements of a password change, on either engine's connection `$conn`.
+macro_rules! set_password_statements {
+    ($conn:ident, $user_id:expr, $hash:expr) => {{
+        let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind($hash)
+            .bind($user_id.as_uuid())
+            .execute(&mut *$conn)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind($user_id.as_uuid())
+            .execute(&mut *$conn)
+            .await?;
+        Ok::<(), StoreError>(())
+    }};
+}
 
 /// A workspace as listed to a server administrator.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -48,12 +69,21 @@ pub struct LoginUser {
     pub is_server_admin: bool,
 }
 
+/// Which workspace a new session acts in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionWorkspace {
+    /// The login's oldest enabled membership, or none (a server administrator without one).
+    Oldest,
+    /// This workspace; `NotFound` unless the login is an enabled member of it.
+    Of(WorkspaceId),
+}
+
 /// A session to be stored; only the hash of its token is kept.
 #[derive(Clone, Debug)]
 pub struct NewSession {
     pub id_hash: String,
     pub user_id: UserId,
-    pub workspace_id: Option<WorkspaceId>,
+    pub workspace: SessionWorkspace,
     pub csrf_token: String,
     pub now_ms: i64,
     pub expires_ms: i64,
@@ -88,6 +118,15 @@ pub struct ThrottleState {
     pub locked_until: i64,
 }
 
+/// One enabled membership of a login, as plain facts (unlike a [`Principal`], it grants nothing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Membership {
+    pub workspace_id: WorkspaceId,
+    pub workspace_name: String,
+    pub member_id: MemberId,
+    pub role: Role,
+}
+
 #[derive(sqlx::FromRow)]
 struct PrincipalRow {
     user_id: Uuid,
@@ -118,10 +157,17 @@ impl PrincipalRow {
     }
 }
 
-const PRINCIPAL_SELECT: &str = "SELECT u.id AS user_id, m.id AS member_id, w.id AS workspace_id, \
-     w.name AS workspace_name, m.role, u.email, u.name \
-     FROM members m JOIN users u ON u.id = m.user_id JOIN workspaces w ON w.id = m.workspace_id \
-     WHERE m.disabled = FALSE AND u.id = $1";
+/// Enabled memberships with their login; callers add the condition that picks the login.
+macro_rules! principal_select {
+    () => {
+        "SELECT u.id AS user_id, m.id AS member_id, w.id AS workspace_id, \
+         w.name AS workspace_name, m.role, u.email, u.name \
+         FROM members m JOIN users u ON u.id = m.user_id JOIN workspaces w ON w.id = m.workspace_id \
+         WHERE m.disabled = FALSE"
+    };
+}
+
+const PRINCIPAL_SELECT: &str = concat!(principal_select!(), " AND u.id = $1");
 
 impl Db {
     /// How many workspaces exist (zero means the install still needs its setup page).
@@ -143,9 +189,11 @@ impl Db {
         .await)?)
     }
 
-    /// Creates a workspace and its first owner in one transaction. With `only_if_empty`, refuses
-    /// (`Conflict`) when any workspace already exists, so two racing setup forms cannot both win.
-    pub async fn create_workspace_with_owner(
+    /// Creates a workspace and its first owner in a unit of work that the caller completes (the
+    /// audit entry, a set-password link) and commits. With `only_if_empty`, refuses (`Conflict`)
+    /// when any workspace already exists, so two racing setup forms cannot both win. An existing
+    /// login with this e-mail (a server administrator, say) becomes the owner as it is.
+    pub async fn begin_workspace(
         &self,
         workspace_name: &str,
         email: &str,
@@ -153,22 +201,25 @@ impl Db {
         password_hash: &str,
         now_ms: i64,
         only_if_empty: bool,
-    ) -> Result<Principal> {
+    ) -> Result<(Unit<'_>, Principal)> {
         let ws = Uuid::new_v4();
-        let user = Uuid::new_v4();
         let member = Uuid::new_v4();
-        let is_postgres = matches!(self, Db::Postgres(_));
-        dispatch!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        let mut unit = Unit {
+            db: self,
+            tx: self.begin_write().await?,
+            workspace_id: WorkspaceId::from_uuid(ws),
+        };
+        let is_postgres = unit.is_postgres();
+        let user: LoginUser = unit_dispatch!(unit, |conn| {
             if only_if_empty && is_postgres {
-                // Serialise racing setups on PostgreSQL (SQLite already serialises writers).
+                // Serialise racing setups on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
                 sqlx::query("LOCK TABLE workspaces IN SHARE ROW EXCLUSIVE MODE")
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
             }
             if only_if_empty {
                 let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM workspaces")
-                    .fetch_one(&mut *tx)
+                    .fetch_one(&mut *conn)
                     .await?;
                 if n > 0 {
                     return Err(StoreError::Conflict);
@@ -178,29 +229,31 @@ impl Db {
                 .bind(ws)
                 .bind(workspace_name)
                 .bind(now_ms)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
-            let existing: Option<Uuid> =
-                sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
-                    .bind(email)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let user_id = match existing {
-                // An existing login (for example a server administrator) becomes the owner as is.
-                Some(id) => id,
+            let login = "SELECT id, email, name, password_hash, is_server_admin FROM users WHERE email = $1";
+            let existing: Option<LoginUser> = sqlx::query_as(login)
+                .bind(email)
+                .fetch_optional(&mut *conn)
+                .await?;
+            let user = match existing {
+                Some(u) => u,
                 None => {
                     sqlx::query(
                         "INSERT INTO users (id, email, name, password_hash, is_server_admin, created_at) \
                          VALUES ($1, $2, $3, $4, FALSE, $5)",
                     )
-                    .bind(user)
+                    .bind(Uuid::new_v4())
                     .bind(email)
                     .bind(name)
                     .bind(password_hash)
                     .bind(now_ms)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?;
-                    user
+                    sqlx::query_as(login)
+                        .bind(email)
+                        .fetch_one(&mut *conn)
+                        .await?
                 }
             };
             sqlx::query(
@@ -209,22 +262,47 @@ impl Db {
             )
             .bind(member)
             .bind(ws)
-            .bind(user_id)
+            .bind(user.id)
             .bind(now_ms)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            tx.commit().await?;
-            Ok::<(), StoreError>(())
+            Ok::<LoginUser, StoreError>(user)
         })?;
-        let user_id: Uuid = dispatch!(self, |pool| sqlx::query_scalar(
-            "SELECT user_id FROM members WHERE id = $1"
-        )
-        .bind(member)
-        .fetch_one(pool)
-        .await)?;
-        self.principal(UserId::from_uuid(user_id), WorkspaceId::from_uuid(ws))
-            .await?
-            .ok_or(StoreError::NotFound)
+        let principal = Principal {
+            user_id: UserId::from_uuid(user.id),
+            member_id: MemberId::from_uuid(member),
+            workspace_id: WorkspaceId::from_uuid(ws),
+            workspace_name: workspace_name.to_owned(),
+            role: Role::Owner,
+            email: user.email,
+            name: user.name,
+            client_address: None,
+        };
+        Ok((unit, principal))
+    }
+
+    /// [`Db::begin_workspace`] committed at once, with nothing else in its unit.
+    pub async fn create_workspace_with_owner(
+        &self,
+        workspace_name: &str,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        now_ms: i64,
+        only_if_empty: bool,
+    ) -> Result<Principal> {
+        let (unit, principal) = self
+            .begin_workspace(
+                workspace_name,
+                email,
+                name,
+                password_hash,
+                now_ms,
+                only_if_empty,
+            )
+            .await?;
+        unit.commit().await?;
+        Ok(principal)
     }
 
     /// Creates a server-level administrator login (may create workspaces; belongs to none yet).
@@ -271,8 +349,10 @@ impl Db {
         .await)?)
     }
 
-    /// The enabled membership of `user_id` in `workspace_id`, as a principal.
-    pub async fn principal(
+    /// The enabled membership of `user_id` in `workspace_id`, as a principal. Private: outside
+    /// this crate a principal comes only from a session ([`Db::session_principals`],
+    /// [`Db::create_session`]) or from creating a workspace.
+    pub(crate) async fn principal(
         &self,
         user_id: UserId,
         workspace_id: WorkspaceId,
@@ -286,8 +366,9 @@ impl Db {
         row.map(PrincipalRow::into_principal).transpose()
     }
 
-    /// Every enabled membership of a login, oldest first.
-    pub async fn principals_of(&self, user_id: UserId) -> Result<Vec<Principal>> {
+    /// Every enabled membership of a login, oldest first, as principals (private, see
+    /// [`Db::principal`]).
+    pub(crate) async fn principals_of(&self, user_id: UserId) -> Result<Vec<Principal>> {
         let sql = format!("{PRINCIPAL_SELECT} ORDER BY m.created_at, w.name");
         let rows = dispatch!(self, |pool| sqlx::query_as::<_, PrincipalRow>(&sql)
             .bind(user_id.as_uuid())
@@ -296,30 +377,64 @@ impl Db {
         rows.into_iter().map(PrincipalRow::into_principal).collect()
     }
 
-    /// Replaces a login's password hash and ends all its sessions.
-    pub async fn set_password_hash(&self, user_id: UserId, hash: &str) -> Result<()> {
-        dispatch!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                .bind(hash)
-                .bind(user_id.as_uuid())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(user_id.as_uuid())
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok::<(), StoreError>(())
-        })
+    /// Every enabled membership of a login, oldest first (facts only; no principal).
+    pub async fn memberships(&self, user_id: UserId) -> Result<Vec<Membership>> {
+        Ok(self
+            .principals_of(user_id)
+            .await?
+            .into_iter()
+            .map(|p| Membership {
+                workspace_id: p.workspace_id,
+                workspace_name: p.workspace_name,
+                member_id: p.member_id,
+                role: p.role,
+            })
+            .collect())
     }
 
-    /// Stores a new session.
-    pub async fn create_session(&self, s: &NewSession) -> Result<()> {
+    /// The enabled memberships of the login whose session has this token hash, oldest first, as
+    /// principals. Validity (expiry, idle time) is the caller's policy; it checks the session first.
+    pub async fn session_principals(&self, id_hash: &str) -> Result<Vec<Principal>> {
+        let sql = concat!(
+            principal_select!(),
+            " AND u.id = (SELECT s.user_id FROM sessions s WHERE s.id_hash = $1) \
+             ORDER BY m.created_at, w.name"
+        );
+        let rows = dispatch!(self, |pool| sqlx::query_as::<_, PrincipalRow>(sql)
+            .bind(id_hash)
+            .fetch_all(pool)
+            .await)?;
+        rows.into_iter().map(PrincipalRow::into_principal).collect()
+    }
+
+    /// Replaces a login's password hash and ends all its sessions.
+    pub async fn set_password_hash(&self, user_id: UserId, hash: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        match &mut tx {
+            Tx::Sqlite(tx) => {
+                let conn = &mut **tx;
+                set_password_statements!(conn, user_id, hash)?
+            }
+            Tx::Postgres(tx) => {
+                let conn = &mut **tx;
+                set_password_statements!(conn, user_id, hash)?
+            }
+        }
+        tx.commit().await
+    }
+
+    /// Stores a new session and returns the principal it acts as (none for a server
+    /// administrator without a workspace). The caller has verified who the login is.
+    pub async fn create_session(&self, s: &NewSession) -> Result<Option<Principal>> {
+        let principal = match s.workspace {
+            SessionWorkspace::Oldest => self.principals_of(s.user_id).await?.into_iter().next(),
+            SessionWorkspace::Of(ws) => Some(
+                self.principal(s.user_id, ws)
+                    .await?
+                    .ok_or(StoreError::NotFound)?,
+            ),
+        };
+        let workspace_id = principal.as_ref().map(|p| p.workspace_id.as_uuid());
         dispatch!(self, |pool| {
             sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, workspace_id, csrf_token, created_at, last_seen_at, expires_at) \
@@ -327,7 +442,7 @@ impl Db {
         )
         .bind(&s.id_hash)
         .bind(s.user_id.as_uuid())
-        .bind(s.workspace_id.map(|w| w.as_uuid()))
+        .bind(workspace_id)
         .bind(&s.csrf_token)
         .bind(s.now_ms)
         .bind(s.expires_ms)
@@ -335,7 +450,7 @@ impl Db {
         .await
         .map(|_| ())
         })?;
-        Ok(())
+        Ok(principal)
     }
 
     /// The session with this token hash, if stored.
@@ -559,5 +674,24 @@ impl Db {
         .await
         .map(|_| ()))?;
         Ok(())
+    }
+}
+
+impl Unit<'_> {
+    /// Replaces the password hash of a login that is a member of this unit's workspace, and ends
+    /// its sessions.
+    pub async fn set_password_hash(&mut self, user_id: UserId, hash: &str) -> Result<()> {
+        let ws = self.ws();
+        let member: Option<Uuid> = unit_dispatch!(self, |conn| sqlx::query_scalar(
+            "SELECT id FROM members WHERE workspace_id = $1 AND user_id = $2"
+        )
+        .bind(ws)
+        .bind(user_id.as_uuid())
+        .fetch_optional(&mut *conn)
+        .await)?;
+        if member.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        unit_dispatch!(self, |conn| set_password_statements!(conn, user_id, hash))
     }
 }

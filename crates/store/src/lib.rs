@@ -10,8 +10,8 @@ mod tenants;
 mod unit;
 
 pub use accounts::{
-    LoginUser, MemberRow, NewSession, PasswordLinkTarget, SessionRecord, ThrottleState,
-    WorkspaceRow,
+    LoginUser, MemberRow, Membership, NewSession, PasswordLinkTarget, SessionRecord,
+    SessionWorkspace, ThrottleState, WorkspaceRow,
 };
 pub use audit::{AuditEntry, AuditRecord};
 pub use db::{Backend, Db, redact_url};

@@ -56,6 +56,16 @@ impl std::fmt::Debug for Unit<'_> {
     }
 }
 
+impl Tx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
 impl Db {
     /// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
     pub(crate) async fn begin_write(&self) -> Result<Tx> {
@@ -92,10 +102,6 @@ impl Unit<'_> {
 
     /// Makes every write of the unit permanent.
     pub async fn commit(self) -> Result<()> {
-        match self.tx {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
-        }
-        Ok(())
+        self.tx.commit().await
     }
 }

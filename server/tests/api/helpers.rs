@@ -204,6 +204,43 @@ impl TestApp {
         )
     }
 
+    /// The principal of a login, obtained as the app obtains one: by signing in and resolving the
+    /// session (the store hands principals out for sessions only).
+    pub async fn principal_of(&self, email: &str, password: &str) -> roster_store::Principal {
+        let services = self.services();
+        let started = services
+            .login(email, password, "192.0.2.1")
+            .await
+            .expect("sign-in");
+        services
+            .resolve_session(&started.token)
+            .await
+            .expect("session")
+            .and_then(|s| s.principal)
+            .expect("a workspace")
+    }
+
+    /// The workspace owner's principal (after `with_owner`).
+    pub async fn owner_principal(&self) -> roster_store::Principal {
+        self.principal_of(OWNER_EMAIL, OWNER_PASSWORD).await
+    }
+
+    /// The enabled memberships of the login with this e-mail (facts only).
+    pub async fn memberships_of(&self, email: &str) -> Vec<roster_store::Membership> {
+        let user = self
+            .db
+            .db
+            .login_user(email)
+            .await
+            .expect("query")
+            .expect("login");
+        self.db
+            .db
+            .memberships(roster_domain::UserId::from_uuid(user.id))
+            .await
+            .expect("query")
+    }
+
     /// A second workspace, "Beta MSP", whose owner is signed in on the returned browser.
     pub async fn other_workspace(&self) -> Browser {
         self.services()

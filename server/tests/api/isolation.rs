@@ -16,21 +16,8 @@ async fn a_member_of_one_workspace_gets_not_found_for_another_workspaces_members
         )
         .await
         .unwrap();
-    let bob_user = app
-        .db
-        .db
-        .login_user("bob@beta.test")
-        .await
-        .unwrap()
-        .unwrap();
-    let bob = app
-        .db
-        .db
-        .principals_of(roster_domain::UserId::from_uuid(bob_user.id))
-        .await
-        .unwrap()
-        .remove(0);
-    let bob_member = bob.member_id().to_string();
+    let bob = app.memberships_of("bob@beta.test").await.remove(0);
+    let bob_member = bob.member_id.to_string();
 
     for (action, fields) in [
         (
@@ -51,14 +38,9 @@ async fn a_member_of_one_workspace_gets_not_found_for_another_workspaces_members
         assert_eq!(msg, vec!["That no longer exists."], "{action}");
     }
     // B's owner is untouched and can still sign in; A's members page never lists B's people.
-    let still = app
-        .db
-        .db
-        .principal(bob.user_id(), bob.workspace_id())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(still.role(), roster_domain::Role::Owner);
+    let still = app.memberships_of("bob@beta.test").await;
+    assert_eq!(still.len(), 1);
+    assert_eq!(still[0].role, roster_domain::Role::Owner);
     // The members page rendered (A's own owner is on it), and Bob is not.
     let members_a = owner_a.get("/settings/members").await;
     assert_eq!(members_a.status, 200);

@@ -14,12 +14,12 @@ async fn member_id(app: &TestApp, email: &str) -> String {
     let principals = app
         .db
         .db
-        .principals_of(roster_domain::UserId::from_uuid(user.id))
+        .memberships(roster_domain::UserId::from_uuid(user.id))
         .await
         .expect("query");
     principals
         .first()
-        .map(|p| p.member_id().to_string())
+        .map(|p| p.member_id.to_string())
         .expect("an enabled member")
 }
 
@@ -173,7 +173,7 @@ async fn a_viewer_cannot_change_anything() {
     let members = app
         .db
         .db
-        .principals_of(roster_domain::UserId::from_uuid(
+        .memberships(roster_domain::UserId::from_uuid(
             app.db
                 .db
                 .login_user("vera@acme.test")
@@ -184,7 +184,7 @@ async fn a_viewer_cannot_change_anything() {
         ))
         .await
         .unwrap();
-    assert_eq!(members[0].role(), roster_domain::Role::Viewer);
+    assert_eq!(members[0].role, roster_domain::Role::Viewer);
     assert!(app.db.db.login_user("x@acme.test").await.unwrap().is_none());
     assert_eq!(owner.get("/").await.status, 200, "the owner is untouched");
 }

@@ -236,18 +236,7 @@ async fn a_tenant_id_or_primary_domain_belongs_to_one_organization_in_any_spelli
 }
 
 async fn owner_principal(app: &TestApp) -> roster_store::Principal {
-    let db = &app.db.db;
-    let user = db
-        .login_user(crate::helpers::OWNER_EMAIL)
-        .await
-        .expect("query")
-        .expect("owner");
-    db.principals_of(roster_domain::UserId::from_uuid(user.id))
-        .await
-        .expect("query")
-        .into_iter()
-        .next()
-        .expect("membership")
+    app.owner_principal().await
 }
 
 #[tokio::test]

@@ -15,18 +15,8 @@ async fn failures_against(app: &TestApp, address: &str) -> i64 {
 /// The address recorded with the newest `member.added` event.
 async fn address_of_member_added(app: &TestApp) -> Option<String> {
     let db = &app.db.db;
-    let owner = db
-        .login_user(OWNER_EMAIL)
+    app.owner_principal()
         .await
-        .expect("query")
-        .expect("owner");
-    let principals = db
-        .principals_of(roster_domain::UserId::from_uuid(owner.id))
-        .await
-        .expect("query");
-    principals
-        .first()
-        .expect("a membership")
         .scope(db)
         .audit_log(10)
         .await

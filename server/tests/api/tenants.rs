@@ -658,13 +658,13 @@ async fn a_set_password_link_cannot_take_over_a_login_used_in_another_workspace(
     let ada_member = app
         .db
         .db
-        .principals_of(roster_domain::UserId::from_uuid(ada_user.id))
+        .memberships(roster_domain::UserId::from_uuid(ada_user.id))
         .await
         .unwrap()
         .into_iter()
-        .find(|p| p.workspace_name() == "Acme IT")
+        .find(|p| p.workspace_name == "Acme IT")
         .unwrap()
-        .member_id()
+        .member_id
         .to_string();
     owner
         .submit(
@@ -709,11 +709,11 @@ async fn a_link_issued_before_a_member_was_disabled_no_longer_works() {
     let ned = app
         .db
         .db
-        .principals_of(roster_domain::UserId::from_uuid(user.id))
+        .memberships(roster_domain::UserId::from_uuid(user.id))
         .await
         .unwrap()
         .remove(0)
-        .member_id()
+        .member_id
         .to_string();
     owner
         .submit(

@@ -2,7 +2,7 @@
 
 use crate::databases;
 use roster_domain::Role;
-use roster_store::{NewSession, StoreError, ThrottleState};
+use roster_store::{NewSession, SessionWorkspace, StoreError, ThrottleState};
 
 #[tokio::test]
 async fn setup_refuses_a_second_first_workspace() {
@@ -60,12 +60,9 @@ async fn a_scope_never_reaches_another_workspaces_members() {
             crate::once::end_sessions_of(&sa, b.member_id()).await,
             Err(StoreError::NotFound)
         ));
-        let still = db
-            .principal(b.user_id(), b.workspace_id())
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(still.role(), Role::Owner);
+        let still = db.memberships(b.user_id()).await.unwrap();
+        assert_eq!(still.len(), 1);
+        assert_eq!(still[0].role, Role::Owner);
         // The audit logs are separate too.
         assert!(sa.audit_log(10).await.unwrap().is_empty());
     }
@@ -152,6 +149,51 @@ async fn duplicate_emails_are_a_conflict() {
 }
 
 #[tokio::test]
+async fn a_session_acts_only_in_a_workspace_its_login_belongs_to() {
+    for db in databases().await {
+        let db = &db.db;
+        let a = db
+            .create_workspace_with_owner("A", "a@a.test", "A", "h", 1, false)
+            .await
+            .unwrap();
+        let b = db
+            .create_workspace_with_owner("B", "b@b.test", "B", "h", 1, false)
+            .await
+            .unwrap();
+        let r = db
+            .create_session(&NewSession {
+                id_hash: "h".into(),
+                user_id: a.user_id(),
+                workspace: SessionWorkspace::Of(b.workspace_id()),
+                csrf_token: "c".into(),
+                now_ms: 10,
+                expires_ms: 100,
+            })
+            .await;
+        assert!(matches!(r, Err(StoreError::NotFound)), "{:?}", db.backend());
+        assert!(
+            db.session("h").await.unwrap().is_none(),
+            "no session stored"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_workspace_begun_but_not_committed_leaves_nothing() {
+    for db in databases().await {
+        let db = &db.db;
+        let (unit, p) = db
+            .begin_workspace("A", "a@a.test", "A", "h", 1, true)
+            .await
+            .unwrap();
+        assert_eq!(p.role(), Role::Owner);
+        drop(unit);
+        assert_eq!(db.workspace_count().await.unwrap(), 0);
+        assert!(db.login_user("a@a.test").await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
 async fn sessions_are_stored_by_hash_and_deleted() {
     for db in databases().await {
         let db = &db.db;
@@ -159,16 +201,28 @@ async fn sessions_are_stored_by_hash_and_deleted() {
             .create_workspace_with_owner("A", "a@a.test", "A", "h", 1, false)
             .await
             .unwrap();
-        db.create_session(&NewSession {
-            id_hash: "hash1".into(),
-            user_id: a.user_id(),
-            workspace_id: Some(a.workspace_id()),
-            csrf_token: "c".into(),
-            now_ms: 10,
-            expires_ms: 100,
-        })
-        .await
-        .unwrap();
+        let acting = db
+            .create_session(&NewSession {
+                id_hash: "hash1".into(),
+                user_id: a.user_id(),
+                workspace: SessionWorkspace::Oldest,
+                csrf_token: "c".into(),
+                now_ms: 10,
+                expires_ms: 100,
+            })
+            .await
+            .unwrap();
+        assert_eq!(acting.as_ref(), Some(&a));
+        assert_eq!(
+            db.session_principals("hash1").await.unwrap(),
+            vec![a.clone()]
+        );
+        assert!(
+            db.session_principals("no such hash")
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let s = db.session("hash1").await.unwrap().unwrap();
         assert_eq!((s.created_at, s.last_seen_at, s.expires_at), (10, 10, 100));
         db.touch_session("hash1", 50).await.unwrap();
