@@ -44,14 +44,18 @@ pub fn DashboardPage() -> impl IntoView {
 }
 
 /// What needs a person: failing connections and secrets that expire within 30 days.
-fn attention(rows: Vec<roster_core::ConnectionRow>) -> impl IntoView {
+fn attention(rows: Vec<roster_core::ConnectionView>) -> impl IntoView {
+    use roster_domain::tenant::ConnectionStatus;
     let total = rows.len();
-    let ok = rows.iter().filter(|r| r.status == "ok").count();
+    let ok = rows
+        .iter()
+        .filter(|r| r.status == ConnectionStatus::Ok)
+        .count();
     let mut items = Vec::new();
-    for r in &rows {
-        let name = roster_core::connections::connection_title(r);
+    for r in rows.iter().filter(|r| r.needs_attention()) {
+        let name = &r.title;
         let href = format!("/tenants/{}", r.id);
-        if r.status == "failing" {
+        if r.status == ConnectionStatus::Failing {
             items.push((
                 href.clone(),
                 format!(
@@ -61,7 +65,7 @@ fn attention(rows: Vec<roster_core::ConnectionRow>) -> impl IntoView {
                 "bad",
             ));
         }
-        let (text, class) = crate::tenants::expiry_text(r.secret_expires_on.as_deref());
+        let (text, class) = crate::tenants::expiry_text(r.secret_expires_on.as_deref(), r.expiry);
         if !class.is_empty() {
             items.push((href, format!("{name}: client secret {text}"), class));
         }

@@ -71,7 +71,7 @@ pub async fn update_organization(
     let state = app_state()?;
     let cx = request_context();
     let f = form(&name, &domains, &website, &notes, &tenant_id);
-    let parsed: Option<uuid::Uuid> = id.trim().parse().ok();
+    let parsed: Option<roster_domain::OrganizationId> = id.trim().parse().ok();
     let back = parsed
         .map(|id| format!("/organizations/{id}"))
         .unwrap_or_else(|| "/organizations".to_owned());

@@ -4,9 +4,9 @@ pub mod api;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use roster_core::{CoreError, OrganizationRow};
+use roster_core::{ConnectionSummary, CoreError, OrganizationView};
 use roster_domain::Permission;
-use uuid::Uuid;
+use roster_domain::tenant::ConnectionStatus;
 
 use crate::context::{app_state, request_context};
 use crate::settings::load_error;
@@ -14,17 +14,17 @@ use crate::shell::Layout;
 use crate::shell::forms::{CsrfField, Field, FormError};
 use crate::shell::load::for_member;
 
-fn status_label(status: Option<&str>) -> &'static str {
-    match status {
-        Some("ok") => "Connected",
-        Some("failing") => "Failing",
-        Some("never") => "Not checked yet",
-        _ => "No tenant",
+fn status_label(connection: Option<&ConnectionSummary>) -> &'static str {
+    match connection.map(|c| c.status) {
+        Some(ConnectionStatus::Ok) => "Connected",
+        Some(ConnectionStatus::Failing) => "Failing",
+        Some(ConnectionStatus::Never) => "Not checked yet",
+        None => "No tenant",
     }
 }
 
-/// The id in the route, if it is a UUID.
-pub fn route_id() -> Option<Uuid> {
+/// The id in the route, if it is an id of the kind the page expects.
+pub fn route_id<T: std::str::FromStr>() -> Option<T> {
     use_params_map()
         .read_untracked()
         .get("id")
@@ -60,17 +60,17 @@ pub fn OrganizationsPage() -> impl IntoView {
     }
 }
 
-fn organization_table(rows: Vec<OrganizationRow>) -> impl IntoView {
+fn organization_table(rows: Vec<OrganizationView>) -> impl IntoView {
     let body = rows
         .into_iter()
         .map(|o| {
-            let domains = crate::shell::domains_text(&o.domain_list());
+            let domains = crate::shell::domains_text(&o.domains);
             view! {
                 <tr>
                     <td><a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a></td>
                     <td>{domains}</td>
-                    <td>{o.connection_name.clone().unwrap_or_default()}</td>
-                    <td>{status_label(o.connection_status.as_deref())}</td>
+                    <td>{o.connection.as_ref().and_then(|c| c.name.clone()).unwrap_or_default()}</td>
+                    <td>{status_label(o.connection.as_ref())}</td>
                 </tr>
             }
         })
@@ -91,7 +91,7 @@ fn organization_table(rows: Vec<OrganizationRow>) -> impl IntoView {
 }
 
 /// The organization form, for a new one (`org` is `None`) or an existing one.
-fn organization_form(org: Option<&OrganizationRow>) -> impl IntoView + use<> {
+fn organization_form(org: Option<&OrganizationView>) -> impl IntoView + use<> {
     let action = match org {
         Some(_) => "/api/update_organization".to_owned(),
         None => "/api/create_organization".to_owned(),
@@ -122,7 +122,7 @@ fn organization_form(org: Option<&OrganizationRow>) -> impl IntoView + use<> {
                 label="Domains"
                 required=false
                 hint="The customer's e-mail domains, separated by commas; the first is the primary domain."
-                value=org.map(|o| crate::shell::domains_text(&o.domain_list())).unwrap_or_default()
+                value=org.map(|o| crate::shell::domains_text(&o.domains)).unwrap_or_default()
             />
             <Field
                 form="organization"
@@ -171,7 +171,7 @@ pub fn NewOrganizationPage() -> impl IntoView {
 pub fn OrganizationPage() -> impl IntoView {
     let cx = request_context();
     let state = app_state();
-    let id = route_id();
+    let id = route_id::<roster_domain::OrganizationId>();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {
@@ -197,30 +197,30 @@ pub fn OrganizationPage() -> impl IntoView {
 
 fn organization_view(
     principal: &roster_core::Principal,
-    org: OrganizationRow,
+    org: OrganizationView,
 ) -> impl IntoView + use<> {
     let can_edit = principal.role().allows(Permission::Operate);
     let can_connect = principal.role().allows(Permission::ManageCredentials);
-    let tenant = match (&org.connection_id, &org.connection_name) {
-        (Some(cid), name) => view! {
+    let tenant = match &org.connection {
+        Some(c) => view! {
             <p>
                 "Tenant: "
-                <a href=format!("/tenants/{cid}")>{name.clone().unwrap_or_else(|| "(name not known yet)".into())}</a>
+                <a href=format!("/tenants/{}", c.id)>{c.name.clone().unwrap_or_else(|| "(name not known yet)".into())}</a>
                 " — "
-                {status_label(org.connection_status.as_deref())}
+                {status_label(Some(c))}
             </p>
         }
         .into_any(),
-        (None, _) if can_connect => view! {
+        None if can_connect => view! {
             <p>"No Microsoft tenant is connected to this organization."</p>
             <p>
                 <a class="button" href=format!("/tenants/connect?organization={}", org.id)>"Connect a tenant"</a>
             </p>
         }
         .into_any(),
-        (None, _) => view! { <p>"No Microsoft tenant is connected to this organization."</p> }.into_any(),
+        None => view! { <p>"No Microsoft tenant is connected to this organization."</p> }.into_any(),
     };
-    let domains = crate::shell::domains_text(&org.domain_list());
+    let domains = crate::shell::domains_text(&org.domains);
     let website = org.website.clone().map(|w| {
         let text = w.clone();
         view! { <a href=w rel="noopener noreferrer">{text}</a> }

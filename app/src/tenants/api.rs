@@ -4,12 +4,11 @@
 use leptos::prelude::*;
 use roster_core::CoreError;
 use roster_core::connections::ConnectForm;
-use uuid::Uuid;
 
 use crate::context::{app_state, request_context};
 use crate::shell::respond::{done, refuse};
 
-fn parse_id(s: &str) -> Result<Uuid, CoreError> {
+fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T, CoreError> {
     s.trim().parse().map_err(|_| CoreError::NotFound)
 }
 

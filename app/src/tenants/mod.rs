@@ -4,10 +4,10 @@ pub mod api;
 mod report;
 
 use leptos::prelude::*;
-use roster_core::connections::{CheckReport, DraftView, ExpiryLevel, expiry};
-use roster_core::{ConnectionRow, CoreError, OrganizationRow, Principal};
-use roster_domain::Permission;
-use uuid::Uuid;
+use roster_core::connections::{DraftView, Expiry, ExpiryLevel};
+use roster_core::{ConnectionView, CoreError, OrganizationView, Principal};
+use roster_domain::tenant::ConnectionStatus;
+use roster_domain::{ConnectionId, DraftId, OrganizationId, Permission};
 
 use crate::context::{app_state, query_param, request_context};
 use crate::organizations::route_id;
@@ -31,19 +31,15 @@ pub const OPTIONAL_PERMISSIONS: [&str; 2] = [
     "ReportSettings.Read.All",
 ];
 
+/// Today on the services' clock (the earliest expiry date the forms offer).
 fn today() -> jiff::civil::Date {
-    app_state()
-        .map(|s| s.services.now())
-        .unwrap_or(jiff::Timestamp::UNIX_EPOCH)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date()
+    app_state().map(|s| s.services.today()).unwrap_or_default()
 }
 
 /// The words and class for a secret's expiry.
-pub fn expiry_text(expires_on: Option<&str>) -> (String, &'static str) {
-    let (level, days) = expiry(expires_on, today());
+pub fn expiry_text(expires_on: Option<&str>, expiry: Expiry) -> (String, &'static str) {
     let date = expires_on.unwrap_or("not recorded");
-    match (level, days) {
+    match (expiry.level, expiry.days) {
         (ExpiryLevel::Expired, _) => (format!("{date} — expired: rotate the secret now"), "bad"),
         (ExpiryLevel::Within7, Some(d)) => (format!("{date} — expires in {d} days"), "bad"),
         (ExpiryLevel::Within14, Some(d)) => (format!("{date} — expires in {d} days"), "warn"),
@@ -52,21 +48,19 @@ pub fn expiry_text(expires_on: Option<&str>) -> (String, &'static str) {
     }
 }
 
-fn status_text(row: &ConnectionRow) -> String {
-    match row.status.as_str() {
-        "ok" => "OK".to_owned(),
-        "failing" => format!("Failing: {}", row.status_detail.clone().unwrap_or_default()),
-        _ => "Never checked".to_owned(),
+fn status_text(row: &ConnectionView) -> String {
+    match row.status {
+        ConnectionStatus::Ok => "OK".to_owned(),
+        ConnectionStatus::Failing => {
+            format!("Failing: {}", row.status_detail.clone().unwrap_or_default())
+        }
+        ConnectionStatus::Never => "Never checked".to_owned(),
     }
 }
 
-fn fmt_time(ms: Option<i64>) -> String {
-    ms.map(crate::context::fmt_time)
+fn fmt_time(at: Option<jiff::Timestamp>) -> String {
+    at.map(|t| crate::context::fmt_time(t.as_millisecond()))
         .unwrap_or_else(|| "never".into())
-}
-
-fn tenant_name(row: &ConnectionRow) -> String {
-    roster_core::connections::connection_title(row)
 }
 
 #[component]
@@ -94,27 +88,28 @@ pub fn TenantsPage() -> impl IntoView {
     }
 }
 
-fn connections_table(rows: Vec<ConnectionRow>) -> impl IntoView {
+fn connections_table(rows: Vec<ConnectionView>) -> impl IntoView {
     let body = rows
         .into_iter()
         .map(|r| {
-            let (expires, class) = expiry_text(r.secret_expires_on.as_deref());
-            let org = match (r.organization_id, r.organization_name.clone()) {
-                (Some(id), Some(name)) => {
-                    view! { <a href=format!("/organizations/{id}")>{name}</a> }.into_any()
+            let (expires, class) = expiry_text(r.secret_expires_on.as_deref(), r.expiry);
+            let org = match &r.organization {
+                Some(o) => {
+                    view! { <a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a> }
+                        .into_any()
                 }
-                _ => view! { <span class="muted">"Unmatched"</span> }.into_any(),
+                None => view! { <span class="muted">"Unmatched"</span> }.into_any(),
             };
-            let status_class = match r.status.as_str() {
-                "ok" => "ok",
-                "failing" => "bad",
-                _ => "",
+            let status_class = match r.status {
+                ConnectionStatus::Ok => "ok",
+                ConnectionStatus::Failing => "bad",
+                ConnectionStatus::Never => "",
             };
             view! {
                 <tr>
                     <td>{org}</td>
                     <td>
-                        <a href=format!("/tenants/{}", r.id)>{tenant_name(&r)}</a>
+                        <a href=format!("/tenants/{}", r.id)>{r.title.clone()}</a>
                         <br />
                         <small class="muted">{r.tenant_id.clone()}</small>
                     </td>
@@ -180,12 +175,15 @@ fn EntraSteps() -> impl IntoView {
     }
 }
 
-fn org_options(orgs: &[OrganizationRow], selected: Option<Uuid>) -> impl IntoView + use<> {
+fn org_options(
+    orgs: &[OrganizationView],
+    selected: Option<OrganizationId>,
+) -> impl IntoView + use<> {
     let none_selected = selected.is_none();
     // An organization has at most one tenant: those already connected are not offered.
     let opts = orgs
         .iter()
-        .filter(|o| o.connection_id.is_none() || selected == Some(o.id))
+        .filter(|o| o.connection.is_none() || selected == Some(o.id))
         .map(|o| {
             view! { <option value=o.id.to_string() selected=selected == Some(o.id)>{o.name.clone()}</option> }
         })
@@ -198,8 +196,8 @@ fn org_options(orgs: &[OrganizationRow], selected: Option<Uuid>) -> impl IntoVie
 
 #[component]
 pub fn ConnectPage() -> impl IntoView {
-    let draft_param = query_param("draft").and_then(|d| d.parse::<Uuid>().ok());
-    let org_param = query_param("organization").and_then(|d| d.parse::<Uuid>().ok());
+    let draft_param = query_param("draft").and_then(|d| d.parse::<DraftId>().ok());
+    let org_param = query_param("organization").and_then(|d| d.parse::<OrganizationId>().ok());
     view! {
         <Layout title="Connect a tenant".into()>
             {for_member(move |p, state| async move {
@@ -226,8 +224,8 @@ pub fn ConnectPage() -> impl IntoView {
 fn wizard(
     _p: &Principal,
     draft: Option<DraftView>,
-    orgs: &[OrganizationRow],
-    org_param: Option<Uuid>,
+    orgs: &[OrganizationView],
+    org_param: Option<OrganizationId>,
 ) -> impl IntoView + use<> {
     let flash = request_context().flash;
     let selected_org = flash
@@ -339,7 +337,7 @@ fn wizard(
 pub fn ConnectionPage() -> impl IntoView {
     let cx = request_context();
     let state = app_state();
-    let id = route_id();
+    let id = route_id::<ConnectionId>();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {
@@ -353,7 +351,7 @@ pub fn ConnectionPage() -> impl IntoView {
                         (_, _, None) => Err(CoreError::NotFound),
                     };
                     match loaded {
-                        Ok((p, (row, report))) => connection_view(&p, row, report).into_any(),
+                        Ok((p, row)) => connection_view(&p, row).into_any(),
                         Err(CoreError::NotFound) => view! { <crate::pages::NotFound /> }.into_any(),
                         Err(e) => view! { <Layout title="Tenant".into()>{load_error(e)}</Layout> }.into_any(),
                     }
@@ -363,20 +361,17 @@ pub fn ConnectionPage() -> impl IntoView {
     }
 }
 
-fn connection_view(
-    p: &Principal,
-    row: ConnectionRow,
-    report: Option<CheckReport>,
-) -> impl IntoView + use<> {
-    let (expires, class) = expiry_text(row.secret_expires_on.as_deref());
+fn connection_view(p: &Principal, row: ConnectionView) -> impl IntoView + use<> {
+    let report = row.last_check.clone();
+    let (expires, class) = expiry_text(row.secret_expires_on.as_deref(), row.expiry);
     let banner = (!class.is_empty()).then(|| {
         view! { <p class=format!("banner {class}") role="status">{format!("Client secret: {expires}.")}</p> }
     });
-    let org = match (row.organization_id, row.organization_name.clone()) {
-        (Some(id), Some(name)) => {
-            view! { <a href=format!("/organizations/{id}")>{name}</a> }.into_any()
+    let org = match &row.organization {
+        Some(o) => {
+            view! { <a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a> }.into_any()
         }
-        _ => view! { <span>"Unmatched: not linked to an organization yet"</span> }.into_any(),
+        None => view! { <span>"Unmatched: not linked to an organization yet"</span> }.into_any(),
     };
     let id = row.id.to_string();
     let check = p.role().allows(Permission::Operate).then(|| {
@@ -395,9 +390,9 @@ fn connection_view(
             </form>
         }
     });
-    let domains = crate::shell::domains_text(&row.domain_list());
+    let domains = crate::shell::domains_text(&row.verified_domains);
     view! {
-        <Layout title=tenant_name(&row)>
+        <Layout title=row.title.clone()>
             {banner}
             <dl class="facts">
                 <dt>"Organization"</dt><dd>{org}</dd>
@@ -418,8 +413,8 @@ fn connection_view(
 pub fn RotatePage() -> impl IntoView {
     let cx = request_context();
     let state = app_state();
-    let id = route_id();
-    let draft_param = query_param("draft").and_then(|d| d.parse::<Uuid>().ok());
+    let id = route_id::<ConnectionId>();
+    let draft_param = query_param("draft").and_then(|d| d.parse::<DraftId>().ok());
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {
@@ -433,7 +428,7 @@ pub fn RotatePage() -> impl IntoView {
                         return view! { <Layout title="Rotate secret".into()>{load_error(CoreError::Forbidden)}</Layout> }.into_any();
                     }
                     let row = match state.services.connection(&p, id).await {
-                        Ok((row, _)) => row,
+                        Ok(row) => row,
                         Err(CoreError::NotFound) => return view! { <crate::pages::NotFound /> }.into_any(),
                         Err(e) => return view! { <Layout title="Rotate secret".into()>{load_error(e)}</Layout> }.into_any(),
                     };
@@ -448,7 +443,7 @@ pub fn RotatePage() -> impl IntoView {
     }
 }
 
-fn rotate_view(row: ConnectionRow, draft: Option<DraftView>) -> impl IntoView + use<> {
+fn rotate_view(row: ConnectionView, draft: Option<DraftView>) -> impl IntoView + use<> {
     let id = row.id.to_string();
     let draft_id = draft.as_ref().map(|d| d.id.to_string()).unwrap_or_default();
     let report = draft.as_ref().and_then(|d| d.report.clone());
@@ -478,7 +473,7 @@ fn rotate_view(row: ConnectionRow, draft: Option<DraftView>) -> impl IntoView + 
             }
         });
     view! {
-        <Layout title=format!("Rotate secret: {}", tenant_name(&row))>
+        <Layout title=format!("Rotate secret: {}", row.title)>
             {demo}
             <ol>
                 <li>"In the app registration's Certificates & secrets, create a new client secret and copy its Value."</li>

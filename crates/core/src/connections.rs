@@ -4,8 +4,10 @@
 use crate::error::{CoreError, FieldErrors, Result};
 use crate::services::Services;
 use futures::StreamExt;
-use roster_domain::Permission;
-use roster_domain::tenant::{ClientId, TenantRef, check_client_secret, parse_date};
+use roster_domain::tenant::{
+    ClientId, ConnectionStatus, TenantRef, check_client_secret, parse_date,
+};
+use roster_domain::{ConnectionId, DraftId, OrganizationId, Permission};
 use roster_graph::permissions::{self, DataSource};
 use roster_graph::{
     Error as GraphError, GraphErrorKind, ListQuery, ReportPeriod, TenantCredentials, TokenErrorKind,
@@ -14,7 +16,6 @@ use roster_store::{AuditEntry, ConnectionRow, DraftFields, NewConnection, Princi
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use uuid::Uuid;
 
 /// How long a wizard draft (with its sealed secret) is kept: one hour.
 pub const DRAFT_LIFETIME_MS: i64 = 3600 * 1000;
@@ -98,6 +99,15 @@ impl CheckReport {
         self.status == "ok"
     }
 
+    /// The status a connection takes from this check.
+    pub fn connection_status(&self) -> ConnectionStatus {
+        if self.is_ok() {
+            ConnectionStatus::Ok
+        } else {
+            ConnectionStatus::Failing
+        }
+    }
+
     /// The one-line result above the details: what happened, leaving the cause to the problem
     /// shown under it (the summary, which lists show, is the cause itself when no token came).
     pub fn headline(&self) -> String {
@@ -127,9 +137,9 @@ impl CheckReport {
 /// A draft as the wizard page shows it (never the secret).
 #[derive(Debug, Clone)]
 pub struct DraftView {
-    pub id: Uuid,
-    pub connection_id: Option<Uuid>,
-    pub organization_id: Option<Uuid>,
+    pub id: DraftId,
+    pub connection_id: Option<ConnectionId>,
+    pub organization_id: Option<OrganizationId>,
     pub tenant: String,
     pub client_id: String,
     pub secret_expires_on: Option<String>,
@@ -169,7 +179,7 @@ pub fn expiry(expires_on: Option<&str>, today: jiff::civil::Date) -> (ExpiryLeve
 
 /// What a connection is called on screens: the tenant's name in Entra; when it has none, the
 /// domain it was connected by or its first verified domain; the tenant ID only as a last resort.
-pub fn connection_title(row: &ConnectionRow) -> String {
+pub(crate) fn connection_title(row: &ConnectionRow) -> String {
     if let Some(name) = row
         .display_name
         .as_deref()
@@ -181,9 +191,84 @@ pub fn connection_title(row: &ConnectionRow) -> String {
     if !roster_domain::tenant::is_guid(&row.tenant) {
         return roster_domain::tenant::display_domain(&row.tenant);
     }
-    match row.domain_list().first() {
+    match row.verified_domains.first() {
         Some(domain) => roster_domain::tenant::display_domain(domain),
         None => format!("Tenant {}", row.tenant_id),
+    }
+}
+
+/// An organization named by another record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationRef {
+    pub id: OrganizationId,
+    pub name: String,
+}
+
+/// How close a connection's secret is to expiring, judged on the services' clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expiry {
+    pub level: ExpiryLevel,
+    /// Days left (negative once expired); `None` when no date is recorded.
+    pub days: Option<i64>,
+}
+
+/// A tenant connection as pages show it. It never holds the secret, sealed or not.
+#[derive(Debug, Clone)]
+pub struct ConnectionView {
+    pub id: ConnectionId,
+    pub organization: Option<OrganizationRef>,
+    /// What screens call it (see the tenant's name rules).
+    pub title: String,
+    /// The tenant as entered (GUID or domain).
+    pub tenant: String,
+    pub tenant_id: String,
+    pub client_id: String,
+    pub secret_expires_on: Option<String>,
+    pub expiry: Expiry,
+    pub verified_domains: Vec<String>,
+    pub status: ConnectionStatus,
+    /// The last check's one-line summary.
+    pub status_detail: Option<String>,
+    pub last_check_at: Option<jiff::Timestamp>,
+    pub last_check: Option<CheckReport>,
+}
+
+impl ConnectionView {
+    fn from_row(row: ConnectionRow, today: jiff::civil::Date) -> Result<Self> {
+        let status = row
+            .status
+            .parse()
+            .map_err(|e: String| CoreError::Internal(e.into()))?;
+        let (level, days) = expiry(row.secret_expires_on.as_deref(), today);
+        Ok(Self {
+            id: ConnectionId::from_uuid(row.id),
+            organization: row.organization_id.zip(row.organization_name.clone()).map(
+                |(id, name)| OrganizationRef {
+                    id: OrganizationId::from_uuid(id),
+                    name,
+                },
+            ),
+            title: connection_title(&row),
+            last_check: row
+                .last_check
+                .as_deref()
+                .and_then(|j| serde_json::from_str(j).ok()),
+            last_check_at: row.last_check_at.map(roster_store::from_millis),
+            tenant: row.tenant,
+            tenant_id: row.tenant_id,
+            client_id: row.client_id,
+            secret_expires_on: row.secret_expires_on,
+            expiry: Expiry { level, days },
+            verified_domains: row.verified_domains,
+            status,
+            status_detail: row.status_detail,
+        })
+    }
+
+    /// Whether a person should look at it: the last check failed, or the secret expires within
+    /// 30 days (or has).
+    pub fn needs_attention(&self) -> bool {
+        self.status == ConnectionStatus::Failing || self.expiry.level != ExpiryLevel::Fine
     }
 }
 
@@ -651,37 +736,36 @@ impl Services {
     }
 
     /// Every tenant connection of the workspace.
-    pub async fn connections(&self, actor: &Principal) -> Result<Vec<ConnectionRow>> {
+    pub async fn connections(&self, actor: &Principal) -> Result<Vec<ConnectionView>> {
         self.authorize(actor, Permission::View)?;
-        Ok(actor.scope(&self.db).connections().await?)
+        let today = self.today();
+        actor
+            .scope(&self.db)
+            .connections()
+            .await?
+            .into_iter()
+            .map(|r| ConnectionView::from_row(r, today))
+            .collect()
     }
 
-    /// One tenant connection and its last check.
-    pub async fn connection(
-        &self,
-        actor: &Principal,
-        id: Uuid,
-    ) -> Result<(ConnectionRow, Option<CheckReport>)> {
+    /// One tenant connection, with its last check.
+    pub async fn connection(&self, actor: &Principal, id: ConnectionId) -> Result<ConnectionView> {
         self.authorize(actor, Permission::View)?;
         let row = actor.scope(&self.db).connection(id).await?;
-        let report = row
-            .last_check
-            .as_deref()
-            .and_then(|j| serde_json::from_str(j).ok());
-        Ok((row, report))
+        ConnectionView::from_row(row, self.today())
     }
 
     /// A wizard draft of the actor (no secret).
-    pub async fn draft(&self, actor: &Principal, id: Uuid) -> Result<DraftView> {
+    pub async fn draft(&self, actor: &Principal, id: DraftId) -> Result<DraftView> {
         self.authorize(actor, Permission::ManageCredentials)?;
         let d = actor.scope(&self.db).draft(id, self.now_ms()).await?;
         if d.member_id != actor.member_id().as_uuid() {
             return Err(CoreError::NotFound);
         }
         Ok(DraftView {
-            id: d.id,
-            connection_id: d.connection_id,
-            organization_id: d.organization_id,
+            id: DraftId::from_uuid(d.id),
+            connection_id: d.connection_id.map(ConnectionId::from_uuid),
+            organization_id: d.organization_id.map(OrganizationId::from_uuid),
             tenant: d.tenant,
             client_id: d.client_id,
             secret_expires_on: d.secret_expires_on,
@@ -704,7 +788,7 @@ impl Services {
         let Some(row) = connections.iter().find(|c| {
             c.tenant_id.eq_ignore_ascii_case(&tenant)
                 || c.tenant.eq_ignore_ascii_case(&tenant)
-                || c.domain_list()
+                || c.verified_domains
                     .iter()
                     .any(|d| d.eq_ignore_ascii_case(&tenant))
         }) else {
@@ -729,18 +813,20 @@ impl Services {
         &self,
         actor: &Principal,
         form: &ConnectForm,
-        rotating: Option<Uuid>,
-    ) -> Result<Uuid> {
+        rotating: Option<ConnectionId>,
+    ) -> Result<DraftId> {
         self.authorize(actor, Permission::ManageCredentials)?;
         let scope = actor.scope(&self.db);
         let now = self.now_ms();
         let existing = match form.draft_id.trim() {
             "" => None,
             id => {
-                let id: Uuid = id.parse().map_err(|_| CoreError::NotFound)?;
+                let id: DraftId = id.parse().map_err(|_| CoreError::NotFound)?;
                 let d = scope.draft(id, now).await?;
                 // A draft belongs to one person and one flow (a new connection, or rotating one).
-                if d.member_id != actor.member_id().as_uuid() || d.connection_id != rotating {
+                if d.member_id != actor.member_id().as_uuid()
+                    || d.connection_id != rotating.map(|r| r.as_uuid())
+                {
                     return Err(CoreError::NotFound);
                 }
                 Some(d)
@@ -813,7 +899,7 @@ impl Services {
         }
         let organization_id = match form.organization_id.trim() {
             "" => None,
-            id => match id.parse::<Uuid>() {
+            id => match id.parse::<OrganizationId>() {
                 Ok(id) => match scope.organization(id).await {
                     Ok(_) => Some(id),
                     Err(StoreError::NotFound) => {
@@ -843,16 +929,21 @@ impl Services {
         if let (None, Some(tenant_id)) = (rotating, &report.tenant_id) {
             self.refuse_connected(&scope, tenant_id).await?;
         }
-        let draft_id = existing.as_ref().map(|d| d.id).unwrap_or_else(Uuid::new_v4);
+        let draft_id = existing
+            .as_ref()
+            .map(|d| DraftId::from_uuid(d.id))
+            .unwrap_or_else(|| self.new_id());
         let sealed = keyring.seal(secret.expose_secret(), context.as_bytes());
         // After the check, never around it: a unit holds the database while it is open.
         let mut unit = scope.begin().await?;
         unit.save_draft(&DraftFields {
             id: draft_id,
-            member_id: actor.member_id().as_uuid(),
+            member_id: actor.member_id(),
             connection_id: rotating,
-            organization_id: organization_id
-                .or(rotating_row.as_ref().and_then(|r| r.organization_id)),
+            organization_id: organization_id.or(rotating_row
+                .as_ref()
+                .and_then(|r| r.organization_id)
+                .map(OrganizationId::from_uuid)),
             tenant,
             client_id,
             secret: sealed,
@@ -868,7 +959,11 @@ impl Services {
     }
 
     /// "Save connection": turns a checked draft into a tenant connection.
-    pub async fn save_connection(&self, actor: &Principal, draft_id: Uuid) -> Result<Uuid> {
+    pub async fn save_connection(
+        &self,
+        actor: &Principal,
+        draft_id: DraftId,
+    ) -> Result<ConnectionId> {
         self.authorize(actor, Permission::ManageCredentials)?;
         let scope = actor.scope(&self.db);
         let draft = scope.draft(draft_id, self.now_ms()).await?;
@@ -885,7 +980,7 @@ impl Services {
             ));
         };
         let new = NewConnection {
-            organization_id: draft.organization_id,
+            organization_id: draft.organization_id.map(OrganizationId::from_uuid),
             tenant: draft.tenant.clone(),
             tenant_id: tenant_id.clone(),
             client_id: draft.client_id.clone(),
@@ -893,13 +988,17 @@ impl Services {
             secret_expires_on: draft.secret_expires_on.clone(),
             display_name: report.display_name.clone(),
             verified_domains: report.verified_domains.clone(),
-            status: if report.is_ok() { "ok" } else { "failing" },
+            status: report.connection_status(),
             status_detail: Some(report.summary.clone()),
             last_check: serde_json::to_string(&report).ok(),
         };
+        let id: ConnectionId = self.new_id();
         let mut unit = scope.begin().await?;
-        let id = match unit.create_connection(&new, draft.id, self.now_ms()).await {
-            Ok(id) => id,
+        match unit
+            .create_connection(id, &new, DraftId::from_uuid(draft.id), self.now_ms())
+            .await
+        {
+            Ok(()) => {}
             Err(StoreError::Conflict) => {
                 return Err(CoreError::Conflict(format!(
                     "This tenant ({tenant_id}) is already connected in this workspace, or the organization already has a tenant. Open it from the Tenants page instead."
@@ -918,7 +1017,7 @@ impl Services {
                     "client_id": draft.client_id,
                     "display_name": report.display_name,
                     "organization_id": draft.organization_id,
-                    "status": new.status,
+                    "status": new.status.as_str(),
                 }),
             },
             self.now_ms(),
@@ -929,7 +1028,11 @@ impl Services {
     }
 
     /// "Check connection" on a saved connection; stores the result.
-    pub async fn recheck_connection(&self, actor: &Principal, id: Uuid) -> Result<CheckReport> {
+    pub async fn recheck_connection(
+        &self,
+        actor: &Principal,
+        id: ConnectionId,
+    ) -> Result<CheckReport> {
         self.authorize(actor, Permission::Operate)?;
         let scope = actor.scope(&self.db);
         let row = scope.connection(id).await?;
@@ -942,7 +1045,7 @@ impl Services {
         let mut unit = scope.begin().await?;
         unit.record_check(
             id,
-            if report.is_ok() { "ok" } else { "failing" },
+            report.connection_status(),
             Some(&report.summary),
             &json,
             report.display_name.as_deref(),
@@ -966,12 +1069,16 @@ impl Services {
     }
 
     /// Rotate secret, last step: replaces the saved secret with the draft's once Microsoft accepted it.
-    pub async fn finish_rotation(&self, actor: &Principal, draft_id: Uuid) -> Result<Uuid> {
+    pub async fn finish_rotation(
+        &self,
+        actor: &Principal,
+        draft_id: DraftId,
+    ) -> Result<ConnectionId> {
         self.authorize(actor, Permission::ManageCredentials)?;
         let scope = actor.scope(&self.db);
         let draft = scope.draft(draft_id, self.now_ms()).await?;
         let (Some(connection_id), true) = (
-            draft.connection_id,
+            draft.connection_id.map(ConnectionId::from_uuid),
             draft.member_id == actor.member_id().as_uuid(),
         ) else {
             return Err(CoreError::NotFound);
@@ -996,7 +1103,7 @@ impl Services {
             connection_id,
             &draft.sealed(),
             draft.secret_expires_on.as_deref(),
-            draft.id,
+            DraftId::from_uuid(draft.id),
             self.now_ms(),
         )
         .await?;
@@ -1004,7 +1111,7 @@ impl Services {
             let json = serde_json::to_string(r).unwrap_or_default();
             unit.record_check(
                 connection_id,
-                if r.is_ok() { "ok" } else { "failing" },
+                r.connection_status(),
                 Some(&r.summary),
                 &json,
                 r.display_name.as_deref(),

@@ -7,14 +7,15 @@ pub mod connections;
 pub mod crypto;
 pub mod error;
 pub mod housekeeping;
+pub mod ids;
 pub mod members;
 pub mod organizations;
 mod secrets;
 mod services;
 
 pub use clock::{Clock, SystemClock};
+pub use connections::{ConnectionView, OrganizationRef};
 pub use error::{CoreError, FieldErrors};
-pub use roster_store::{
-    AuditRecord, ConnectionRow, Db, MemberRow, OrganizationRow, Principal, WorkspaceRow,
-};
+pub use organizations::{ConnectionSummary, OrganizationView};
+pub use roster_store::{AuditRecord, Db, MemberRow, Principal, WorkspaceRow};
 pub use services::{Services, SessionPolicy};

@@ -2,13 +2,69 @@
 
 use crate::error::{CoreError, FieldErrors, Result};
 use crate::services::Services;
-use roster_domain::Permission;
-use roster_domain::tenant::{display_domain, is_guid, parse_domains, parse_website};
+use roster_domain::tenant::{
+    ConnectionStatus, display_domain, is_guid, parse_domains, parse_website,
+};
+use roster_domain::{ConnectionId, OrganizationId, Permission};
 use roster_store::{
     AuditEntry, ClaimingOrganization, OrganizationFields, OrganizationRow, Principal, StoreError,
 };
 use serde_json::json;
-use uuid::Uuid;
+
+/// An organization's tenant connection, as its pages mention it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionSummary {
+    pub id: ConnectionId,
+    /// The tenant's name in Entra, when known.
+    pub name: Option<String>,
+    pub status: ConnectionStatus,
+}
+
+/// An organization as pages show it.
+#[derive(Debug, Clone)]
+pub struct OrganizationView {
+    pub id: OrganizationId,
+    pub name: String,
+    /// Normalized (IDNA) form, primary first.
+    pub domains: Vec<String>,
+    pub website: Option<String>,
+    pub notes: String,
+    pub tenant_id: Option<String>,
+    pub connection: Option<ConnectionSummary>,
+    pub created_at: jiff::Timestamp,
+    pub updated_at: jiff::Timestamp,
+}
+
+impl OrganizationView {
+    fn from_row(row: OrganizationRow) -> Result<Self> {
+        let connection = match (row.connection_id, row.connection_status.as_deref()) {
+            (Some(id), Some(status)) => Some(ConnectionSummary {
+                id: ConnectionId::from_uuid(id),
+                name: row.connection_name.clone(),
+                status: status
+                    .parse()
+                    .map_err(|e: String| CoreError::Internal(e.into()))?,
+            }),
+            _ => None,
+        };
+        Ok(Self {
+            id: OrganizationId::from_uuid(row.id),
+            name: row.name,
+            domains: row.domains,
+            website: row.website,
+            notes: row.notes,
+            tenant_id: row.tenant_id,
+            connection,
+            created_at: roster_store::from_millis(row.created_at),
+            updated_at: roster_store::from_millis(row.updated_at),
+        })
+    }
+
+    /// The primary domain: the first listed.
+    pub fn primary_domain(&self) -> Option<&str> {
+        self.domains.first().map(String::as_str)
+    }
+}
 
 /// Longest notes accepted.
 pub const MAX_NOTES: usize = 5000;
@@ -47,7 +103,6 @@ fn parse(form: &OrganizationForm) -> (OrganizationFields, FieldErrors) {
     let domains = domains.unwrap_or_default();
     let fields = OrganizationFields {
         name: name.map(|n| n.as_str().to_owned()).unwrap_or_default(),
-        primary_domain: domains.first().cloned(),
         domains,
         website: website.flatten(),
         notes: form.notes.trim().to_owned(),
@@ -71,9 +126,9 @@ fn claimed(fields: &OrganizationFields, others: &[ClaimingOrganization]) -> Fiel
         }
         if other.same_primary_domain {
             let domain = fields
-                .primary_domain
-                .as_deref()
-                .map(display_domain)
+                .domains
+                .first()
+                .map(|d| display_domain(d))
                 .unwrap_or_default();
             errors.add(
                 "domains",
@@ -90,7 +145,7 @@ fn claimed(fields: &OrganizationFields, others: &[ClaimingOrganization]) -> Fiel
 /// What an edit changes, field by field, as `[before, after]` pairs (notes only as "edited", since
 /// they can be long and are shown on the organization's page).
 fn changes(
-    before: &OrganizationRow,
+    before: &OrganizationView,
     after: &OrganizationFields,
 ) -> serde_json::Map<String, serde_json::Value> {
     let mut out = serde_json::Map::new();
@@ -100,7 +155,7 @@ fn changes(
         }
     };
     pair("Name", json!(before.name), json!(after.name));
-    pair("Domains", json!(before.domain_list()), json!(after.domains));
+    pair("Domains", json!(before.domains), json!(after.domains));
     pair("Website", json!(before.website), json!(after.website));
     pair("Tenant ID", json!(before.tenant_id), json!(after.tenant_id));
     if before.notes != after.notes {
@@ -116,7 +171,7 @@ impl Services {
         &self,
         scope: &roster_store::WorkspaceScope<'_>,
         form: &OrganizationForm,
-        except: Option<Uuid>,
+        except: Option<OrganizationId>,
     ) -> Result<OrganizationFields> {
         let (fields, mut errors) = parse(form);
         for (field, message) in claimed(
@@ -139,7 +194,7 @@ impl Services {
         &self,
         scope: &roster_store::WorkspaceScope<'_>,
         fields: &OrganizationFields,
-        except: Option<Uuid>,
+        except: Option<OrganizationId>,
     ) -> Result<()> {
         let errors = claimed(fields, &scope.organizations_claiming(fields, except).await?);
         if errors.is_empty() {
@@ -155,7 +210,7 @@ impl Services {
         &self,
         scope: &roster_store::WorkspaceScope<'_>,
         fields: &OrganizationFields,
-        except: Option<Uuid>,
+        except: Option<OrganizationId>,
     ) -> CoreError {
         match self.refuse_claimed(scope, fields, except).await {
             Err(e) => e,
@@ -166,16 +221,26 @@ impl Services {
         }
     }
 
-    /// Every organization of the actor's workspace.
-    pub async fn organizations(&self, actor: &Principal) -> Result<Vec<OrganizationRow>> {
+    /// Every organization of the actor's workspace, by name.
+    pub async fn organizations(&self, actor: &Principal) -> Result<Vec<OrganizationView>> {
         self.authorize(actor, Permission::View)?;
-        Ok(actor.scope(&self.db).organizations().await?)
+        actor
+            .scope(&self.db)
+            .organizations()
+            .await?
+            .into_iter()
+            .map(OrganizationView::from_row)
+            .collect()
     }
 
     /// One organization.
-    pub async fn organization(&self, actor: &Principal, id: Uuid) -> Result<OrganizationRow> {
+    pub async fn organization(
+        &self,
+        actor: &Principal,
+        id: OrganizationId,
+    ) -> Result<OrganizationView> {
         self.authorize(actor, Permission::View)?;
-        Ok(actor.scope(&self.db).organization(id).await?)
+        OrganizationView::from_row(actor.scope(&self.db).organization(id).await?)
     }
 
     /// Creates an organization.
@@ -183,13 +248,14 @@ impl Services {
         &self,
         actor: &Principal,
         form: &OrganizationForm,
-    ) -> Result<Uuid> {
+    ) -> Result<OrganizationId> {
         self.authorize(actor, Permission::Operate)?;
         let scope = actor.scope(&self.db);
         let fields = self.checked_fields(&scope, form, None).await?;
+        let id: OrganizationId = self.new_id();
         let mut unit = scope.begin().await?;
-        let id = match unit.create_organization(&fields, self.now_ms()).await {
-            Ok(id) => id,
+        match unit.create_organization(id, &fields, self.now_ms()).await {
+            Ok(()) => {}
             Err(StoreError::Conflict) => {
                 drop(unit);
                 return Err(self.conflict(&scope, &fields, None).await);
@@ -215,12 +281,12 @@ impl Services {
     pub async fn update_organization(
         &self,
         actor: &Principal,
-        id: Uuid,
+        id: OrganizationId,
         form: &OrganizationForm,
     ) -> Result<()> {
         self.authorize(actor, Permission::Operate)?;
         let scope = actor.scope(&self.db);
-        let before = scope.organization(id).await?;
+        let before = OrganizationView::from_row(scope.organization(id).await?)?;
         let fields = self.checked_fields(&scope, form, Some(id)).await?;
         let mut unit = scope.begin().await?;
         match unit.update_organization(id, &fields, self.now_ms()).await {
@@ -262,7 +328,7 @@ mod tests {
         });
         assert!(none.is_empty());
         assert_eq!(ok.name, "Contoso Ltd");
-        assert_eq!(ok.primary_domain.as_deref(), Some("contoso.com"));
+        assert_eq!(ok.domains.first().map(String::as_str), Some("contoso.com"));
         assert_eq!(ok.website.as_deref(), Some("https://www.contoso.com"));
         let (_, e) = parse(&OrganizationForm {
             name: String::new(),

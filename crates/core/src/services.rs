@@ -35,6 +35,7 @@ pub struct Services {
     /// Signs cookies when no keyring is configured (then valid for this process only).
     pub(crate) fallback_signer: crate::crypto::CookieSigner,
     pub(crate) graph: Option<roster_graph::GraphClient>,
+    pub(crate) randomness: Arc<dyn crate::ids::Randomness>,
 }
 
 impl Services {
@@ -47,7 +48,14 @@ impl Services {
             keyring: None,
             fallback_signer: crate::crypto::CookieSigner::random(),
             graph: None,
+            randomness: Arc::new(crate::ids::OsRandomness),
         }
+    }
+
+    /// Gives the services another source of random bits for new identifiers (tests fix it).
+    pub fn with_randomness(mut self, randomness: Arc<dyn crate::ids::Randomness>) -> Self {
+        self.randomness = randomness;
+        self
     }
 
     /// Gives the services a client for Microsoft (used by connection checks and syncs).

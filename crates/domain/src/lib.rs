@@ -5,7 +5,10 @@ pub mod role;
 pub mod tenant;
 pub mod text;
 
-pub use ids::{MemberId, UserId, WorkspaceId};
+pub use ids::{
+    ConnectionId, ContactId, DraftId, MemberId, OrganizationId, SyncRunId, TypedId, UserId,
+    WorkspaceId,
+};
 pub use role::{Permission, Role};
 pub use text::{
     Email, FieldError, OrganizationName, Password, PersonName, WorkspaceName, plain_name,

@@ -358,3 +358,38 @@ mod tests {
         assert!(parse_website("javascript:alert(1)").is_err());
     }
 }
+
+/// Where a tenant connection stands after its last check (stored as `never`, `ok`, `failing`,
+/// which the database's CHECK constraint also allows and nothing else).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectionStatus {
+    /// Saved but never checked.
+    Never,
+    /// The last check passed.
+    Ok,
+    /// The last check failed.
+    Failing,
+}
+
+impl ConnectionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Never => "never",
+            Self::Ok => "ok",
+            Self::Failing => "failing",
+        }
+    }
+}
+
+impl std::str::FromStr for ConnectionStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "never" => Ok(Self::Never),
+            "ok" => Ok(Self::Ok),
+            "failing" => Ok(Self::Failing),
+            other => Err(format!("unknown connection status {other:?}")),
+        }
+    }
+}

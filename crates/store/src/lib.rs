@@ -2,6 +2,7 @@
 
 mod accounts;
 mod audit;
+pub mod batch;
 mod db;
 mod error;
 mod lease;

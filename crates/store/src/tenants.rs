@@ -4,6 +4,9 @@ use crate::db::dispatch;
 use crate::error::{Result, StoreError};
 use crate::scope::WorkspaceScope;
 use crate::unit::{Unit, unit_dispatch};
+use roster_domain::tenant::ConnectionStatus;
+use roster_domain::{ConnectionId, DraftId, MemberId, OrganizationId};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// An organization (one of the MSP's customers) with its connected tenant, if any.
@@ -11,9 +14,9 @@ use uuid::Uuid;
 pub struct OrganizationRow {
     pub id: Uuid,
     pub name: String,
-    pub primary_domain: Option<String>,
-    /// JSON array of domain names.
-    pub domains: String,
+    /// Its domains, primary first (read from `organization_domains`).
+    #[sqlx(skip)]
+    pub domains: Vec<String>,
     pub website: Option<String>,
     pub notes: String,
     pub tenant_id: Option<String>,
@@ -25,8 +28,9 @@ pub struct OrganizationRow {
 }
 
 impl OrganizationRow {
-    pub fn domain_list(&self) -> Vec<String> {
-        serde_json::from_str(&self.domains).unwrap_or_default()
+    /// The primary domain: the first listed.
+    pub fn primary_domain(&self) -> Option<&str> {
+        self.domains.first().map(String::as_str)
     }
 }
 
@@ -34,7 +38,7 @@ impl OrganizationRow {
 #[derive(Clone, Debug, Default)]
 pub struct OrganizationFields {
     pub name: String,
-    pub primary_domain: Option<String>,
+    /// Normalized, primary first.
     pub domains: Vec<String>,
     pub website: Option<String>,
     pub notes: String,
@@ -71,8 +75,9 @@ pub struct ConnectionRow {
     pub secret_blob: Vec<u8>,
     pub secret_expires_on: Option<String>,
     pub display_name: Option<String>,
-    /// JSON array of domain names.
-    pub verified_domains: String,
+    /// The verified domains of the last check (read from `tenant_domains`).
+    #[sqlx(skip)]
+    pub verified_domains: Vec<String>,
     pub status: String,
     pub status_detail: Option<String>,
     pub last_check_at: Option<i64>,
@@ -89,15 +94,12 @@ impl ConnectionRow {
             blob: self.secret_blob.clone(),
         }
     }
-    pub fn domain_list(&self) -> Vec<String> {
-        serde_json::from_str(&self.verified_domains).unwrap_or_default()
-    }
 }
 
 /// A new tenant connection.
 #[derive(Clone, Debug)]
 pub struct NewConnection {
-    pub organization_id: Option<Uuid>,
+    pub organization_id: Option<OrganizationId>,
     pub tenant: String,
     pub tenant_id: String,
     pub client_id: String,
@@ -105,7 +107,7 @@ pub struct NewConnection {
     pub secret_expires_on: Option<String>,
     pub display_name: Option<String>,
     pub verified_domains: Vec<String>,
-    pub status: &'static str,
+    pub status: ConnectionStatus,
     pub status_detail: Option<String>,
     pub last_check: Option<String>,
 }
@@ -140,10 +142,10 @@ impl DraftRow {
 /// A draft to store (insert or replace by id).
 #[derive(Clone, Debug)]
 pub struct DraftFields {
-    pub id: Uuid,
-    pub member_id: Uuid,
-    pub connection_id: Option<Uuid>,
-    pub organization_id: Option<Uuid>,
+    pub id: DraftId,
+    pub member_id: MemberId,
+    pub connection_id: Option<ConnectionId>,
+    pub organization_id: Option<OrganizationId>,
     pub tenant: String,
     pub client_id: String,
     pub secret: SealedSecret,
@@ -154,13 +156,13 @@ pub struct DraftFields {
     pub expires_ms: i64,
 }
 
-const ORG_SELECT: &str = "SELECT o.id, o.name, o.primary_domain, o.domains, o.website, o.notes, o.tenant_id, \
+const ORG_SELECT: &str = "SELECT o.id, o.name, o.website, o.notes, o.tenant_id, \
      o.created_at, o.updated_at, c.id AS connection_id, c.display_name AS connection_name, c.status AS connection_status \
      FROM organizations o LEFT JOIN tenant_connections c ON c.organization_id = o.id AND c.workspace_id = o.workspace_id \
      WHERE o.workspace_id = $1";
 
 const CONN_SELECT: &str = "SELECT c.id, c.organization_id, o.name AS organization_name, c.tenant, c.tenant_id, \
-     c.client_id, c.secret_key_id, c.secret_blob, c.secret_expires_on, c.display_name, c.verified_domains, \
+     c.client_id, c.secret_key_id, c.secret_blob, c.secret_expires_on, c.display_name, \
      c.status, c.status_detail, c.last_check_at, c.last_check, c.created_at, c.updated_at \
      FROM tenant_connections c LEFT JOIN organizations o ON o.id = c.organization_id AND o.workspace_id = c.workspace_id \
      WHERE c.workspace_id = $1";
@@ -176,28 +178,88 @@ fn name_key(name: &str) -> String {
         .to_lowercase()
 }
 
+/// The domain tables: organizations' domains and tenants' verified domains.
+#[derive(Clone, Copy)]
+enum Domains {
+    Organization,
+    Tenant,
+}
+
+impl Domains {
+    fn table(self) -> &'static str {
+        match self {
+            Domains::Organization => "organization_domains",
+            Domains::Tenant => "tenant_domains",
+        }
+    }
+    fn owner(self) -> &'static str {
+        match self {
+            Domains::Organization => "organization_id",
+            Domains::Tenant => "connection_id",
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DomainRow {
+    owner: Uuid,
+    domain: String,
+}
+
 impl WorkspaceScope<'_> {
+    /// The domains of one owner (or of every owner of the workspace), in order, by owner.
+    async fn domains(
+        &self,
+        kind: Domains,
+        owner: Option<Uuid>,
+    ) -> Result<HashMap<Uuid, Vec<String>>> {
+        let sql = format!(
+            "SELECT {owner} AS owner, domain FROM {table} WHERE workspace_id = $1 \
+             AND ($2 IS NULL OR {owner} = $2) ORDER BY {owner}, ordinal",
+            owner = kind.owner(),
+            table = kind.table()
+        );
+        let rows = dispatch!(self.db, |pool| sqlx::query_as::<_, DomainRow>(&sql)
+            .bind(self.workspace_id.as_uuid())
+            .bind(owner)
+            .fetch_all(pool)
+            .await)?;
+        let mut out: HashMap<Uuid, Vec<String>> = HashMap::new();
+        for r in rows {
+            out.entry(r.owner).or_default().push(r.domain);
+        }
+        Ok(out)
+    }
+
     /// Every organization of the workspace, by name.
     pub async fn organizations(&self) -> Result<Vec<OrganizationRow>> {
         let sql = format!("{ORG_SELECT} ORDER BY o.name_key");
-        Ok(dispatch!(self.db, |pool| sqlx::query_as::<
-            _,
-            OrganizationRow,
-        >(&sql)
-        .bind(self.workspace_id.as_uuid())
-        .fetch_all(pool)
-        .await)?)
+        let mut rows = dispatch!(self.db, |pool| sqlx::query_as::<_, OrganizationRow>(&sql)
+            .bind(self.workspace_id.as_uuid())
+            .fetch_all(pool)
+            .await)?;
+        let mut domains = self.domains(Domains::Organization, None).await?;
+        for r in &mut rows {
+            r.domains = domains.remove(&r.id).unwrap_or_default();
+        }
+        Ok(rows)
     }
 
     /// One organization.
-    pub async fn organization(&self, id: Uuid) -> Result<OrganizationRow> {
+    pub async fn organization(&self, id: OrganizationId) -> Result<OrganizationRow> {
         let sql = format!("{ORG_SELECT} AND o.id = $2");
-        dispatch!(self.db, |pool| sqlx::query_as::<_, OrganizationRow>(&sql)
+        let mut row = dispatch!(self.db, |pool| sqlx::query_as::<_, OrganizationRow>(&sql)
             .bind(self.workspace_id.as_uuid())
-            .bind(id)
+            .bind(id.as_uuid())
             .fetch_optional(pool)
             .await)?
-        .ok_or(StoreError::NotFound)
+        .ok_or(StoreError::NotFound)?;
+        row.domains = self
+            .domains(Domains::Organization, Some(row.id))
+            .await?
+            .remove(&row.id)
+            .unwrap_or_default();
+        Ok(row)
     }
 
     /// The other organizations (all but `except`) that already have the name (ignoring case and
@@ -205,22 +267,25 @@ impl WorkspaceScope<'_> {
     pub async fn organizations_claiming(
         &self,
         f: &OrganizationFields,
-        except: Option<Uuid>,
+        except: Option<OrganizationId>,
     ) -> Result<Vec<ClaimingOrganization>> {
         let key = name_key(&f.name);
         Ok(dispatch!(self.db, |pool| {
             sqlx::query_as::<_, ClaimingOrganization>(
-                "SELECT id, name, name_key = $3 AS same_name, \
-                 COALESCE(tenant_id = $4, FALSE) AS same_tenant_id, \
-                 COALESCE(primary_domain = $5, FALSE) AS same_primary_domain \
-                 FROM organizations WHERE workspace_id = $1 AND ($2 IS NULL OR id <> $2) \
-                 AND (name_key = $3 OR tenant_id = $4 OR primary_domain = $5) ORDER BY name_key",
+                "SELECT o.id, o.name, o.name_key = $3 AS same_name, \
+                 COALESCE(o.tenant_id = $4, FALSE) AS same_tenant_id, \
+                 EXISTS (SELECT 1 FROM organization_domains d WHERE d.workspace_id = o.workspace_id \
+                         AND d.organization_id = o.id AND d.ordinal = 0 AND d.domain = $5) AS same_primary_domain \
+                 FROM organizations o WHERE o.workspace_id = $1 AND ($2 IS NULL OR o.id <> $2) \
+                 AND (o.name_key = $3 OR o.tenant_id = $4 OR EXISTS (SELECT 1 FROM organization_domains d \
+                      WHERE d.workspace_id = o.workspace_id AND d.organization_id = o.id AND d.ordinal = 0 AND d.domain = $5)) \
+                 ORDER BY o.name_key",
             )
             .bind(self.workspace_id.as_uuid())
-            .bind(except)
+            .bind(except.map(|e| e.as_uuid()))
             .bind(&key)
             .bind(&f.tenant_id)
-            .bind(&f.primary_domain)
+            .bind(f.domains.first())
             .fetch_all(pool)
             .await
         })?)
@@ -231,31 +296,42 @@ impl WorkspaceScope<'_> {
         let sql = format!(
             "{CONN_SELECT} ORDER BY COALESCE(o.name, c.display_name, c.tenant), c.created_at"
         );
-        Ok(dispatch!(self.db, |pool| {
+        let mut rows = dispatch!(self.db, |pool| {
             sqlx::query_as::<_, ConnectionRow>(&sql)
                 .bind(self.workspace_id.as_uuid())
                 .fetch_all(pool)
                 .await
-        })?)
+        })?;
+        let mut domains = self.domains(Domains::Tenant, None).await?;
+        for r in &mut rows {
+            r.verified_domains = domains.remove(&r.id).unwrap_or_default();
+        }
+        Ok(rows)
     }
 
     /// One tenant connection.
-    pub async fn connection(&self, id: Uuid) -> Result<ConnectionRow> {
+    pub async fn connection(&self, id: ConnectionId) -> Result<ConnectionRow> {
         let sql = format!("{CONN_SELECT} AND c.id = $2");
-        dispatch!(self.db, |pool| sqlx::query_as::<_, ConnectionRow>(&sql)
+        let mut row = dispatch!(self.db, |pool| sqlx::query_as::<_, ConnectionRow>(&sql)
             .bind(self.workspace_id.as_uuid())
-            .bind(id)
+            .bind(id.as_uuid())
             .fetch_optional(pool)
             .await)?
-        .ok_or(StoreError::NotFound)
+        .ok_or(StoreError::NotFound)?;
+        row.verified_domains = self
+            .domains(Domains::Tenant, Some(row.id))
+            .await?
+            .remove(&row.id)
+            .unwrap_or_default();
+        Ok(row)
     }
 
     /// A draft of this workspace that has not expired.
-    pub async fn draft(&self, id: Uuid, now_ms: i64) -> Result<DraftRow> {
+    pub async fn draft(&self, id: DraftId, now_ms: i64) -> Result<DraftRow> {
         let sql = format!("{DRAFT_SELECT} AND id = $2 AND expires_at > $3");
         dispatch!(self.db, |pool| sqlx::query_as::<_, DraftRow>(&sql)
             .bind(self.workspace_id.as_uuid())
-            .bind(id)
+            .bind(id.as_uuid())
             .bind(now_ms)
             .fetch_optional(pool)
             .await)?
@@ -355,6 +431,49 @@ impl crate::db::Db {
 }
 
 impl Unit<'_> {
+    /// Replaces the domains of one organization or connection with `domains`, in order (the
+    /// first is an organization's primary domain), in multi-row statements.
+    async fn replace_domains(
+        &mut self,
+        kind: Domains,
+        owner: Uuid,
+        domains: &[String],
+    ) -> Result<()> {
+        let ws = self.ws();
+        // A domain listed twice keeps its first place.
+        let mut seen = std::collections::HashSet::new();
+        let rows: Vec<&String> = domains.iter().filter(|d| seen.insert(d.as_str())).collect();
+        let per = self.db.backend().rows_per_statement();
+        let delete = format!(
+            "DELETE FROM {} WHERE workspace_id = $1 AND {} = $2",
+            kind.table(),
+            kind.owner()
+        );
+        let insert = format!(
+            "INSERT INTO {} (workspace_id, {}, domain, ordinal) ",
+            kind.table(),
+            kind.owner()
+        );
+        unit_dispatch!(self, |conn| {
+            sqlx::query(&delete)
+                .bind(ws)
+                .bind(owner)
+                .execute(&mut *conn)
+                .await?;
+            for (n, chunk) in rows.chunks(per).enumerate() {
+                let mut q = sqlx::QueryBuilder::new(&insert);
+                q.push_values(chunk.iter().enumerate(), |mut b, (i, domain)| {
+                    b.push_bind(ws)
+                        .push_bind(owner)
+                        .push_bind(domain.as_str())
+                        .push_bind((n * per + i) as i32);
+                });
+                q.build().execute(&mut *conn).await?;
+            }
+            Ok::<(), StoreError>(())
+        })
+    }
+
     /// Fails with `NotFound` unless the organization is one of this workspace's.
     async fn organization_exists(&mut self, id: Uuid) -> Result<()> {
         let ws = self.ws();
@@ -372,23 +491,21 @@ impl Unit<'_> {
     /// or the primary domain belongs to another organization.
     pub async fn create_organization(
         &mut self,
+        id: OrganizationId,
         f: &OrganizationFields,
         now_ms: i64,
-    ) -> Result<Uuid> {
+    ) -> Result<()> {
         let ws = self.ws();
-        let id = Uuid::new_v4();
-        let domains = serde_json::to_string(&f.domains).unwrap_or_else(|_| "[]".into());
+        let id = id.as_uuid();
         unit_dispatch!(self, |conn| {
             sqlx::query(
-            "INSERT INTO organizations (id, workspace_id, name, name_key, primary_domain, domains, website, notes, tenant_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)"
+            "INSERT INTO organizations (id, workspace_id, name, name_key, website, notes, tenant_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
         )
         .bind(id)
         .bind(ws)
         .bind(&f.name)
         .bind(name_key(&f.name))
-        .bind(&f.primary_domain)
-        .bind(&domains)
         .bind(&f.website)
         .bind(&f.notes)
         .bind(&f.tenant_id)
@@ -397,67 +514,67 @@ impl Unit<'_> {
         .await
         .map(|_| ())
         })?;
-        Ok(id)
+        self.replace_domains(Domains::Organization, id, &f.domains)
+            .await
     }
 
     /// Replaces an organization's fields.
     pub async fn update_organization(
         &mut self,
-        id: Uuid,
+        id: OrganizationId,
         f: &OrganizationFields,
         now_ms: i64,
     ) -> Result<()> {
         let ws = self.ws();
-        let domains = serde_json::to_string(&f.domains).unwrap_or_else(|_| "[]".into());
+        let id = id.as_uuid();
         let n = unit_dispatch!(self, |conn| {
             sqlx::query(
-            "UPDATE organizations SET name = $3, name_key = $4, primary_domain = $5, domains = $6, website = $7, \
-             notes = $8, tenant_id = $9, updated_at = $10 WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(ws)
-        .bind(id)
-        .bind(&f.name)
-        .bind(name_key(&f.name))
-        .bind(&f.primary_domain)
-        .bind(&domains)
-        .bind(&f.website)
-        .bind(&f.notes)
-        .bind(&f.tenant_id)
-        .bind(now_ms)
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected())
+                "UPDATE organizations SET name = $3, name_key = $4, website = $5, \
+             notes = $6, tenant_id = $7, updated_at = $8 WHERE workspace_id = $1 AND id = $2",
+            )
+            .bind(ws)
+            .bind(id)
+            .bind(&f.name)
+            .bind(name_key(&f.name))
+            .bind(&f.website)
+            .bind(&f.notes)
+            .bind(&f.tenant_id)
+            .bind(now_ms)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected())
         })?;
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        Ok(())
+        self.replace_domains(Domains::Organization, id, &f.domains)
+            .await
     }
 
     /// Stores a new connection and deletes the draft it came from, in one transaction.
     /// `Conflict` when this tenant is already connected in the workspace.
     pub async fn create_connection(
         &mut self,
+        id: ConnectionId,
         c: &NewConnection,
-        from_draft: Uuid,
+        from_draft: DraftId,
         now_ms: i64,
-    ) -> Result<Uuid> {
-        let id = Uuid::new_v4();
+    ) -> Result<()> {
+        let id = id.as_uuid();
         let ws = self.ws();
-        let domains = serde_json::to_string(&c.verified_domains).unwrap_or_else(|_| "[]".into());
         if let Some(org) = c.organization_id {
-            self.organization_exists(org).await?;
+            self.organization_exists(org.as_uuid()).await?;
         }
         unit_dispatch!(self, |conn| {
             sqlx::query(
                 "INSERT INTO tenant_connections (id, workspace_id, organization_id, tenant, tenant_id, client_id, \
-                 secret_key_id, secret_blob, secret_expires_on, display_name, verified_domains, status, status_detail, \
+                 secret_key_id, secret_blob, secret_expires_on, display_name, status, status_detail, \
                  last_check_at, last_check, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14, $14)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $13)",
             )
             .bind(id)
             .bind(ws)
-            .bind(c.organization_id)
+            .bind(c.organization_id.map(|o| o.as_uuid()))
             .bind(&c.tenant)
             .bind(&c.tenant_id)
             .bind(&c.client_id)
@@ -465,8 +582,7 @@ impl Unit<'_> {
             .bind(&c.secret.blob)
             .bind(&c.secret_expires_on)
             .bind(&c.display_name)
-            .bind(&domains)
-            .bind(c.status)
+            .bind(c.status.as_str())
             .bind(&c.status_detail)
             .bind(now_ms)
             .bind(&c.last_check)
@@ -474,20 +590,21 @@ impl Unit<'_> {
             .await?;
             sqlx::query("DELETE FROM connect_drafts WHERE workspace_id = $1 AND id = $2")
                 .bind(ws)
-                .bind(from_draft)
+                .bind(from_draft.as_uuid())
                 .execute(&mut *conn)
                 .await?;
             Ok::<(), StoreError>(())
         })?;
-        Ok(id)
+        self.replace_domains(Domains::Tenant, id, &c.verified_domains)
+            .await
     }
 
     /// Records the outcome of a connection check (and what it learnt about the tenant).
     #[expect(clippy::too_many_arguments, reason = "one column each, all of a check")]
     pub async fn record_check(
         &mut self,
-        id: Uuid,
-        status: &str,
+        id: ConnectionId,
+        status: ConnectionStatus,
         detail: Option<&str>,
         check_json: &str,
         display_name: Option<&str>,
@@ -495,22 +612,20 @@ impl Unit<'_> {
         now_ms: i64,
     ) -> Result<()> {
         let ws = self.ws();
-        let domains =
-            verified_domains.map(|d| serde_json::to_string(d).unwrap_or_else(|_| "[]".into()));
+        let id = id.as_uuid();
         let n = unit_dispatch!(self, |conn| {
             sqlx::query(
             "UPDATE tenant_connections SET status = $3, status_detail = $4, last_check = $5, last_check_at = $6, \
-             display_name = COALESCE($7, display_name), verified_domains = COALESCE($8, verified_domains), updated_at = $6 \
+             display_name = COALESCE($7, display_name), updated_at = $6 \
              WHERE workspace_id = $1 AND id = $2"
         )
         .bind(ws)
         .bind(id)
-        .bind(status)
+        .bind(status.as_str())
         .bind(detail)
         .bind(check_json)
         .bind(now_ms)
         .bind(display_name)
-        .bind(domains)
         .execute(&mut *conn)
         .await
         .map(|r| r.rows_affected())
@@ -518,19 +633,23 @@ impl Unit<'_> {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        Ok(())
+        match verified_domains {
+            Some(domains) => self.replace_domains(Domains::Tenant, id, domains).await,
+            None => Ok(()),
+        }
     }
 
     /// Replaces a connection's secret (after the new one was verified) and deletes the draft.
     pub async fn replace_secret(
         &mut self,
-        id: Uuid,
+        id: ConnectionId,
         secret: &SealedSecret,
         expires_on: Option<&str>,
-        from_draft: Uuid,
+        from_draft: DraftId,
         now_ms: i64,
     ) -> Result<()> {
         let ws = self.ws();
+        let (id, from_draft) = (id.as_uuid(), from_draft.as_uuid());
         unit_dispatch!(self, |conn| {
             let n = sqlx::query(
                 "UPDATE tenant_connections SET secret_key_id = $3, secret_blob = $4, secret_expires_on = $5, updated_at = $6 \
@@ -571,11 +690,11 @@ impl Unit<'_> {
              last_check = excluded.last_check, expires_at = excluded.expires_at \
              WHERE connect_drafts.workspace_id = excluded.workspace_id AND connect_drafts.member_id = excluded.member_id"
         )
-        .bind(d.id)
+        .bind(d.id.as_uuid())
         .bind(ws)
-        .bind(d.member_id)
-        .bind(d.connection_id)
-        .bind(d.organization_id)
+        .bind(d.member_id.as_uuid())
+        .bind(d.connection_id.map(|c| c.as_uuid()))
+        .bind(d.organization_id.map(|o| o.as_uuid()))
         .bind(&d.tenant)
         .bind(&d.client_id)
         .bind(&d.secret.key_id)

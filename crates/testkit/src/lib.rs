@@ -43,10 +43,23 @@ impl TestDb {
 
     /// A SQLite file in a new temporary directory.
     pub async fn sqlite() -> anyhow::Result<Self> {
+        let t = Self::sqlite_unmigrated().await?;
+        t.db.migrate().await?;
+        Ok(t)
+    }
+
+    /// A brand-new database on the PostgreSQL server at `server_url`.
+    pub async fn postgres(server_url: &str) -> anyhow::Result<Self> {
+        let t = Self::postgres_unmigrated(server_url).await?;
+        t.db.migrate().await?;
+        Ok(t)
+    }
+
+    /// An empty SQLite file (no tables), for tests of migrations themselves.
+    pub async fn sqlite_unmigrated() -> anyhow::Result<Self> {
         let dir = tempfile::tempdir()?;
         let url = format!("sqlite:{}", dir.path().join("roster.db").display());
         let db = Db::connect(&url).await?;
-        db.migrate().await?;
         Ok(Self {
             db,
             url,
@@ -54,8 +67,8 @@ impl TestDb {
         })
     }
 
-    /// A brand-new database on the PostgreSQL server at `server_url`.
-    pub async fn postgres(server_url: &str) -> anyhow::Result<Self> {
+    /// An empty PostgreSQL database (no tables), for tests of migrations themselves.
+    pub async fn postgres_unmigrated(server_url: &str) -> anyhow::Result<Self> {
         let name = format!("roster_test_{}", uuid::Uuid::new_v4().simple());
         let mut admin = sqlx::PgConnection::connect(server_url)
             .await
@@ -66,7 +79,6 @@ impl TestDb {
         admin.close().await?;
         let url = replace_database(server_url, &name);
         let db = Db::connect(&url).await?;
-        db.migrate().await?;
         Ok(Self {
             db,
             url,

@@ -153,7 +153,7 @@ async fn a_tenant_id_or_primary_domain_belongs_to_one_organization_in_any_spelli
         rows[0].tenant_id.as_deref(),
         Some("72f988bf-86f1-41af-91ab-2d7cd011db47")
     );
-    assert_eq!(rows[0].primary_domain.as_deref(), Some("xn--bcher-kva.de"));
+    assert_eq!(rows[0].primary_domain(), Some("xn--bcher-kva.de"));
 
     for (domains, tenant_id) in [
         (

@@ -24,9 +24,18 @@ async fn a_checked_draft_becomes_a_connection_with_its_audit_entry_and_cannot_be
         .await
         .expect("checked");
     let id = s.save_connection(&h.owner, draft).await.expect("saved");
-    let (row, _) = s.connection(&h.owner, id).await.expect("connection");
+    let row = s.connection(&h.owner, id).await.expect("connection");
     assert_eq!(row.tenant_id, c.tenant_id);
-    assert_eq!(row.status, "ok");
+    assert_eq!(row.status, roster_domain::tenant::ConnectionStatus::Ok);
+    assert_eq!(
+        id.as_uuid().get_version_num(),
+        7,
+        "ids are UUIDv7 made by the services"
+    );
+    assert!(
+        row.last_check.as_ref().is_some_and(|r| r.is_ok()),
+        "the view carries the last check"
+    );
     // The draft is gone with the same commit that made the connection.
     assert!(matches!(
         s.draft(&h.owner, draft).await,

@@ -3,12 +3,13 @@
 //! workspaces even when a write does not check it first.
 
 use crate::databases;
+use roster_domain::{DraftId, MemberId, OrganizationId};
 use roster_store::{DraftFields, OrganizationFields, SealedSecret, StoreError};
 use uuid::Uuid;
 
-fn draft(member: Uuid, organization: Option<Uuid>) -> DraftFields {
+fn draft(member: MemberId, organization: Option<OrganizationId>) -> DraftFields {
     DraftFields {
-        id: Uuid::new_v4(),
+        id: DraftId::from_uuid(Uuid::new_v4()),
         member_id: member,
         connection_id: None,
         organization_id: organization,
@@ -49,7 +50,7 @@ async fn organizations_and_drafts_of_another_workspace_are_out_of_reach() {
         )
         .await
         .unwrap();
-        let mine = draft(b.member_id().as_uuid(), Some(org_b));
+        let mine = draft(b.member_id(), Some(org_b));
         let mut unit = sb.begin().await.unwrap();
         unit.save_draft(&mine).await.unwrap();
         unit.commit().await.unwrap();
@@ -70,8 +71,8 @@ async fn organizations_and_drafts_of_another_workspace_are_out_of_reach() {
         // A draft of A that names B's organization, or B's member, is refused by the database
         // itself (save_draft does not look first), and nothing is written.
         for bad in [
-            draft(a.member_id().as_uuid(), Some(org_b)),
-            draft(b.member_id().as_uuid(), None),
+            draft(a.member_id(), Some(org_b)),
+            draft(b.member_id(), None),
         ] {
             let mut unit = sa.begin().await.unwrap();
             let r = unit.save_draft(&bad).await;
@@ -87,7 +88,7 @@ async fn organizations_and_drafts_of_another_workspace_are_out_of_reach() {
             ));
         }
         // A's own member and no organization is fine.
-        let ok = draft(a.member_id().as_uuid(), None);
+        let ok = draft(a.member_id(), None);
         let mut unit = sa.begin().await.unwrap();
         unit.save_draft(&ok).await.unwrap();
         unit.commit().await.unwrap();

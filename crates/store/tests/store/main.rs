@@ -7,6 +7,7 @@ mod leases;
 mod organizations;
 mod types;
 mod units;
+mod upgrades;
 
 use roster_testkit::{TestDb, postgres_url};
 
@@ -21,7 +22,7 @@ pub async fn databases() -> Vec<TestDb> {
 
 /// Each store write in a unit of its own, committed, for tests that check one write at a time.
 pub mod once {
-    use roster_domain::{MemberId, Role};
+    use roster_domain::{MemberId, OrganizationId, Role};
     use roster_store::{MemberRow, OrganizationFields, StoreError, WorkspaceScope};
     use uuid::Uuid;
 
@@ -77,10 +78,11 @@ pub mod once {
         s: &WorkspaceScope<'_>,
         f: &OrganizationFields,
         now: i64,
-    ) -> R<Uuid> {
+    ) -> R<OrganizationId> {
+        let id = OrganizationId::from_uuid(Uuid::new_v4());
         let mut u = s.begin().await?;
-        let out = u.create_organization(f, now).await?;
+        u.create_organization(id, f, now).await?;
         u.commit().await?;
-        Ok(out)
+        Ok(id)
     }
 }

@@ -6,7 +6,6 @@ use roster_store::{OrganizationFields, StoreError};
 fn org(name: &str, tenant: Option<&str>, domain: Option<&str>) -> OrganizationFields {
     OrganizationFields {
         name: name.into(),
-        primary_domain: domain.map(str::to_owned),
         domains: domain.map(str::to_owned).into_iter().collect(),
         tenant_id: tenant.map(str::to_owned),
         ..OrganizationFields::default()
@@ -31,9 +30,9 @@ async fn the_database_refuses_a_second_organization_with_the_same_evidence() {
             assert!(matches!(r, Err(StoreError::Conflict)), "{:?}", db.backend());
             let claims = s.organizations_claiming(&dup, None).await.unwrap();
             assert_eq!(claims.len(), 1);
-            assert_eq!(claims[0].id, first);
+            assert_eq!(claims[0].id, first.as_uuid());
             assert_eq!(claims[0].same_tenant_id, dup.tenant_id.is_some());
-            assert_eq!(claims[0].same_primary_domain, dup.primary_domain.is_some());
+            assert_eq!(claims[0].same_primary_domain, !dup.domains.is_empty());
             assert!(!claims[0].same_name);
         }
         // Organizations without evidence do not collide, and an organization does not claim
@@ -58,5 +57,46 @@ async fn the_database_refuses_a_second_organization_with_the_same_evidence() {
         crate::once::create_organization(&b.scope(db), &org("One", Some(t), Some("one.com")), 5)
             .await
             .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn domains_are_rows_in_order_and_only_the_primary_is_exclusive() {
+    for db in databases().await {
+        let db = &db.db;
+        let a = db
+            .create_workspace_with_owner("A", "a@a.test", "A", "h", 1, false)
+            .await
+            .unwrap();
+        let s = a.scope(db);
+        let mut fields = org("One", None, None);
+        // More domains than one statement carries on SQLite, with a repeat.
+        fields.domains = (0..120).map(|i| format!("d{i}.one.com")).collect();
+        fields.domains.push("d5.one.com".into());
+        let one = crate::once::create_organization(&s, &fields, 1)
+            .await
+            .unwrap();
+        let read = s.organization(one).await.unwrap();
+        assert_eq!(read.domains.len(), 120, "{:?}", db.backend());
+        assert_eq!(read.primary_domain(), Some("d0.one.com"));
+        assert_eq!(read.domains[119], "d119.one.com");
+        // Another organization may list one of One's other domains, not its primary.
+        let mut two = org("Two", None, None);
+        two.domains = vec!["two.com".into(), "d7.one.com".into()];
+        let two_id = crate::once::create_organization(&s, &two, 2).await.unwrap();
+        let r =
+            crate::once::create_organization(&s, &org("Three", None, Some("d0.one.com")), 3).await;
+        assert!(matches!(r, Err(StoreError::Conflict)), "{:?}", db.backend());
+        // An update replaces the list.
+        two.domains = vec!["two.org".into()];
+        let mut unit = s.begin().await.unwrap();
+        unit.update_organization(two_id, &two, 4).await.unwrap();
+        unit.commit().await.unwrap();
+        assert_eq!(
+            s.organization(two_id).await.unwrap().domains,
+            vec!["two.org"]
+        );
+        let all = s.organizations().await.unwrap();
+        assert_eq!(all.iter().map(|o| o.domains.len()).sum::<usize>(), 121);
     }
 }

@@ -26,6 +26,7 @@ async fn a_unit_dropped_before_commit_leaves_nothing_behind() {
         {
             let mut unit = s.begin().await.unwrap();
             unit.create_organization(
+                roster_domain::OrganizationId::from_uuid(uuid::Uuid::new_v4()),
                 &OrganizationFields {
                     name: "Never".into(),
                     ..OrganizationFields::default()
@@ -48,6 +49,7 @@ async fn a_unit_dropped_before_commit_leaves_nothing_behind() {
 
         let mut unit = s.begin().await.unwrap();
         unit.create_organization(
+            roster_domain::OrganizationId::from_uuid(uuid::Uuid::new_v4()),
             &OrganizationFields {
                 name: "Kept".into(),
                 ..OrganizationFields::default()
