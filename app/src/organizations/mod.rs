@@ -12,7 +12,11 @@ use crate::context::{app_state, request_context};
 use crate::settings::load_error;
 use crate::shell::Layout;
 use crate::shell::forms::{CsrfField, Field, FormError};
+use crate::shell::list::{DataTable, EmptyState, Pager, page_request};
 use crate::shell::load::for_member;
+
+/// Organizations per page of the list.
+const ORGANIZATIONS_PER_PAGE: usize = 100;
 
 fn status_label(connection: Option<&ConnectionSummary>) -> &'static str {
     match connection.map(|c| c.status) {
@@ -43,16 +47,23 @@ pub fn OrganizationsPage() -> impl IntoView {
                         </form>
                     }
                 });
-                match state.services.organizations(&principal).await {
-                    Ok(rows) if rows.is_empty() => view! {
+                let req = page_request(ORGANIZATIONS_PER_PAGE);
+                let first = req.after.is_none();
+                match state.services.organizations_page(&principal, &req).await {
+                    Ok(page) if page.items.is_empty() && first => view! {
                         {actions}
-                        <section class="empty">
+                        <EmptyState>
                             <p>"Organizations are your customers. Each can be linked to one Microsoft tenant."</p>
                             <p>"No organizations yet. Create one for each customer, then connect its tenant from its page."</p>
-                        </section>
+                        </EmptyState>
                     }
                     .into_any(),
-                    Ok(rows) => view! { {actions} {organization_table(rows)} }.into_any(),
+                    Ok(page) => view! {
+                        {actions}
+                        {organization_table(page.items)}
+                        <Pager path="/organizations" next=page.next first=first />
+                    }
+                    .into_any(),
                     Err(e) => load_error(e),
                 }
             })}
@@ -76,17 +87,7 @@ fn organization_table(rows: Vec<OrganizationView>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table>
-            <thead>
-                <tr>
-                    <th scope="col">"Organization"</th>
-                    <th scope="col">"Domains"</th>
-                    <th scope="col">"Tenant"</th>
-                    <th scope="col">"Status"</th>
-                </tr>
-            </thead>
-            <tbody>{body}</tbody>
-        </table>
+        <DataTable headers=vec!["Organization", "Domains", "Tenant", "Status"]>{body}</DataTable>
     }
 }
 

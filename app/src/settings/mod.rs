@@ -9,7 +9,11 @@ use roster_domain::{Permission, Role};
 use crate::context::{app_state, fmt_time, request_context};
 use crate::shell::Layout;
 use crate::shell::forms::{CsrfField, Field, FormError};
+use crate::shell::list::{DataTable, EmptyState, Pager, page_request};
 use crate::shell::load::for_member;
+
+/// Audit events per page of the log.
+const AUDIT_EVENTS_PER_PAGE: usize = 100;
 
 pub use crate::shell::load::load_error;
 
@@ -215,12 +219,16 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <Layout title="Audit log".into()>
             {for_member(|principal, state| async move {
-                        match state.services.audit_lines(&principal, 200).await {
-                            Ok(rows) if rows.is_empty() => {
-                                view! { <p class="empty">"Nothing recorded yet."</p> }.into_any()
+                        let req = page_request(AUDIT_EVENTS_PER_PAGE);
+                        let first = req.after.is_none();
+                        match state.services.audit_page(&principal, &req).await {
+                            Ok(page) if page.items.is_empty() && first => {
+                                view! { <EmptyState><p>"Nothing recorded yet. Every change anyone makes in this workspace is listed here, newest first."</p></EmptyState> }.into_any()
                             }
-                            Ok(rows) => {
-                                let body = rows
+                            Ok(page) => {
+                                let next = page.next;
+                                let body = page
+                                    .items
                                     .into_iter()
                                     .map(|r| {
                                         let what = match r.link {
@@ -246,17 +254,8 @@ pub fn AuditPage() -> impl IntoView {
                                     })
                                     .collect_view();
                                 view! {
-                                    <table class="audit">
-                                        <thead>
-                                            <tr>
-                                                <th scope="col">"When"</th>
-                                                <th scope="col">"Who"</th>
-                                                <th scope="col">"What"</th>
-                                                <th scope="col">"From"</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>{body}</tbody>
-                                    </table>
+                                    <DataTable class="audit" headers=vec!["When", "Who", "What", "From"]>{body}</DataTable>
+                                    <Pager path="/settings/audit" next=next first=first />
                                 }
                                     .into_any()
                             }

@@ -1,6 +1,7 @@
 //! The document shell, the router with every page, the page layout and navigation.
 
 pub mod forms;
+pub mod list;
 pub mod load;
 pub mod respond;
 

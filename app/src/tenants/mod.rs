@@ -14,6 +14,7 @@ use crate::organizations::route_id;
 use crate::settings::load_error;
 use crate::shell::Layout;
 use crate::shell::forms::{CsrfField, Field, FormError};
+use crate::shell::list::{DataTable, EmptyState};
 use crate::shell::load::for_member;
 pub use report::CheckReportView;
 
@@ -74,10 +75,10 @@ pub fn TenantsPage() -> impl IntoView {
                 match state.services.connections(&p).await {
                     Ok(rows) if rows.is_empty() => view! {
                         {connect}
-                        <section class="empty">
+                        <EmptyState>
                             <p>"A tenant connection lets Roster read a customer's Microsoft Entra ID users and tenant facts."</p>
                             <p>"No tenants are connected yet. Connect one for each customer; the wizard shows the exact steps in Entra."</p>
-                        </section>
+                        </EmptyState>
                     }
                     .into_any(),
                     Ok(rows) => view! { {connect} {connections_table(rows)} }.into_any(),
@@ -121,18 +122,9 @@ fn connections_table(rows: Vec<ConnectionView>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table>
-            <thead>
-                <tr>
-                    <th scope="col">"Organization"</th>
-                    <th scope="col">"Tenant"</th>
-                    <th scope="col">"Status"</th>
-                    <th scope="col">"Last check"</th>
-                    <th scope="col">"Secret expires"</th>
-                </tr>
-            </thead>
-            <tbody>{body}</tbody>
-        </table>
+        <DataTable headers=vec!["Organization", "Tenant", "Status", "Last check", "Secret expires"]>
+            {body}
+        </DataTable>
     }
 }
 

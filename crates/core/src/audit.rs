@@ -212,9 +212,22 @@ pub fn describe(r: &AuditRecord, names: &Names) -> AuditLine {
 impl Services {
     /// The workspace's newest audit events, described for people.
     pub async fn audit_lines(&self, actor: &Principal, limit: i64) -> Result<Vec<AuditLine>> {
+        let limit = usize::try_from(limit).unwrap_or(1);
+        Ok(self
+            .audit_page(actor, &roster_store::PageRequest::first(limit))
+            .await?
+            .items)
+    }
+
+    /// One page of the workspace's audit events, newest first, described for people.
+    pub async fn audit_page(
+        &self,
+        actor: &Principal,
+        req: &roster_store::PageRequest,
+    ) -> Result<roster_store::Page<AuditLine>> {
         self.authorize(actor, Permission::ManageMembers)?;
         let scope = actor.scope(&self.db);
-        let records = scope.audit_log(limit.clamp(1, 500)).await?;
+        let records = scope.audit_page(req).await?;
         let mut names = Names::default();
         for o in scope.organizations().await? {
             names.organizations.insert(o.id, o.name);
@@ -224,7 +237,10 @@ impl Services {
                 .connections
                 .insert(c.id, crate::connections::connection_title(&c));
         }
-        Ok(records.iter().map(|r| describe(r, &names)).collect())
+        Ok(roster_store::Page {
+            items: records.items.iter().map(|r| describe(r, &names)).collect(),
+            next: records.next,
+        })
     }
 }
 

@@ -7,7 +7,8 @@ use roster_domain::tenant::{
 };
 use roster_domain::{ConnectionId, OrganizationId, Permission};
 use roster_store::{
-    AuditEntry, ClaimingOrganization, OrganizationFields, OrganizationRow, Principal, StoreError,
+    AuditEntry, ClaimingOrganization, OrganizationFields, OrganizationRow, Page, PageRequest,
+    Principal, StoreError,
 };
 use serde_json::json;
 
@@ -231,6 +232,20 @@ impl Services {
             .into_iter()
             .map(OrganizationView::from_row)
             .collect()
+    }
+
+    /// One page of the actor's organizations, by name.
+    pub async fn organizations_page(
+        &self,
+        actor: &Principal,
+        req: &PageRequest,
+    ) -> Result<Page<OrganizationView>> {
+        self.authorize(actor, Permission::View)?;
+        actor
+            .scope(&self.db)
+            .organizations_page(req)
+            .await?
+            .try_map(OrganizationView::from_row)
     }
 
     /// One organization.

@@ -2,6 +2,7 @@
 
 use crate::db::dispatch;
 use crate::error::Result;
+use crate::page::{Cursor, Page, PageRequest, SortKey};
 use crate::scope::{Principal, WorkspaceScope};
 use crate::unit::{Unit, unit_dispatch};
 use uuid::Uuid;
@@ -92,15 +93,29 @@ impl Unit<'_> {
 impl WorkspaceScope<'_> {
     /// The newest events of this workspace.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditRecord>> {
-        Ok(dispatch!(self.db, |pool| {
+        let limit = usize::try_from(limit).unwrap_or(1);
+        Ok(self.audit_page(&PageRequest::first(limit)).await?.items)
+    }
+
+    /// One page of this workspace's events, newest first (keyset on time, then id).
+    pub async fn audit_page(&self, req: &PageRequest) -> Result<Page<AuditRecord>> {
+        let after = req.after.as_ref();
+        let rows = dispatch!(self.db, |pool| {
             sqlx::query_as::<_, AuditRecord>(
-            "SELECT id, actor, action, target_type, target_id, detail, created_at, client_address FROM audit_events \
-             WHERE workspace_id = $1 ORDER BY created_at DESC, id LIMIT $2"
-        )
-        .bind(self.workspace_id.as_uuid())
-        .bind(limit)
-        .fetch_all(pool)
-        .await
-        })?)
+                "SELECT id, actor, action, target_type, target_id, detail, created_at, client_address FROM audit_events \
+                 WHERE workspace_id = $1 AND ($2 IS NULL OR created_at < $2 OR (created_at = $2 AND id < $3)) \
+                 ORDER BY created_at DESC, id DESC LIMIT $4",
+            )
+            .bind(self.workspace_id.as_uuid())
+            .bind(after.and_then(Cursor::number))
+            .bind(req.after_id())
+            .bind(req.fetch())
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(Page::from_rows(rows, req, |r| Cursor {
+            key: SortKey::Number(r.created_at),
+            id: r.id,
+        }))
     }
 }

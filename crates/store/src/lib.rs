@@ -6,6 +6,7 @@ pub mod batch;
 mod db;
 mod error;
 mod lease;
+pub mod page;
 mod scope;
 mod tenants;
 mod unit;
@@ -18,6 +19,7 @@ pub use audit::{AuditEntry, AuditRecord};
 pub use db::{Backend, Db, redact_url};
 pub use error::StoreError;
 pub use lease::Lease;
+pub use page::{Cursor, MAX_PAGE, Page, PageRequest, SortKey};
 pub use scope::{Principal, WorkspaceScope};
 pub use tenants::{
     ClaimingOrganization, ConnectionRow, DraftFields, DraftRow, NewConnection, OrganizationFields,

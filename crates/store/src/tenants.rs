@@ -2,6 +2,7 @@
 
 use crate::db::dispatch;
 use crate::error::{Result, StoreError};
+use crate::page::{Cursor, Page, PageRequest, SortKey};
 use crate::scope::WorkspaceScope;
 use crate::unit::{Unit, unit_dispatch};
 use roster_domain::tenant::ConnectionStatus;
@@ -14,6 +15,8 @@ use uuid::Uuid;
 pub struct OrganizationRow {
     pub id: Uuid,
     pub name: String,
+    /// The name folded for sorting and uniqueness (case and spacing ignored).
+    pub name_key: String,
     /// Its domains, primary first (read from `organization_domains`).
     #[sqlx(skip)]
     pub domains: Vec<String>,
@@ -156,7 +159,7 @@ pub struct DraftFields {
     pub expires_ms: i64,
 }
 
-const ORG_SELECT: &str = "SELECT o.id, o.name, o.website, o.notes, o.tenant_id, \
+const ORG_SELECT: &str = "SELECT o.id, o.name, o.name_key, o.website, o.notes, o.tenant_id, \
      o.created_at, o.updated_at, c.id AS connection_id, c.display_name AS connection_name, c.status AS connection_status \
      FROM organizations o LEFT JOIN tenant_connections c ON c.organization_id = o.id AND c.workspace_id = o.workspace_id \
      WHERE o.workspace_id = $1";
@@ -243,6 +246,50 @@ impl WorkspaceScope<'_> {
             r.domains = domains.remove(&r.id).unwrap_or_default();
         }
         Ok(rows)
+    }
+
+    /// One page of the workspace's organizations, by name (keyset on the name key, then id).
+    pub async fn organizations_page(&self, req: &PageRequest) -> Result<Page<OrganizationRow>> {
+        let after = req.after.as_ref();
+        let page = "o.workspace_id = $1 AND ($2 IS NULL OR o.name_key > $2 OR (o.name_key = $2 AND o.id > $3))";
+        let sql = format!("{ORG_SELECT} AND ({page}) ORDER BY o.name_key, o.id LIMIT $4",);
+        let keys = format!(
+            "SELECT o.id FROM organizations o WHERE {page} ORDER BY o.name_key, o.id LIMIT $4"
+        );
+        let domains = format!(
+            "SELECT d.organization_id AS owner, d.domain FROM organization_domains d \
+             WHERE d.workspace_id = $1 AND d.organization_id IN (SELECT id FROM ({keys}) AS p) \
+             ORDER BY d.organization_id, d.ordinal"
+        );
+        let text = after.and_then(Cursor::text);
+        let (mut rows, domain_rows) = dispatch!(self.db, |pool| {
+            let rows = sqlx::query_as::<_, OrganizationRow>(&sql)
+                .bind(self.workspace_id.as_uuid())
+                .bind(text)
+                .bind(req.after_id())
+                .bind(req.fetch())
+                .fetch_all(pool)
+                .await?;
+            let domains = sqlx::query_as::<_, DomainRow>(&domains)
+                .bind(self.workspace_id.as_uuid())
+                .bind(text)
+                .bind(req.after_id())
+                .bind(req.fetch())
+                .fetch_all(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((rows, domains))
+        })?;
+        let mut by_org: HashMap<Uuid, Vec<String>> = HashMap::new();
+        for d in domain_rows {
+            by_org.entry(d.owner).or_default().push(d.domain);
+        }
+        for r in &mut rows {
+            r.domains = by_org.remove(&r.id).unwrap_or_default();
+        }
+        Ok(Page::from_rows(rows, req, |r| Cursor {
+            key: SortKey::Text(r.name_key.clone()),
+            id: r.id,
+        }))
     }
 
     /// One organization.

@@ -61,6 +61,15 @@ impl Page {
             .collect()
     }
 
+    /// The `attr` attribute of every element matching `css`.
+    pub fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
+        let sel = Selector::parse(css).expect("selector");
+        self.doc()
+            .select(&sel)
+            .filter_map(|e| e.value().attr(attr).map(str::to_owned))
+            .collect()
+    }
+
     /// The value attribute of the input with this id.
     pub fn input_value(&self, id: &str) -> Option<String> {
         let sel = Selector::parse(&format!("#{id}")).expect("selector");

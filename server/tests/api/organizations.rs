@@ -395,3 +395,44 @@ async fn names_of_only_invisible_characters_or_with_direction_overrides_are_refu
         vec!["An organization with this name already exists."]
     );
 }
+
+#[tokio::test]
+async fn the_organization_list_pages_by_name_with_plain_links() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let principal = app.owner_principal().await;
+    let services = app.services();
+    for i in 0..130 {
+        services
+            .create_organization(
+                &principal,
+                &roster_core::organizations::OrganizationForm {
+                    name: format!("Customer {i:03}"),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("created");
+    }
+    let first = owner.get("/organizations").await;
+    let names = first.texts("tbody td:first-child");
+    assert_eq!(names.len(), 100);
+    assert_eq!(names[0], "Customer 000");
+    assert_eq!(names[99], "Customer 099");
+    assert!(first.texts(".pager a").iter().all(|t| !t.contains("First")));
+    let next = first.attrs(".pager a[rel=next]", "href");
+    assert_eq!(next.len(), 1, "a next link");
+    let second = owner.get(&next[0]).await;
+    let rest = second.texts("tbody td:first-child");
+    assert_eq!(rest.first().map(String::as_str), Some("Customer 100"));
+    assert_eq!(rest.len(), 30);
+    assert!(
+        second.attrs(".pager a[rel=next]", "href").is_empty(),
+        "the last page"
+    );
+    assert_eq!(second.attrs(".pager a", "href"), vec!["/organizations"]);
+    // A cursor someone typed is not an error: the list starts over.
+    let garbage = owner.get("/organizations?after=not-a-cursor").await;
+    assert_eq!(garbage.status, 200);
+    assert_eq!(garbage.texts("tbody td:first-child")[0], "Customer 000");
+}
