@@ -20,16 +20,12 @@ pub const MAX_FORM_BYTES: usize = 1024 * 1024;
 #[derive(Clone, Default, Debug)]
 pub struct SetupDone(pub Arc<AtomicBool>);
 
-/// Reads one cookie from the request headers.
+/// Reads one cookie from the request headers (through axum-extra's jar, which parses and
+/// percent-decodes every `Cookie` header); an empty value counts as absent.
 pub fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+    axum_extra::extract::cookie::CookieJar::from_headers(headers)
+        .get(name)
+        .map(|c| c.value().to_owned())
         .filter(|v| !v.is_empty())
 }
 

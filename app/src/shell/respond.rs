@@ -1,5 +1,6 @@
 //! How server functions answer a plain form post: set cookies, leave a flash, redirect.
 
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use http::header::{HeaderValue, SET_COOKIE};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -8,16 +9,18 @@ use roster_core::CoreError;
 use crate::context::{app_state, request_context};
 use crate::flash::{FLASH_COOKIE, Flash};
 
-/// Builds a `Set-Cookie` value; `max_age` of `Some(0)` deletes the cookie.
+/// Builds a `Set-Cookie` value for one of Roster's cookies: the whole site, never readable by
+/// scripts, not sent on cross-site posts, `Secure` behind HTTPS; `max_age` of `Some(0)` deletes it.
 pub fn cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
-    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    let mut c = Cookie::build((name.to_owned(), value.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure);
     if let Some(age) = max_age {
-        c.push_str(&format!("; Max-Age={age}"));
+        c = c.max_age(cookie::time::Duration::seconds(age));
     }
-    if secure {
-        c.push_str("; Secure");
-    }
-    c
+    c.build().encoded().to_string()
 }
 
 /// Adds a `Set-Cookie` header to the response of the current server function.
@@ -90,9 +93,15 @@ mod tests {
     #[test]
     fn cookies_are_http_only_and_lax_and_secure_when_asked() {
         let c = cookie("a", "b", Some(10), true);
-        assert!(c.contains("HttpOnly"));
-        assert!(c.contains("SameSite=Lax"));
-        assert!(c.ends_with("; Secure"));
+        let attrs: Vec<&str> = c.split("; ").collect();
+        assert_eq!(attrs[0], "a=b");
+        for want in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/", "Max-Age=10"] {
+            assert!(attrs.contains(&want), "{want} in {c}");
+        }
         assert!(!cookie("a", "b", None, false).contains("Secure"));
+        assert!(!cookie("a", "b", None, false).contains("Max-Age"));
+        // A value that is not a plain token is percent-encoded, and the jar decodes it back.
+        let odd = cookie("a", "x;y z", None, false);
+        assert!(odd.starts_with("a=x%3By%20z"), "{odd}");
     }
 }

@@ -53,9 +53,12 @@ async fn paging_1000_users_yields_each_once_over_two_pages() {
     every_user_exactly_once(1000, 999).await;
 }
 
+// Completeness at 100,000 users is checked by `roster-bench emulator` (each listing must yield
+// every user exactly once), which is too slow for the test suite on a debug build.
+
 #[tokio::test]
-async fn paging_100000_users_yields_each_once() {
-    every_user_exactly_once(100_000, 999).await;
+async fn paging_20000_users_yields_each_once() {
+    every_user_exactly_once(20_000, 999).await;
 }
 
 #[tokio::test]
