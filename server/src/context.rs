@@ -13,9 +13,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::startup::ServerState;
 
-/// Largest form body accepted (bigger posts are refused before parsing).
-pub const MAX_FORM_BYTES: usize = 1024 * 1024;
-
 /// Whether setup has happened (cached once true: workspaces are never all deleted).
 #[derive(Clone, Default, Debug)]
 pub struct SetupDone(pub Arc<AtomicBool>);
@@ -289,15 +286,27 @@ async fn handle(
             );
         }
         let (parts, body) = req.into_parts();
-        let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
+        let limit = crate::csrf::body_limit(&path);
+        let bytes = match to_bytes(body, limit).await {
             Ok(b) => b,
             Err(_) => {
-                return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
+                tracing::warn!(op_id = %op_id, limit, "form post over the size limit refused");
+                let what = if crate::csrf::is_upload_route(&path) {
+                    format!(
+                        "The file is too large: Roster accepts uploads of up to {} MB.",
+                        limit / (1024 * 1024)
+                    )
+                } else {
+                    "The form is too large.".to_owned()
+                };
+                return (StatusCode::PAYLOAD_TOO_LARGE, what).into_response();
             }
         };
-        let submitted = form_urlencoded::parse(&bytes)
-            .find(|(k, _)| k == "csrf")
-            .map(|(_, v)| v.into_owned())
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        let submitted = crate::csrf::submitted_token(&path, content_type, &bytes)
+            .await
             .unwrap_or_default();
         let expected = match (&session, &anon_csrf) {
             (Some(s), _) => Some(s.csrf_token.as_str()),

@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod config;
 pub mod context;
+pub mod csrf;
 pub mod demo;
 pub mod favicon;
 pub mod metrics;

@@ -512,3 +512,81 @@ async fn a_flash_cookie_roster_did_not_sign_is_ignored() {
     b.login(OWNER_EMAIL, "not the password").await;
     assert!(!b.get("/login").await.texts("[role=alert]").is_empty());
 }
+
+#[tokio::test]
+async fn uploads_carry_their_csrf_token_in_multipart_and_have_their_own_size_limit() {
+    let app = TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    let token = owner.csrf("/organizations").await;
+    let csv = b"name\nContoso\n".to_vec();
+    let expired = "This form has expired";
+
+    let wrong = owner
+        .post_multipart(
+            "/api/import_organizations",
+            &[("csrf", "wrong")],
+            ("o.csv", csv.clone()),
+        )
+        .await;
+    assert_eq!(wrong.status, 403);
+    assert!(wrong.contains(expired), "{}", wrong.html);
+
+    let right = owner
+        .post_multipart(
+            "/api/import_organizations",
+            &[("csrf", &token)],
+            ("o.csv", csv.clone()),
+        )
+        .await;
+    assert_ne!(
+        right.status, 403,
+        "the token in a multipart body is accepted"
+    );
+    assert!(!right.contains(expired));
+
+    // Multipart is read only on upload routes: elsewhere the token is not found.
+    let elsewhere = owner
+        .post_multipart(
+            "/api/create_organization",
+            &[("csrf", &token)],
+            ("o.csv", csv),
+        )
+        .await;
+    assert_eq!(elsewhere.status, 403);
+
+    // An upload may be larger than a form, up to its own limit.
+    let big = vec![b'a'; 2 * 1024 * 1024];
+    let fits = owner
+        .post_multipart(
+            "/api/import_organizations",
+            &[("csrf", &token)],
+            ("o.csv", big.clone()),
+        )
+        .await;
+    assert_ne!(fits.status, 413);
+    let form = owner
+        .post_raw(
+            "/api/create_organization",
+            Some(&app.base),
+            &[("csrf", &token), ("notes", &"a".repeat(2 * 1024 * 1024))],
+        )
+        .await;
+    assert_eq!(form.status, 413, "a 2 MB form is too large");
+    let huge = vec![b'a'; roster_server::csrf::MAX_UPLOAD_BYTES + 1];
+    let refused = owner
+        .post_multipart(
+            "/api/import_organizations",
+            &[("csrf", &token)],
+            ("o.csv", huge),
+        )
+        .await;
+    assert_eq!(refused.status, 413);
+    assert!(refused.contains("up to 16 MB"), "{}", refused.html);
+    // Nothing of it was written.
+    assert!(
+        owner
+            .get("/organizations")
+            .await
+            .contains("No organizations yet")
+    );
+}
