@@ -49,10 +49,12 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     let clock = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let graph = graph_client(config, clock.clone())?;
+    let interactive = graph_client(config, clock.clone(), roster_graph::Profile::Interactive)?;
+    let background = graph_client(config, clock.clone(), roster_graph::Profile::Background)?;
     let services = Services::new(db.clone(), clock, SessionPolicy::default())
         .with_keyring(config.keyring())
-        .with_graph(graph);
+        .with_graph(interactive)
+        .with_background_graph(background);
     let leptos_options = LeptosOptions::builder()
         .output_name("roster")
         .site_addr(config.listen)
@@ -120,20 +122,18 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
     })
 }
 
-/// The client for Microsoft, tuned for interactive use: a connection check must answer within
-/// seconds, so long throttling waits are reported to the person rather than waited out. It reads
-/// the same clock as the use-cases (token expiry, `Retry-After` dates).
+/// The client for Microsoft in one of its profiles: interactive (a connection check answers
+/// within seconds, long throttling waits are reported to the person) or background (syncs wait
+/// out throttling). Both read the same clock as the use-cases (token expiry, `Retry-After` dates).
 pub fn graph_client(
     config: &Config,
     clock: Arc<dyn Clock>,
+    profile: roster_graph::Profile,
 ) -> anyhow::Result<roster_graph::GraphClient> {
     let mut graph = roster_graph::GraphConfig::with_bases(&config.login_url, &config.graph_url)
         .map_err(|e| anyhow::anyhow!("ROSTER_LOGIN_URL / ROSTER_GRAPH_URL: {e}"))?;
     graph.clock = clock;
-    graph.timeout = std::time::Duration::from_secs(20);
-    graph.retry.max_attempts = 3;
-    graph.retry.max_retry_after = std::time::Duration::from_secs(10);
-    Ok(roster_graph::GraphClient::new(graph)?)
+    Ok(roster_graph::GraphClient::new(graph.profile(profile))?)
 }
 
 async fn readyz(State(db): State<Db>) -> impl IntoResponse {

@@ -35,6 +35,7 @@ pub struct Services {
     /// Signs cookies when no keyring is configured (then valid for this process only).
     pub(crate) fallback_signer: crate::crypto::CookieSigner,
     pub(crate) graph: Option<roster_graph::GraphClient>,
+    pub(crate) background_graph: Option<roster_graph::GraphClient>,
     pub(crate) randomness: Arc<dyn crate::ids::Randomness>,
 }
 
@@ -48,6 +49,7 @@ impl Services {
             keyring: None,
             fallback_signer: crate::crypto::CookieSigner::random(),
             graph: None,
+            background_graph: None,
             randomness: Arc::new(crate::ids::OsRandomness),
         }
     }
@@ -58,10 +60,26 @@ impl Services {
         self
     }
 
-    /// Gives the services a client for Microsoft (used by connection checks and syncs).
+    /// Gives the services a client for Microsoft for work a person waits on (connection checks).
     pub fn with_graph(mut self, graph: roster_graph::GraphClient) -> Self {
         self.graph = Some(graph);
         self
+    }
+
+    /// Gives the services a client for Microsoft for background work (syncs), patient with
+    /// throttling; without one, background work uses the interactive client.
+    pub fn with_background_graph(mut self, graph: roster_graph::GraphClient) -> Self {
+        self.background_graph = Some(graph);
+        self
+    }
+
+    /// The client background work talks to Microsoft with.
+    #[expect(dead_code, reason = "the sync engine's runs are its first users")]
+    pub(crate) fn background_graph(&self) -> Result<&roster_graph::GraphClient> {
+        match &self.background_graph {
+            Some(g) => Ok(g),
+            None => self.graph(),
+        }
     }
 
     pub(crate) fn graph(&self) -> Result<&roster_graph::GraphClient> {

@@ -194,6 +194,38 @@ impl GraphConfig {
     }
 }
 
+/// What a client is tuned for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// A person is waiting (a connection check): answers within seconds; a long throttling wait
+    /// is reported rather than waited out.
+    Interactive,
+    /// A background sync: patient with slow pages and honours long `Retry-After` waits, since
+    /// giving up means a partial listing that must not be used.
+    Background,
+}
+
+impl GraphConfig {
+    /// The same bases, clock, sleeper and randomness, with timeouts and retries for `profile`.
+    #[must_use]
+    pub fn profile(mut self, profile: Profile) -> Self {
+        match profile {
+            Profile::Interactive => {
+                self.timeout = Duration::from_secs(20);
+                self.retry.max_attempts = 3;
+                self.retry.max_retry_after = Duration::from_secs(10);
+            }
+            Profile::Background => {
+                self.timeout = Duration::from_secs(120);
+                self.retry.max_attempts = 8;
+                self.retry.max_delay = Duration::from_secs(60);
+                self.retry.max_retry_after = Duration::from_secs(600);
+            }
+        }
+        self
+    }
+}
+
 impl fmt::Debug for GraphConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GraphConfig")

@@ -19,7 +19,7 @@ mod transport;
 
 pub use batch::{BatchItem, BatchRequest, BatchResponse};
 pub use client::{DeltaStart, GraphClient, TenantCredentials, TenantSession};
-pub use config::{Clock, GraphConfig, Random, RetryPolicy, Sleep, SystemClock};
+pub use config::{Clock, GraphConfig, Profile, Random, RetryPolicy, Sleep, SystemClock};
 pub use error::{
     Error, GraphErrorKind, GraphFailure, RequestInfo, Result, TokenErrorKind, TokenFailure,
 };

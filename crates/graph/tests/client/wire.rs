@@ -809,6 +809,47 @@ async fn throttling_is_retried_after_the_retry_after_delay() {
 }
 
 #[tokio::test]
+async fn the_background_profile_waits_out_a_throttle_the_interactive_one_reports() {
+    for (profile, waits) in [
+        (roster_graph::Profile::Interactive, false),
+        (roster_graph::Profile::Background, true),
+    ] {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&calls);
+        let server = start(with_token(move |_| {
+            match counter.fetch_add(1, Ordering::SeqCst) {
+                0 => json_with(
+                    429,
+                    &[("retry-after", "300")],
+                    fixture!("error-throttled-429.json"),
+                ),
+                _ => json(200, fixture!("organization-list.json")),
+            }
+        }))
+        .await;
+        let (config, doubles) = config(&server.base);
+        let config = config.profile(profile);
+        assert!(
+            config.timeout >= Duration::from_secs(20),
+            "{profile:?}: {:?}",
+            config.timeout
+        );
+        let session = session_with(config);
+        let result = session.organization().await;
+        if waits {
+            assert!(result.is_ok(), "{result:?}");
+            assert_eq!(doubles.sleep.delays(), [Duration::from_secs(300)]);
+            assert_eq!(server.graph_requests().len(), 2);
+        } else {
+            let error = result.unwrap_err();
+            assert_eq!(error.retry_after(), Some(Duration::from_secs(300)));
+            assert!(doubles.sleep.delays().is_empty());
+            assert_eq!(server.graph_requests().len(), 1);
+        }
+    }
+}
+
+#[tokio::test]
 async fn an_http_date_retry_after_is_measured_with_the_injected_clock() {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&calls);
