@@ -83,13 +83,13 @@ pub fn MembersPage() -> impl IntoView {
     }
 }
 
-fn members_view(actor: &Principal, rows: Vec<roster_core::MemberRow>) -> AnyView {
+fn members_view(actor: &Principal, rows: Vec<roster_core::members::MemberView>) -> AnyView {
     let manage = actor.role().allows(Permission::ManageMembers);
     let owners = actor.role().allows(Permission::ManageOwners);
     let body = rows
         .into_iter()
         .map(|m| {
-            let role = m.role().unwrap_or(Role::Viewer);
+            let role = m.role;
             let id = m.member_id.to_string();
             let status = if m.disabled {
                 "Disabled"
@@ -99,7 +99,7 @@ fn members_view(actor: &Principal, rows: Vec<roster_core::MemberRow>) -> AnyView
                 "Active"
             };
             let can_touch = manage && (owners || role != Role::Owner);
-            let is_self = m.member_id == actor.member_id().as_uuid();
+            let is_self = m.is_you;
             let actions = can_touch.then(|| {
                 let select_id = format!("role-{id}");
                 let toggle = (!is_self).then(|| {

@@ -17,7 +17,5 @@ pub use clock::{Clock, SystemClock};
 pub use connections::{ConnectionView, OrganizationRef};
 pub use error::{CoreError, FieldErrors};
 pub use organizations::{ConnectionSummary, OrganizationView};
-pub use roster_store::{
-    AuditRecord, Cursor, Db, MemberRow, Page, PageRequest, Principal, WorkspaceRow,
-};
+pub use roster_store::{AuditRecord, Cursor, Db, Page, PageRequest, Principal, WorkspaceRow};
 pub use services::{Services, SessionPolicy};

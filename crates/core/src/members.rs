@@ -8,10 +8,40 @@ use roster_domain::{Email, MemberId, Permission, PersonName, Role};
 use roster_store::{AuditEntry, AuditRecord, MemberRow, Principal, StoreError};
 use serde_json::json;
 
+/// A member as the members page shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberView {
+    pub member_id: MemberId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub disabled: bool,
+    /// Whether the person has chosen a password (an invitation not taken up has not).
+    pub has_password: bool,
+    pub joined_at: jiff::Timestamp,
+    /// Whether this member is the person looking.
+    pub is_you: bool,
+}
+
+impl MemberView {
+    fn from_row(row: MemberRow, actor: &Principal) -> Result<Self> {
+        Ok(Self {
+            member_id: row.member_id(),
+            role: row.role()?,
+            is_you: row.member_id() == actor.member_id(),
+            email: row.email,
+            name: row.name,
+            disabled: row.disabled,
+            has_password: row.has_password,
+            joined_at: roster_store::from_millis(row.created_at),
+        })
+    }
+}
+
 /// A member just added, with the one-time link that lets them choose a password.
 #[derive(Clone)]
 pub struct AddedMember {
-    pub member: MemberRow,
+    pub member: MemberView,
     pub link_token: String,
 }
 
@@ -26,9 +56,15 @@ impl std::fmt::Debug for AddedMember {
 
 impl Services {
     /// Everyone in the actor's workspace.
-    pub async fn members(&self, actor: &Principal) -> Result<Vec<MemberRow>> {
+    pub async fn members(&self, actor: &Principal) -> Result<Vec<MemberView>> {
         self.authorize(actor, Permission::View)?;
-        Ok(actor.scope(&self.db).members().await?)
+        actor
+            .scope(&self.db)
+            .members()
+            .await?
+            .into_iter()
+            .map(|m| MemberView::from_row(m, actor))
+            .collect()
     }
 
     /// The workspace's newest audit events.
@@ -93,7 +129,10 @@ impl Services {
         )
         .await?;
         unit.commit().await?;
-        Ok(AddedMember { member, link_token })
+        Ok(AddedMember {
+            member: MemberView::from_row(member, actor)?,
+            link_token,
+        })
     }
 
     /// Issues a fresh set-password link for a member (for a lost or expired one).
