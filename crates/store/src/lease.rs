@@ -31,6 +31,23 @@ impl Db {
         now_ms: i64,
         until_ms: i64,
     ) -> Result<Option<Lease>> {
+        // On PostgreSQL the row is taken with `FOR UPDATE SKIP LOCKED`: while another instance's
+        // unit holds the lease (`Unit::hold` locks the row), a claim answers "held" at once instead
+        // of queueing behind that unit. SQLite has one writer at a time, so the plain conditional
+        // update is the same decision.
+        let claim = match self {
+            Db::Sqlite(_) => {
+                "UPDATE job_leases SET holder = $2, lease_until = $4, version = version + 1 \
+                 WHERE name = $1 AND (lease_until <= $3 OR holder = $2) \
+                 RETURNING lease_until, version"
+            }
+            Db::Postgres(_) => {
+                "UPDATE job_leases SET holder = $2, lease_until = $4, version = version + 1 \
+                 WHERE name = (SELECT name FROM job_leases WHERE name = $1 AND (lease_until <= $3 OR holder = $2) \
+                               FOR UPDATE SKIP LOCKED) \
+                 RETURNING lease_until, version"
+            }
+        };
         let row: Option<(i64, i64)> = dispatch!(self, |pool| {
             sqlx::query(
                 "INSERT INTO job_leases (name, holder, lease_until, version) VALUES ($1, '', 0, 0) \
@@ -39,17 +56,13 @@ impl Db {
             .bind(name)
             .execute(pool)
             .await?;
-            sqlx::query_as(
-                "UPDATE job_leases SET holder = $2, lease_until = $4, version = version + 1 \
-                 WHERE name = $1 AND (lease_until <= $3 OR holder = $2) \
-                 RETURNING lease_until, version",
-            )
-            .bind(name)
-            .bind(holder)
-            .bind(now_ms)
-            .bind(until_ms)
-            .fetch_optional(pool)
-            .await
+            sqlx::query_as(claim)
+                .bind(name)
+                .bind(holder)
+                .bind(now_ms)
+                .bind(until_ms)
+                .fetch_optional(pool)
+                .await
         })?;
         Ok(row.map(|(until_ms, version)| Lease {
             name: name.to_owned(),

@@ -96,3 +96,43 @@ async fn one_holder_at_a_time_and_a_lost_lease_writes_nothing() {
         );
     }
 }
+
+#[tokio::test]
+async fn on_postgres_a_claim_does_not_queue_behind_work_that_holds_the_lease() {
+    for db in databases().await {
+        let db = &db.db;
+        if db.backend() != roster_store::Backend::Postgres {
+            continue;
+        }
+        let a = db
+            .create_workspace_with_owner("A", "a@a.test", "A", "h", 1, false)
+            .await
+            .unwrap();
+        let lease = db
+            .claim_lease("sync", "instance-1", 1_000, 61_000)
+            .await
+            .unwrap()
+            .expect("claimed");
+        let scope = db.scope_under(&lease, a.workspace_id());
+        let mut unit = scope.begin().await.unwrap();
+        unit.hold(&lease, 2_000).await.unwrap();
+        // The lease has run out by the second instance's clock, but a unit is still working
+        // under it: the claim answers at once that it is held, rather than waiting for the unit.
+        let claim = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            db.claim_lease("sync", "instance-2", 70_000, 130_000),
+        )
+        .await
+        .expect("the claim does not wait for the unit")
+        .unwrap();
+        assert!(claim.is_none());
+        unit.commit().await.unwrap();
+        // Once the unit is over, the run-out lease is free to take.
+        assert!(
+            db.claim_lease("sync", "instance-2", 70_000, 130_000)
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+}
