@@ -12,6 +12,7 @@ pub mod members;
 pub mod organizations;
 mod secrets;
 mod services;
+pub mod sync;
 
 pub use clock::{Clock, SystemClock};
 pub use connections::{ConnectionView, OrganizationRef};
