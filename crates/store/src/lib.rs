@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 pub mod batch;
+mod contacts;
 mod db;
 mod error;
 mod lease;
@@ -16,6 +17,9 @@ pub use accounts::{
     SessionWorkspace, ThrottleState, WorkspaceRow,
 };
 pub use audit::{AuditEntry, AuditRecord};
+pub use contacts::{
+    ContactEventRow, ContactFilter, ContactRow, FieldRow, SYNCED_COLUMNS, SyncRunRow, fold_sort_key,
+};
 pub use db::{Backend, Db, redact_url};
 pub use error::StoreError;
 pub use lease::Lease;

@@ -2,6 +2,7 @@
 #![expect(clippy::expect_used, reason = "test helpers fail loudly")]
 
 mod accounts;
+mod contacts;
 mod isolation;
 mod leases;
 mod organizations;
@@ -84,5 +85,36 @@ pub mod once {
         u.create_organization(id, f, now).await?;
         u.commit().await?;
         Ok(id)
+    }
+
+    /// A tenant connection (no organization), as the wizard would save it.
+    pub async fn connection(s: &WorkspaceScope<'_>) -> Uuid {
+        let id = roster_domain::ConnectionId::from_uuid(Uuid::new_v4());
+        let mut u = s.begin().await.expect("unit");
+        u.create_connection(
+            id,
+            &roster_store::NewConnection {
+                organization_id: None,
+                tenant: "contoso.onmicrosoft.com".into(),
+                tenant_id: Uuid::new_v4().to_string(),
+                client_id: Uuid::new_v4().to_string(),
+                secret: roster_store::SealedSecret {
+                    key_id: "k".into(),
+                    blob: vec![1],
+                },
+                secret_expires_on: None,
+                display_name: Some("Contoso".into()),
+                verified_domains: vec!["contoso.onmicrosoft.com".into()],
+                status: roster_domain::tenant::ConnectionStatus::Ok,
+                status_detail: None,
+                last_check: None,
+            },
+            roster_domain::DraftId::from_uuid(Uuid::new_v4()),
+            1,
+        )
+        .await
+        .expect("connection");
+        u.commit().await.expect("commit");
+        id.as_uuid()
     }
 }

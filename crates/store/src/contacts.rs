@@ -1,0 +1,639 @@
+//! Contacts, the provenance of their synced fields, their groups and events; and sync runs.
+//!
+//! The store writes what `core` decided: whole contact rows (upserted by id in multi-row
+//! batches), the provenance and groups of the contacts it wrote, and their events. It knows the
+//! synced fields only as the column names in [`SYNCED_COLUMNS`].
+
+use crate::batch::last_per_key;
+use crate::db::dispatch;
+use crate::error::{Result, StoreError};
+use crate::page::{Cursor, Page, PageRequest, SortKey};
+use crate::scope::WorkspaceScope;
+use crate::unit::{Unit, unit_dispatch};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The synced field columns of `contacts`, in the order of `ContactRow::values`.
+pub const SYNCED_COLUMNS: [&str; 15] = [
+    "display_name",
+    "first_name",
+    "last_name",
+    "email",
+    "job_title",
+    "department",
+    "company",
+    "business_phone",
+    "mobile_phone",
+    "street1",
+    "street2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+];
+
+/// One synced field's provenance as stored.
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct FieldRow {
+    pub field: String,
+    pub synced: Option<String>,
+    pub by_hand: bool,
+    pub conflict: Option<String>,
+}
+
+/// A contact as stored, with its provenance and groups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactRow {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    pub tenant_id: Option<String>,
+    pub object_id: Option<String>,
+    /// One value per [`SYNCED_COLUMNS`] entry.
+    pub values: [Option<String>; 15],
+    pub upn: Option<String>,
+    pub sort_key: String,
+    pub email_key: Option<String>,
+    pub deleted_in_entra: bool,
+    pub disabled: bool,
+    pub conflicts: i32,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Provenance of the fields that have any (read only by the full readers).
+    pub fields: Vec<FieldRow>,
+    pub groups: Vec<String>,
+}
+
+/// A contact event to record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactEventRow {
+    pub id: Uuid,
+    pub contact_id: Uuid,
+    pub kind: String,
+    /// JSON object.
+    pub detail: String,
+    pub run_id: Option<Uuid>,
+    pub actor: String,
+    pub created_at: i64,
+}
+
+/// A sync run as stored.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct SyncRunRow {
+    pub id: Uuid,
+    pub connection_id: Uuid,
+    pub trigger: String,
+    pub requested_by: String,
+    pub preview: bool,
+    pub status: String,
+    pub queued_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub counts: Option<String>,
+    pub plan: Option<String>,
+    pub error: Option<String>,
+}
+
+/// What the contacts list is narrowed to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContactFilter {
+    /// Matches the start of the display name (folded like `sort_key`), or any part of the email
+    /// or of a phone number.
+    pub search: Option<String>,
+    pub organization_id: Option<Uuid>,
+    pub deleted_in_entra: Option<bool>,
+    pub disabled: Option<bool>,
+    pub with_conflicts: bool,
+    pub not_linked: bool,
+    pub group: Option<String>,
+}
+
+fn contact_columns() -> String {
+    let mut cols = vec!["id", "organization_id", "tenant_id", "object_id"];
+    cols.extend(SYNCED_COLUMNS);
+    cols.extend([
+        "upn",
+        "sort_key",
+        "email_key",
+        "deleted_in_entra",
+        "disabled",
+        "conflicts",
+        "created_at",
+        "updated_at",
+    ]);
+    cols.join(", ")
+}
+
+/// Reads a contact row by column name (the same on both engines).
+macro_rules! contact_from_row {
+    ($row:expr) => {{
+        use sqlx::Row;
+        let r = $row;
+        let mut values: [Option<String>; 15] = Default::default();
+        for (i, c) in SYNCED_COLUMNS.iter().enumerate() {
+            values[i] = r.try_get(*c)?;
+        }
+        ContactRow {
+            id: r.try_get("id")?,
+            organization_id: r.try_get("organization_id")?,
+            tenant_id: r.try_get("tenant_id")?,
+            object_id: r.try_get("object_id")?,
+            values,
+            upn: r.try_get("upn")?,
+            sort_key: r.try_get("sort_key")?,
+            email_key: r.try_get("email_key")?,
+            deleted_in_entra: r.try_get("deleted_in_entra")?,
+            disabled: r.try_get("disabled")?,
+            conflicts: r.try_get("conflicts")?,
+            created_at: r.try_get("created_at")?,
+            updated_at: r.try_get("updated_at")?,
+            fields: Vec::new(),
+            groups: Vec::new(),
+        }
+    }};
+}
+
+#[derive(sqlx::FromRow)]
+struct OwnedField {
+    contact_id: Uuid,
+    field: String,
+    synced: Option<String>,
+    by_hand: bool,
+    conflict: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OwnedGroup {
+    contact_id: Uuid,
+    name: String,
+}
+
+/// The search text as the list compares it: the name prefix folded like `sort_key`.
+fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+impl WorkspaceScope<'_> {
+    /// Every contact of an organization with provenance and groups: what a sync plans against.
+    pub async fn contacts_of_organization(&self, organization_id: Uuid) -> Result<Vec<ContactRow>> {
+        let ws = self.workspace_id.as_uuid();
+        let sql = format!(
+            "SELECT {} FROM contacts WHERE workspace_id = $1 AND organization_id = $2 ORDER BY id",
+            contact_columns()
+        );
+        let (mut rows, fields, groups) = dispatch!(self.db, |pool| {
+            let raw = sqlx::query(&sql)
+                .bind(ws)
+                .bind(organization_id)
+                .fetch_all(pool)
+                .await?;
+            let mut rows = Vec::with_capacity(raw.len());
+            for r in &raw {
+                rows.push(contact_from_row!(r));
+            }
+            let fields: Vec<OwnedField> = sqlx::query_as(
+                "SELECT f.contact_id, f.field, f.synced, f.by_hand, f.conflict FROM contact_fields f \
+                 JOIN contacts c ON c.workspace_id = f.workspace_id AND c.id = f.contact_id \
+                 WHERE f.workspace_id = $1 AND c.organization_id = $2",
+            )
+            .bind(ws)
+            .bind(organization_id)
+            .fetch_all(pool)
+            .await?;
+            let groups: Vec<OwnedGroup> = sqlx::query_as(
+                "SELECT g.contact_id, g.name FROM contact_groups g \
+                 JOIN contacts c ON c.workspace_id = g.workspace_id AND c.id = g.contact_id \
+                 WHERE g.workspace_id = $1 AND c.organization_id = $2 ORDER BY g.name",
+            )
+            .bind(ws)
+            .bind(organization_id)
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, StoreError>((rows, fields, groups))
+        })?;
+        attach(&mut rows, fields, groups);
+        Ok(rows)
+    }
+
+    /// One contact with its provenance and groups.
+    pub async fn contact(&self, id: Uuid) -> Result<ContactRow> {
+        let ws = self.workspace_id.as_uuid();
+        let sql = format!(
+            "SELECT {} FROM contacts WHERE workspace_id = $1 AND id = $2",
+            contact_columns()
+        );
+        let (row, fields, groups) = dispatch!(self.db, |pool| {
+            let raw = sqlx::query(&sql)
+                .bind(ws)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+            let Some(r) = raw else {
+                return Err(StoreError::NotFound);
+            };
+            let row = contact_from_row!(&r);
+            let fields: Vec<OwnedField> = sqlx::query_as(
+                "SELECT contact_id, field, synced, by_hand, conflict FROM contact_fields \
+                 WHERE workspace_id = $1 AND contact_id = $2",
+            )
+            .bind(ws)
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+            let groups: Vec<OwnedGroup> = sqlx::query_as(
+                "SELECT contact_id, name FROM contact_groups WHERE workspace_id = $1 AND contact_id = $2 ORDER BY name",
+            )
+            .bind(ws)
+            .bind(id)
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, StoreError>((row, fields, groups))
+        })?;
+        let mut rows = vec![row];
+        attach(&mut rows, fields, groups);
+        rows.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// One page of contacts, by display name (keyset on `sort_key`, then id), narrowed by `filter`.
+    pub async fn contacts_page(
+        &self,
+        filter: &ContactFilter,
+        req: &PageRequest,
+    ) -> Result<Page<ContactRow>> {
+        let ws = self.workspace_id.as_uuid();
+        let search = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let prefix = search.map(fold_sort_key);
+        let fragment = search.map(|s| format!("%{}%", s.to_lowercase().replace(['%', '_'], "")));
+        let digits: Option<String> = search
+            .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
+            .filter(|d| d.len() >= 3)
+            .map(|d| format!("%{d}%"));
+        let sql = format!(
+            "SELECT {cols} FROM contacts WHERE workspace_id = $1 \
+             AND ($2 IS NULL OR (sort_key >= $2 AND sort_key < $3) OR email_key LIKE $4 \
+                  OR ($5 IS NOT NULL AND (REPLACE(REPLACE(REPLACE(business_phone, ' ', ''), '-', ''), '+', '') LIKE $5 \
+                                      OR REPLACE(REPLACE(REPLACE(mobile_phone, ' ', ''), '-', ''), '+', '') LIKE $5))) \
+             AND ($6 IS NULL OR organization_id = $6) \
+             AND ($7 IS NULL OR deleted_in_entra = $7) \
+             AND ($8 IS NULL OR disabled = $8) \
+             AND ($9 = FALSE OR conflicts > 0) \
+             AND ($10 = FALSE OR object_id IS NULL) \
+             AND ($11 IS NULL OR EXISTS (SELECT 1 FROM contact_groups g WHERE g.workspace_id = contacts.workspace_id \
+                                         AND g.contact_id = contacts.id AND g.name = $11)) \
+             AND ($12 IS NULL OR sort_key > $12 OR (sort_key = $12 AND id > $13)) \
+             ORDER BY sort_key, id LIMIT $14",
+            cols = contact_columns()
+        );
+        let after = req.after.as_ref();
+        let rows = dispatch!(self.db, |pool| {
+            let raw = sqlx::query(&sql)
+                .bind(ws)
+                .bind(prefix.as_deref())
+                .bind(prefix.as_deref().map(prefix_end))
+                .bind(fragment.as_deref())
+                .bind(digits.as_deref())
+                .bind(filter.organization_id)
+                .bind(filter.deleted_in_entra)
+                .bind(filter.disabled)
+                .bind(filter.with_conflicts)
+                .bind(filter.not_linked)
+                .bind(filter.group.as_deref())
+                .bind(after.and_then(Cursor::text))
+                .bind(req.after_id())
+                .bind(req.fetch())
+                .fetch_all(pool)
+                .await?;
+            let mut rows = Vec::with_capacity(raw.len());
+            for r in &raw {
+                rows.push(contact_from_row!(r));
+            }
+            Ok::<_, StoreError>(rows)
+        })?;
+        Ok(Page::from_rows(rows, req, |r| Cursor {
+            key: SortKey::Text(r.sort_key.clone()),
+            id: r.id,
+        }))
+    }
+
+    /// A contact's events, newest first.
+    pub async fn contact_events(
+        &self,
+        contact_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<ContactEventRow>> {
+        #[derive(sqlx::FromRow)]
+        struct Raw {
+            id: Uuid,
+            contact_id: Uuid,
+            kind: String,
+            detail: String,
+            run_id: Option<Uuid>,
+            actor: String,
+            created_at: i64,
+        }
+        let rows: Vec<Raw> = dispatch!(self.db, |pool| {
+            sqlx::query_as(
+            "SELECT id, contact_id, kind, detail, run_id, actor, created_at FROM contact_events \
+             WHERE workspace_id = $1 AND contact_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3"
+        )
+        .bind(self.workspace_id.as_uuid())
+        .bind(contact_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ContactEventRow {
+                id: r.id,
+                contact_id: r.contact_id,
+                kind: r.kind,
+                detail: r.detail,
+                run_id: r.run_id,
+                actor: r.actor,
+                created_at: r.created_at,
+            })
+            .collect())
+    }
+
+    /// One page of sync runs, newest first, optionally of one connection.
+    pub async fn runs_page(
+        &self,
+        connection_id: Option<Uuid>,
+        req: &PageRequest,
+    ) -> Result<Page<SyncRunRow>> {
+        let after = req.after.as_ref();
+        let rows: Vec<SyncRunRow> = dispatch!(self.db, |pool| {
+            sqlx::query_as(
+            "SELECT id, connection_id, trigger, requested_by, preview, status, queued_at, started_at, finished_at, \
+             counts, plan, error FROM sync_runs WHERE workspace_id = $1 AND ($2 IS NULL OR connection_id = $2) \
+             AND ($3 IS NULL OR queued_at < $3 OR (queued_at = $3 AND id < $4)) \
+             ORDER BY queued_at DESC, id DESC LIMIT $5"
+        )
+        .bind(self.workspace_id.as_uuid())
+        .bind(connection_id)
+        .bind(after.and_then(Cursor::number))
+        .bind(req.after_id())
+        .bind(req.fetch())
+        .fetch_all(pool)
+        .await
+        })?;
+        Ok(Page::from_rows(rows, req, |r| Cursor {
+            key: SortKey::Number(r.queued_at),
+            id: r.id,
+        }))
+    }
+
+    /// One sync run.
+    pub async fn run(&self, id: Uuid) -> Result<SyncRunRow> {
+        dispatch!(self.db, |pool| sqlx::query_as::<_, SyncRunRow>(
+            "SELECT id, connection_id, trigger, requested_by, preview, status, queued_at, started_at, finished_at, \
+             counts, plan, error FROM sync_runs WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(self.workspace_id.as_uuid())
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// The sync settings stored on a connection (JSON), if any.
+    pub async fn sync_settings(&self, connection_id: Uuid) -> Result<Option<String>> {
+        let row: Option<Option<String>> = dispatch!(self.db, |pool| sqlx::query_scalar(
+            "SELECT sync_settings FROM tenant_connections WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(self.workspace_id.as_uuid())
+        .bind(connection_id)
+        .fetch_optional(pool)
+        .await)?;
+        row.ok_or(StoreError::NotFound)
+    }
+}
+
+/// The display name as contacts sort and are searched by prefix: lower case, spaces collapsed.
+pub fn fold_sort_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+fn attach(rows: &mut [ContactRow], fields: Vec<OwnedField>, groups: Vec<OwnedGroup>) {
+    let index: HashMap<Uuid, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
+    for f in fields {
+        if let Some(&i) = index.get(&f.contact_id) {
+            rows[i].fields.push(FieldRow {
+                field: f.field,
+                synced: f.synced,
+                by_hand: f.by_hand,
+                conflict: f.conflict,
+            });
+        }
+    }
+    for g in groups {
+        if let Some(&i) = index.get(&g.contact_id) {
+            rows[i].groups.push(g.name);
+        }
+    }
+}
+
+impl Unit<'_> {
+    /// Inserts or replaces whole contact rows (by id), with their provenance and groups, in
+    /// multi-row statements. A contact of another workspace's id is refused by the database.
+    pub async fn write_contacts(&mut self, contacts: &[ContactRow]) -> Result<()> {
+        let ws = self.ws();
+        let rows = last_per_key(contacts.iter().collect(), |c| c.id);
+        let per = self.db.backend().rows_per_statement();
+        let cols = contact_columns();
+        let updates: Vec<String> = cols
+            .split(", ")
+            .filter(|c| *c != "id" && *c != "created_at")
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        let insert = format!("INSERT INTO contacts (workspace_id, {cols}) ");
+        let upsert = format!(
+            " ON CONFLICT (id) DO UPDATE SET {} WHERE contacts.workspace_id = excluded.workspace_id",
+            updates.join(", ")
+        );
+        unit_dispatch!(self, |conn| {
+            for chunk in rows.chunks(per) {
+                let mut q = sqlx::QueryBuilder::new(&insert);
+                q.push_values(chunk.iter(), |mut b, c| {
+                    b.push_bind(ws)
+                        .push_bind(c.id)
+                        .push_bind(c.organization_id)
+                        .push_bind(c.tenant_id.clone())
+                        .push_bind(c.object_id.clone());
+                    for v in &c.values {
+                        b.push_bind(v.clone());
+                    }
+                    b.push_bind(c.upn.clone())
+                        .push_bind(c.sort_key.clone())
+                        .push_bind(c.email_key.clone())
+                        .push_bind(c.deleted_in_entra)
+                        .push_bind(c.disabled)
+                        .push_bind(c.conflicts)
+                        .push_bind(c.created_at)
+                        .push_bind(c.updated_at);
+                });
+                q.push(&upsert);
+                let n = q.build().execute(&mut *conn).await?.rows_affected();
+                if n < chunk.len() as u64 {
+                    // An id that exists in another workspace: the upsert's condition skipped it.
+                    return Err(StoreError::NotFound);
+                }
+                let mut del =
+                    sqlx::QueryBuilder::new("DELETE FROM contact_fields WHERE workspace_id = ");
+                del.push_bind(ws).push(" AND contact_id IN (");
+                let mut sep = del.separated(", ");
+                for c in chunk {
+                    sep.push_bind(c.id);
+                }
+                sep.push_unseparated(")");
+                del.build().execute(&mut *conn).await?;
+                let mut del =
+                    sqlx::QueryBuilder::new("DELETE FROM contact_groups WHERE workspace_id = ");
+                del.push_bind(ws).push(" AND contact_id IN (");
+                let mut sep = del.separated(", ");
+                for c in chunk {
+                    sep.push_bind(c.id);
+                }
+                sep.push_unseparated(")");
+                del.build().execute(&mut *conn).await?;
+                let fields: Vec<(Uuid, &FieldRow)> = chunk
+                    .iter()
+                    .flat_map(|c| c.fields.iter().map(move |f| (c.id, f)))
+                    .collect();
+                for part in fields.chunks(per * 2) {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "INSERT INTO contact_fields (workspace_id, contact_id, field, synced, by_hand, conflict) ",
+                    );
+                    q.push_values(part.iter(), |mut b, (id, f)| {
+                        b.push_bind(ws)
+                            .push_bind(*id)
+                            .push_bind(f.field.clone())
+                            .push_bind(f.synced.clone())
+                            .push_bind(f.by_hand)
+                            .push_bind(f.conflict.clone());
+                    });
+                    q.build().execute(&mut *conn).await?;
+                }
+                let groups: Vec<(Uuid, &String)> = chunk
+                    .iter()
+                    .flat_map(|c| c.groups.iter().map(move |g| (c.id, g)))
+                    .collect();
+                for part in groups.chunks(per * 2) {
+                    let mut q = sqlx::QueryBuilder::new(
+                        "INSERT INTO contact_groups (workspace_id, contact_id, name) ",
+                    );
+                    q.push_values(part.iter(), |mut b, (id, g)| {
+                        b.push_bind(ws).push_bind(*id).push_bind((*g).clone());
+                    });
+                    q.build().execute(&mut *conn).await?;
+                }
+            }
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    /// Records contact events, in multi-row statements.
+    pub async fn add_contact_events(&mut self, events: &[ContactEventRow]) -> Result<()> {
+        let ws = self.ws();
+        let per = self.db.backend().rows_per_statement();
+        unit_dispatch!(self, |conn| {
+            for chunk in events.chunks(per) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO contact_events (id, workspace_id, contact_id, kind, detail, run_id, actor, created_at) ",
+                );
+                q.push_values(chunk.iter(), |mut b, e| {
+                    b.push_bind(e.id)
+                        .push_bind(ws)
+                        .push_bind(e.contact_id)
+                        .push_bind(e.kind.clone())
+                        .push_bind(e.detail.clone())
+                        .push_bind(e.run_id)
+                        .push_bind(e.actor.clone())
+                        .push_bind(e.created_at);
+                });
+                q.build().execute(&mut *conn).await?;
+            }
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    /// Stores a new sync run; `Conflict` when the connection already has a run waiting or running.
+    pub async fn insert_run(&mut self, run: &SyncRunRow) -> Result<()> {
+        let ws = self.ws();
+        unit_dispatch!(self, |conn| {
+            sqlx::query(
+            "INSERT INTO sync_runs (id, workspace_id, connection_id, trigger, requested_by, preview, status, queued_at, \
+             started_at, finished_at, counts, plan, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        )
+        .bind(run.id)
+        .bind(ws)
+        .bind(run.connection_id)
+        .bind(&run.trigger)
+        .bind(&run.requested_by)
+        .bind(run.preview)
+        .bind(&run.status)
+        .bind(run.queued_at)
+        .bind(run.started_at)
+        .bind(run.finished_at)
+        .bind(&run.counts)
+        .bind(&run.plan)
+        .bind(&run.error)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Records a run's progress or outcome; only from the status it was read in (`from`), so two
+    /// people confirming one held run cannot both apply it. `false` when the status had changed.
+    pub async fn update_run(&mut self, run: &SyncRunRow, from: &str) -> Result<bool> {
+        let ws = self.ws();
+        let n = unit_dispatch!(self, |conn| {
+            sqlx::query(
+            "UPDATE sync_runs SET status = $3, started_at = $4, finished_at = $5, counts = $6, plan = $7, error = $8 \
+             WHERE workspace_id = $1 AND id = $2 AND status = $9"
+        )
+        .bind(ws)
+        .bind(run.id)
+        .bind(&run.status)
+        .bind(run.started_at)
+        .bind(run.finished_at)
+        .bind(&run.counts)
+        .bind(&run.plan)
+        .bind(&run.error)
+        .bind(from)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(n == 1)
+    }
+
+    /// Stores a connection's sync settings (JSON).
+    pub async fn set_sync_settings(&mut self, connection_id: Uuid, json: &str) -> Result<()> {
+        let ws = self.ws();
+        let n = unit_dispatch!(self, |conn| {
+            sqlx::query(
+            "UPDATE tenant_connections SET sync_settings = $3 WHERE workspace_id = $1 AND id = $2"
+        )
+        .bind(ws)
+        .bind(connection_id)
+        .bind(json)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}
