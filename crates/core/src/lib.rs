@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod connections;
+pub mod contacts;
 pub mod crypto;
 pub mod error;
 pub mod housekeeping;
@@ -18,5 +19,7 @@ pub use clock::{Clock, SystemClock};
 pub use connections::{ConnectionView, OrganizationRef};
 pub use error::{CoreError, FieldErrors};
 pub use organizations::{ConnectionSummary, OrganizationView};
-pub use roster_store::{AuditRecord, Cursor, Db, Page, PageRequest, Principal, WorkspaceRow};
+pub use roster_store::{
+    AuditRecord, ContactFilter, Cursor, Db, Page, PageRequest, Principal, WorkspaceRow,
+};
 pub use services::{Services, SessionPolicy};

@@ -74,7 +74,6 @@ impl Services {
     }
 
     /// The client background work talks to Microsoft with.
-    #[expect(dead_code, reason = "the sync engine's runs are its first users")]
     pub(crate) fn background_graph(&self) -> Result<&roster_graph::GraphClient> {
         match &self.background_graph {
             Some(g) => Ok(g),

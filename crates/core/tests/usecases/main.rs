@@ -4,6 +4,7 @@
 
 mod connections;
 mod organizations;
+mod sync;
 
 use roster_core::crypto::Keyring;
 use roster_core::{Principal, Services, SessionPolicy};

@@ -1,0 +1,307 @@
+//! Contacts and sync runs as pages show them.
+
+use crate::error::{CoreError, Result};
+use crate::services::Services;
+use crate::sync::engine::{RunCounts, RunError, hold_text};
+use crate::sync::fields::SyncField;
+use crate::sync::plan::Plan;
+use roster_domain::{ConnectionId, ContactId, OrganizationId, Permission, SyncRunId};
+use roster_store::{ContactFilter, ContactRow, Page, PageRequest, Principal, SyncRunRow};
+use std::collections::HashMap;
+
+/// One synced field of a contact, with where its value came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldView {
+    pub field: SyncField,
+    pub value: Option<String>,
+    /// "Entra", "edited by hand", "entered in Roster or imported".
+    pub source: &'static str,
+    /// Entra's differing value while it conflicts with a hand edit.
+    pub conflict: Option<String>,
+}
+
+/// A contact in the list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactView {
+    pub id: ContactId,
+    pub organization: Option<(OrganizationId, String)>,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub job_title: Option<String>,
+    pub phone: Option<String>,
+    pub linked: bool,
+    pub deleted_in_entra: bool,
+    pub disabled: bool,
+    pub conflicts: i32,
+    pub groups: Vec<String>,
+}
+
+/// One event of a contact's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactEventView {
+    pub at: jiff::Timestamp,
+    pub who: String,
+    pub what: String,
+}
+
+/// A contact's own page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactDetail {
+    pub contact: ContactView,
+    pub fields: Vec<FieldView>,
+    pub tenant_id: Option<String>,
+    pub object_id: Option<String>,
+    pub upn: Option<String>,
+    pub events: Vec<ContactEventView>,
+}
+
+/// A sync run in the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunView {
+    pub id: SyncRunId,
+    pub connection: ConnectionId,
+    pub connection_title: String,
+    pub trigger: String,
+    pub requested_by: String,
+    pub status: String,
+    pub queued_at: jiff::Timestamp,
+    pub started_at: Option<jiff::Timestamp>,
+    pub finished_at: Option<jiff::Timestamp>,
+    pub counts: Option<RunCounts>,
+    pub error: Option<RunError>,
+    /// Why a held run waits.
+    pub held_because: Option<String>,
+}
+
+fn value(r: &ContactRow, f: SyncField) -> Option<String> {
+    r.values[f.index()].clone()
+}
+
+fn contact_view(r: &ContactRow, orgs: &HashMap<uuid::Uuid, String>) -> ContactView {
+    ContactView {
+        id: ContactId::from_uuid(r.id),
+        organization: orgs
+            .get(&r.organization_id)
+            .map(|n| (OrganizationId::from_uuid(r.organization_id), n.clone())),
+        display_name: value(r, SyncField::DisplayName)
+            .or_else(|| value(r, SyncField::Email))
+            .or_else(|| r.upn.clone())
+            .unwrap_or_else(|| "(no name)".into()),
+        email: value(r, SyncField::Email),
+        job_title: value(r, SyncField::JobTitle),
+        phone: value(r, SyncField::BusinessPhone).or_else(|| value(r, SyncField::MobilePhone)),
+        linked: r.object_id.is_some(),
+        deleted_in_entra: r.deleted_in_entra,
+        disabled: r.disabled,
+        conflicts: r.conflicts,
+        groups: r.groups.clone(),
+    }
+}
+
+fn event_text(kind: &str, detail: &serde_json::Value) -> String {
+    let field = detail["field"]
+        .as_str()
+        .and_then(SyncField::parse)
+        .map(SyncField::label)
+        .unwrap_or("A field");
+    let shown = |v: &serde_json::Value| {
+        v.as_str()
+            .map(|s| format!("“{s}”"))
+            .unwrap_or_else(|| "(empty)".into())
+    };
+    match kind {
+        "created" => "Created from Entra".to_owned(),
+        "linked" => format!(
+            "Linked to its Entra user (matched by {})",
+            match detail["rule"].as_str() {
+                Some("address") => "email address",
+                Some("upn") => "user principal name",
+                Some("name") => "name",
+                _ => "link",
+            }
+        ),
+        "renamed" | "email_changed" | "changed" => {
+            format!(
+                "{field}: {} → {}",
+                shown(&detail["from"]),
+                shown(&detail["to"])
+            )
+        }
+        "upn_changed" => format!(
+            "User principal name: {} → {}",
+            shown(&detail["from"]),
+            shown(&detail["to"])
+        ),
+        "flagged_deleted" => {
+            "Flagged deleted in Entra (no longer in the tenant or out of scope)".to_owned()
+        }
+        "reactivated" => "Back in Entra: the flag was removed".to_owned(),
+        "flagged_disabled" => "Flagged disabled (the account cannot sign in)".to_owned(),
+        "enabled" => "The account was enabled again".to_owned(),
+        "conflict" => format!(
+            "{field}: Entra has {}, which differs from the value edited by hand ({}); choose one",
+            shown(&detail["entra"]),
+            shown(&detail["roster"])
+        ),
+        "edited" => format!("{field} edited by hand"),
+        other => other.to_owned(),
+    }
+}
+
+impl Services {
+    async fn organization_names(&self, actor: &Principal) -> Result<HashMap<uuid::Uuid, String>> {
+        Ok(actor
+            .scope(&self.db)
+            .organizations()
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect())
+    }
+
+    /// One page of contacts.
+    pub async fn contacts_page(
+        &self,
+        actor: &Principal,
+        filter: &ContactFilter,
+        req: &PageRequest,
+    ) -> Result<Page<ContactView>> {
+        self.authorize(actor, Permission::View)?;
+        let orgs = self.organization_names(actor).await?;
+        let page = actor.scope(&self.db).contacts_page(filter, req).await?;
+        Ok(Page {
+            items: page.items.iter().map(|r| contact_view(r, &orgs)).collect(),
+            next: page.next,
+        })
+    }
+
+    /// A contact with its fields' sources and its history.
+    pub async fn contact(&self, actor: &Principal, id: ContactId) -> Result<ContactDetail> {
+        self.authorize(actor, Permission::View)?;
+        let scope = actor.scope(&self.db);
+        let row = scope.contact(id.as_uuid()).await?;
+        let orgs = self.organization_names(actor).await?;
+        let fields = SyncField::ALL
+            .into_iter()
+            .map(|f| {
+                let p = row.fields.iter().find(|p| p.field == f.as_str());
+                let v = value(&row, f);
+                let source = match p {
+                    Some(p) if p.by_hand => "edited by hand",
+                    Some(p) if p.synced.is_some() && p.synced == v => "Entra",
+                    _ if v.is_none() => "",
+                    _ => "entered in Roster or imported",
+                };
+                FieldView {
+                    field: f,
+                    value: v,
+                    source,
+                    conflict: p.and_then(|p| p.conflict.clone()),
+                }
+            })
+            .collect();
+        let events = scope
+            .contact_events(id.as_uuid(), 200)
+            .await?
+            .into_iter()
+            .map(|e| {
+                let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+                ContactEventView {
+                    at: roster_store::from_millis(e.created_at),
+                    who: if e.actor == "sync" {
+                        "Sync".into()
+                    } else {
+                        e.actor.clone()
+                    },
+                    what: event_text(&e.kind, &detail),
+                }
+            })
+            .collect();
+        Ok(ContactDetail {
+            contact: contact_view(&row, &orgs),
+            fields,
+            tenant_id: row.tenant_id.clone(),
+            object_id: row.object_id.clone(),
+            upn: row.upn.clone(),
+            events,
+        })
+    }
+
+    fn run_view(&self, r: SyncRunRow, titles: &HashMap<uuid::Uuid, String>) -> RunView {
+        let plan: Option<Plan> = r.plan.as_deref().and_then(|p| serde_json::from_str(p).ok());
+        RunView {
+            id: SyncRunId::from_uuid(r.id),
+            connection: ConnectionId::from_uuid(r.connection_id),
+            connection_title: titles
+                .get(&r.connection_id)
+                .cloned()
+                .unwrap_or_else(|| "A removed tenant".into()),
+            trigger: r.trigger,
+            requested_by: r.requested_by,
+            held_because: plan
+                .and_then(|p| p.hold)
+                .filter(|_| r.status == "held")
+                .map(|h| hold_text(&h)),
+            status: r.status,
+            queued_at: roster_store::from_millis(r.queued_at),
+            started_at: r.started_at.map(roster_store::from_millis),
+            finished_at: r.finished_at.map(roster_store::from_millis),
+            counts: r
+                .counts
+                .as_deref()
+                .and_then(|c| serde_json::from_str(c).ok()),
+            error: r
+                .error
+                .as_deref()
+                .and_then(|c| serde_json::from_str(c).ok()),
+        }
+    }
+
+    async fn connection_titles(&self, actor: &Principal) -> Result<HashMap<uuid::Uuid, String>> {
+        Ok(actor
+            .scope(&self.db)
+            .connections()
+            .await?
+            .iter()
+            .map(|c| (c.id, crate::connections::connection_title(c)))
+            .collect())
+    }
+
+    /// One page of the sync log, newest first.
+    pub async fn sync_runs(
+        &self,
+        actor: &Principal,
+        connection: Option<ConnectionId>,
+        req: &PageRequest,
+    ) -> Result<Page<RunView>> {
+        self.authorize(actor, Permission::View)?;
+        let titles = self.connection_titles(actor).await?;
+        let page = actor
+            .scope(&self.db)
+            .runs_page(connection.map(|c| c.as_uuid()), req)
+            .await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|r| self.run_view(r, &titles))
+                .collect(),
+            next: page.next,
+        })
+    }
+
+    /// One sync run.
+    pub async fn sync_run(&self, actor: &Principal, id: SyncRunId) -> Result<RunView> {
+        self.authorize(actor, Permission::View)?;
+        let titles = self.connection_titles(actor).await?;
+        let row = actor
+            .scope(&self.db)
+            .run(id.as_uuid())
+            .await
+            .map_err(|e| match e {
+                roster_store::StoreError::NotFound => CoreError::NotFound,
+                other => other.into(),
+            })?;
+        Ok(self.run_view(row, &titles))
+    }
+}

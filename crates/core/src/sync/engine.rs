@@ -1,0 +1,554 @@
+//! Running a sync: list the tenant's users (completely, or not at all), plan against the
+//! organization's contacts, hold the run when a guard trips, otherwise apply the plan in batched
+//! units, and record the run with its counts, or its failure with Microsoft's words and request id.
+
+use super::fields::{FIELD_COUNT, FieldOutcome, FieldState, SyncField};
+use super::plan::{
+    Action, ContactState, Counts, EntraUser, Hold, NewUserPolicy, Plan, PlanInput, plan,
+};
+use super::scope::{Exclusion, Filters, excluded_by, normalize};
+use crate::connections::{Problem, diagnose};
+use crate::error::{CoreError, Result};
+use crate::services::Services;
+use futures::StreamExt;
+use roster_domain::{ConnectionId, ContactId, Permission, SyncRunId};
+use roster_graph::{ListQuery, TenantCredentials};
+use roster_store::{ContactEventRow, ContactRow, FieldRow, Principal, StoreError, SyncRunRow};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+
+/// How many contacts one unit of work writes when a plan is applied.
+const CONTACTS_PER_UNIT: usize = 2000;
+
+/// The user properties a sync reads.
+pub const USER_SELECT: [&str; 24] = [
+    "id",
+    "displayName",
+    "givenName",
+    "surname",
+    "mail",
+    "userPrincipalName",
+    "proxyAddresses",
+    "otherMails",
+    "jobTitle",
+    "department",
+    "companyName",
+    "businessPhones",
+    "mobilePhone",
+    "streetAddress",
+    "city",
+    "state",
+    "postalCode",
+    "country",
+    "accountEnabled",
+    "userType",
+    "assignedLicenses",
+    "createdDateTime",
+    "lastPasswordChangeDateTime",
+    "onPremisesSyncEnabled",
+];
+
+/// A connection's sync settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SyncSettings {
+    pub filters: Filters,
+    pub policy: NewUserPolicy,
+    /// A run that would flag more than this share of the tenant's linked contacts is held.
+    pub guard_percent: u8,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self {
+            filters: Filters::default(),
+            policy: NewUserPolicy::Create,
+            guard_percent: 20,
+        }
+    }
+}
+
+/// A run's outcome as the sync log shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunCounts {
+    pub listed: usize,
+    pub counts: Counts,
+    /// Users each filter left out.
+    pub excluded: BTreeMap<Exclusion, usize>,
+}
+
+/// What a person should know about a failed run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunError {
+    pub cause: String,
+    pub fix: String,
+    pub request_id: Option<String>,
+}
+
+impl From<Problem> for RunError {
+    fn from(p: Problem) -> Self {
+        Self {
+            cause: p.cause,
+            fix: p.fix,
+            request_id: p.request_id,
+        }
+    }
+}
+
+fn internal<E: std::fmt::Display>(e: E) -> CoreError {
+    CoreError::Internal(e.to_string().into())
+}
+
+/// A stored contact as the plan reads it.
+fn contact_state(row: &ContactRow, tenant_id: &str) -> ContactState {
+    let mut fields: [FieldState; FIELD_COUNT] = Default::default();
+    for f in SyncField::ALL {
+        fields[f.index()].value = row.values[f.index()].clone();
+    }
+    for p in &row.fields {
+        if let Some(f) = SyncField::parse(&p.field) {
+            let s = &mut fields[f.index()];
+            s.synced = p.synced.clone();
+            s.by_hand = p.by_hand;
+            s.conflict = p.conflict.clone();
+        }
+    }
+    let here = row.tenant_id.as_deref() == Some(tenant_id);
+    ContactState {
+        id: ContactId::from_uuid(row.id),
+        object_id: row.object_id.clone().filter(|_| here),
+        linked_elsewhere: row.object_id.is_some() && !here,
+        fields,
+        upn: row.upn.clone(),
+        deleted_in_entra: row.deleted_in_entra,
+        disabled: row.disabled,
+        groups: row.groups.clone(),
+    }
+}
+
+/// The sort key of a contact: its display name, else its name, email or UPN.
+fn sort_key(values: &[Option<String>; FIELD_COUNT], upn: Option<&str>) -> String {
+    let v = |f: SyncField| {
+        values[f.index()]
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+    };
+    let name = v(SyncField::DisplayName)
+        .map(str::to_owned)
+        .or_else(|| match (v(SyncField::FirstName), v(SyncField::LastName)) {
+            (Some(a), Some(b)) => Some(format!("{a} {b}")),
+            (Some(a), None) | (None, Some(a)) => Some(a.to_owned()),
+            (None, None) => None,
+        })
+        .or_else(|| v(SyncField::Email).map(str::to_owned))
+        .or_else(|| upn.map(str::to_owned))
+        .unwrap_or_default();
+    roster_store::fold_sort_key(&name)
+}
+
+/// Writes a contact's field states back into a row (values and provenance).
+fn store_fields(row: &mut ContactRow, fields: &[FieldState; FIELD_COUNT]) {
+    row.fields.clear();
+    let mut conflicts = 0;
+    for f in SyncField::ALL {
+        let s = &fields[f.index()];
+        row.values[f.index()] = s.value.clone();
+        conflicts += i32::from(s.conflict.is_some());
+        if s.synced.is_some() || s.by_hand || s.conflict.is_some() {
+            row.fields.push(FieldRow {
+                field: f.as_str().to_owned(),
+                synced: s.synced.clone(),
+                by_hand: s.by_hand,
+                conflict: s.conflict.clone(),
+            });
+        }
+    }
+    row.conflicts = conflicts;
+    row.email_key = row.values[SyncField::Email.index()]
+        .as_deref()
+        .map(str::to_lowercase);
+    row.sort_key = sort_key(&row.values, row.upn.as_deref());
+}
+
+/// The rows and events that carry out `plan`.
+struct Writes {
+    contacts: Vec<ContactRow>,
+    events: Vec<ContactEventRow>,
+}
+
+impl Services {
+    fn event(
+        &self,
+        contact: ContactId,
+        kind: &str,
+        detail: serde_json::Value,
+        run: SyncRunId,
+    ) -> ContactEventRow {
+        ContactEventRow {
+            id: self.new_id::<ContactId>().as_uuid(),
+            contact_id: contact.as_uuid(),
+            kind: kind.to_owned(),
+            detail: detail.to_string(),
+            run_id: Some(run.as_uuid()),
+            actor: "sync".to_owned(),
+            created_at: self.now_ms(),
+        }
+    }
+
+    fn writes(
+        &self,
+        plan: &Plan,
+        existing: &[ContactRow],
+        organization: uuid::Uuid,
+        tenant_id: &str,
+        run: SyncRunId,
+    ) -> Writes {
+        let now = self.now_ms();
+        let by_id: std::collections::HashMap<uuid::Uuid, &ContactRow> =
+            existing.iter().map(|r| (r.id, r)).collect();
+        let mut out = Writes {
+            contacts: Vec::new(),
+            events: Vec::new(),
+        };
+        for action in &plan.actions {
+            match action {
+                Action::Create { contact, user } => {
+                    let mut fields: [FieldState; FIELD_COUNT] = Default::default();
+                    for f in SyncField::ALL {
+                        let v = user.values[f.index()].clone();
+                        fields[f.index()] = FieldState {
+                            value: v.clone(),
+                            synced: v,
+                            by_hand: false,
+                            conflict: None,
+                        };
+                    }
+                    let mut row = ContactRow {
+                        id: contact.as_uuid(),
+                        organization_id: organization,
+                        tenant_id: Some(tenant_id.to_owned()),
+                        object_id: Some(user.object_id.clone()),
+                        values: Default::default(),
+                        upn: user.upn.clone(),
+                        sort_key: String::new(),
+                        email_key: None,
+                        deleted_in_entra: false,
+                        disabled: !user.enabled,
+                        conflicts: 0,
+                        created_at: now,
+                        updated_at: now,
+                        fields: Vec::new(),
+                        groups: user.groups.clone(),
+                    };
+                    store_fields(&mut row, &fields);
+                    out.events.push(self.event(
+                        *contact,
+                        "created",
+                        serde_json::json!({ "object_id": user.object_id }),
+                        run,
+                    ));
+                    out.contacts.push(row);
+                }
+                Action::Update {
+                    contact,
+                    object_id,
+                    rule,
+                    link,
+                    outcomes,
+                    changes,
+                    upn,
+                    reactivate,
+                    disabled,
+                    groups,
+                } => {
+                    let Some(before) = by_id.get(&contact.as_uuid()) else {
+                        continue;
+                    };
+                    let mut row = (*before).clone();
+                    let mut fields = contact_state(before, tenant_id).fields;
+                    for (f, o) in outcomes {
+                        fields[f.index()].apply(o);
+                        if let FieldOutcome::Conflict(entra) = o {
+                            out.events.push(self.event(
+                                *contact,
+                                "conflict",
+                                serde_json::json!({ "field": f.as_str(), "roster": before.values[f.index()], "entra": entra }),
+                                run,
+                            ));
+                        }
+                    }
+                    if *link {
+                        row.tenant_id = Some(tenant_id.to_owned());
+                        row.object_id = Some(object_id.clone());
+                        out.events.push(self.event(
+                            *contact,
+                            "linked",
+                            serde_json::json!({ "object_id": object_id, "rule": rule }),
+                            run,
+                        ));
+                    }
+                    if let Some((from, to)) = upn {
+                        row.upn = to.clone();
+                        out.events.push(self.event(
+                            *contact,
+                            "upn_changed",
+                            serde_json::json!({ "from": from, "to": to }),
+                            run,
+                        ));
+                    }
+                    for c in changes {
+                        let kind = match c.field {
+                            SyncField::DisplayName => "renamed",
+                            SyncField::Email => "email_changed",
+                            _ => "changed",
+                        };
+                        out.events.push(self.event(
+                            *contact,
+                            kind,
+                            serde_json::json!({ "field": c.field.as_str(), "from": c.from, "to": c.to }),
+                            run,
+                        ));
+                    }
+                    if *reactivate {
+                        row.deleted_in_entra = false;
+                        out.events.push(self.event(
+                            *contact,
+                            "reactivated",
+                            serde_json::json!({}),
+                            run,
+                        ));
+                    }
+                    if let Some(d) = disabled {
+                        row.disabled = *d;
+                        let kind = if *d { "flagged_disabled" } else { "enabled" };
+                        out.events
+                            .push(self.event(*contact, kind, serde_json::json!({}), run));
+                    }
+                    if let Some(g) = groups {
+                        row.groups = g.clone();
+                    }
+                    store_fields(&mut row, &fields);
+                    row.updated_at = now;
+                    out.contacts.push(row);
+                }
+                Action::FlagDeleted { contact, object_id } => {
+                    let Some(before) = by_id.get(&contact.as_uuid()) else {
+                        continue;
+                    };
+                    let mut row = (*before).clone();
+                    row.deleted_in_entra = true;
+                    row.updated_at = now;
+                    out.events.push(self.event(
+                        *contact,
+                        "flagged_deleted",
+                        serde_json::json!({ "object_id": object_id }),
+                        run,
+                    ));
+                    out.contacts.push(row);
+                }
+                Action::Unchanged { .. } | Action::Review { .. } => {}
+            }
+        }
+        out
+    }
+
+    /// "Sync now": syncs one tenant connection's users into its organization's contacts and
+    /// returns the run (also when it failed or was held; its page says what happened).
+    pub async fn sync_now(&self, actor: &Principal, connection: ConnectionId) -> Result<SyncRunId> {
+        self.authorize(actor, Permission::Operate)?;
+        let scope = actor.scope(&self.db);
+        let row = scope.connection(connection).await?;
+        let Some(organization) = row.organization_id else {
+            return Err(CoreError::Conflict(
+                "This tenant is not matched to an organization yet, so a sync would have nowhere to put its contacts. Match it to an organization first (Review, or the connection wizard).".into(),
+            ));
+        };
+        let settings: SyncSettings = scope
+            .sync_settings(connection.as_uuid())
+            .await?
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default();
+        let run_id: SyncRunId = self.new_id();
+        let mut run = SyncRunRow {
+            id: run_id.as_uuid(),
+            connection_id: connection.as_uuid(),
+            trigger: "manual".into(),
+            requested_by: actor.email().to_owned(),
+            preview: false,
+            status: "running".into(),
+            queued_at: self.now_ms(),
+            started_at: Some(self.now_ms()),
+            finished_at: None,
+            counts: None,
+            plan: None,
+            error: None,
+        };
+        let mut unit = scope.begin().await?;
+        match unit.insert_run(&run).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict) => {
+                return Err(CoreError::Conflict(
+                    "A sync of this tenant is already running; its page shows how far it is."
+                        .into(),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        unit.commit().await?;
+
+        // Listing: complete, or the run fails and nothing is written.
+        let listed = self.list_users(&row, actor).await;
+        let candidates = match listed {
+            Ok(c) => c,
+            Err(problem) => {
+                run.status = "failed".into();
+                run.finished_at = Some(self.now_ms());
+                run.error = serde_json::to_string(&RunError::from(problem)).ok();
+                let mut unit = scope.begin().await?;
+                unit.update_run(&run, "running").await?;
+                unit.commit().await?;
+                tracing::warn!(run = %run_id, connection = %connection, "sync failed while listing users");
+                return Ok(run_id);
+            }
+        };
+        let mut counts = RunCounts {
+            listed: candidates.len(),
+            ..RunCounts::default()
+        };
+        let mut users: Vec<EntraUser> = Vec::with_capacity(candidates.len());
+        for c in candidates {
+            match excluded_by(&settings.filters, &c) {
+                Some(rule) => *counts.excluded.entry(rule).or_default() += 1,
+                None => users.push(c.user),
+            }
+        }
+        let existing = scope.contacts_of_organization(organization).await?;
+        let states: Vec<ContactState> = existing
+            .iter()
+            .map(|r| contact_state(r, &row.tenant_id))
+            .collect();
+        let ignored = HashSet::new();
+        let plan = plan(
+            &PlanInput {
+                users: &users,
+                contacts: &states,
+                policy: settings.policy,
+                guard_percent: settings.guard_percent,
+                ignored: &ignored,
+            },
+            || self.new_id(),
+        );
+        counts.counts = plan.counts;
+        run.counts = serde_json::to_string(&counts).ok();
+        if let Some(hold) = &plan.hold {
+            run.status = "held".into();
+            run.plan = serde_json::to_string(&plan).ok();
+            let mut unit = scope.begin().await?;
+            unit.update_run(&run, "running").await?;
+            unit.commit().await?;
+            tracing::info!(run = %run_id, ?hold, "sync held for a person to confirm");
+            return Ok(run_id);
+        }
+        let writes = self.writes(&plan, &existing, organization, &row.tenant_id, run_id);
+        let mut events = writes.events.as_slice();
+        let chunks: Vec<&[ContactRow]> = writes.contacts.chunks(CONTACTS_PER_UNIT).collect();
+        for (i, chunk) in chunks.iter().enumerate() {
+            let ids: HashSet<uuid::Uuid> = chunk.iter().map(|c| c.id).collect();
+            let split = events
+                .iter()
+                .position(|e| !ids.contains(&e.contact_id))
+                .unwrap_or(events.len());
+            let (mine, rest) = events.split_at(split);
+            let mut unit = scope.begin().await?;
+            unit.write_contacts(chunk).await?;
+            unit.add_contact_events(mine).await?;
+            if i + 1 == chunks.len() {
+                run.status = "succeeded".into();
+                run.finished_at = Some(self.now_ms());
+                unit.update_run(&run, "running").await?;
+            }
+            unit.commit().await?;
+            events = rest;
+        }
+        if chunks.is_empty() {
+            run.status = "succeeded".into();
+            run.finished_at = Some(self.now_ms());
+            let mut unit = scope.begin().await?;
+            unit.update_run(&run, "running").await?;
+            unit.commit().await?;
+        }
+        tracing::info!(run = %run_id, created = plan.counts.created, updated = plan.counts.updated, flagged = plan.counts.flagged, "sync done");
+        Ok(run_id)
+    }
+
+    /// Every user of the tenant, normalized; a failure anywhere is the run's failure.
+    async fn list_users(
+        &self,
+        row: &roster_store::ConnectionRow,
+        actor: &Principal,
+    ) -> std::result::Result<Vec<super::scope::Candidate>, Problem> {
+        let problem = |e: &roster_graph::Error| diagnose(e);
+        let graph = self.background_graph().map_err(|e| Problem {
+            cause: e.to_string(),
+            fix: String::new(),
+            code: None,
+            request_id: None,
+            retry: false,
+        })?;
+        let secret = self
+            .keyring()
+            .and_then(|k| {
+                k.open(&row.sealed(), actor.workspace_id().as_uuid().as_bytes())
+                    .map_err(internal)
+            })
+            .map_err(|e| Problem {
+                cause: format!("The stored secret could not be opened: {e}"),
+                fix: "Rotate the secret from the tenant's page.".into(),
+                code: None,
+                request_id: None,
+                retry: false,
+            })?;
+        let session = graph.tenant(TenantCredentials {
+            tenant: row.tenant_id.clone(),
+            client_id: row.client_id.clone(),
+            secret,
+        });
+        let free: HashSet<String> = match session.subscribed_skus().await {
+            Ok(skus) => skus
+                .into_iter()
+                .filter(|s| {
+                    roster_graph::skus::cost(&s.sku_id, s.sku_part_number.as_deref())
+                        == roster_graph::skus::Cost::Free
+                })
+                .map(|s| s.sku_id.to_lowercase())
+                .collect(),
+            Err(e) => return Err(problem(&e)),
+        };
+        let query = ListQuery::new().select(USER_SELECT).top(999);
+        let mut stream = session.users(&query);
+        let mut out = Vec::new();
+        while let Some(user) = stream.next().await {
+            let user = user.map_err(|e| problem(&e))?;
+            if let Some(c) = normalize(&user, &free, Vec::new()) {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Why a held run waits, in words.
+pub fn hold_text(hold: &Hold) -> String {
+    match hold {
+        Hold::TooManyLeavers {
+            flagged,
+            linked,
+            limit_percent,
+        } => format!(
+            "This run would flag {flagged} of {linked} linked contacts as deleted in Entra, more than the {limit_percent} % this tenant allows. Check the tenant (a changed scope or a consent problem can look like leavers), then confirm or discard the run."
+        ),
+        Hold::EmptyListing { linked } => format!(
+            "Microsoft listed no users for this tenant, where {linked} contacts are linked. Nothing was changed; check the connection, then confirm or discard the run."
+        ),
+    }
+}

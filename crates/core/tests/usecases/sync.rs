@@ -1,0 +1,224 @@
+//! Syncing a connected tenant's users into its organization's contacts, against the emulator.
+
+use crate::Harness;
+use roster_core::connections::ConnectForm;
+use roster_core::organizations::OrganizationForm;
+use roster_core::{ContactFilter, CoreError, PageRequest};
+use roster_domain::ConnectionId;
+
+/// Connects customer 0 to a new organization and returns the connection.
+async fn connected(h: &Harness) -> ConnectionId {
+    let s = &h.services;
+    let org = s
+        .create_organization(
+            &h.owner,
+            &OrganizationForm {
+                name: "Customer Zero".into(),
+                ..OrganizationForm::default()
+            },
+        )
+        .await
+        .expect("organization");
+    let c = h.customer(0);
+    let draft = s
+        .check_draft(
+            &h.owner,
+            &ConnectForm {
+                organization_id: org.to_string(),
+                tenant: c.tenant_id.clone(),
+                client_id: c.client_id.clone(),
+                secret: c.secret.clone(),
+                secret_expires_on: c.expires_on.clone(),
+                ..ConnectForm::default()
+            },
+            None,
+        )
+        .await
+        .expect("checked");
+    s.save_connection(&h.owner, draft).await.expect("saved")
+}
+
+async fn contacts(h: &Harness, filter: ContactFilter) -> Vec<roster_core::contacts::ContactView> {
+    h.services
+        .contacts_page(&h.owner, &filter, &PageRequest::first(500))
+        .await
+        .expect("contacts")
+        .items
+}
+
+#[tokio::test]
+async fn a_sync_creates_contacts_then_changes_only_what_changed_and_flags_leavers() {
+    let h = Harness::start().await;
+    let s = &h.services;
+    let conn = connected(&h).await;
+    let tenant = h.customer(0).tenant_id;
+
+    let first = s.sync_now(&h.owner, conn).await.expect("synced");
+    let run = s.sync_run(&h.owner, first).await.expect("run");
+    assert_eq!(run.status, "succeeded", "{run:?}");
+    let counts = run.counts.expect("counts");
+    let guests = counts
+        .excluded
+        .get(&roster_core::sync::scope::Exclusion::Guest)
+        .copied()
+        .unwrap_or(0);
+    assert_eq!(counts.counts.created, counts.listed - guests);
+    assert!(counts.counts.created > 0);
+    let all = contacts(&h, ContactFilter::default()).await;
+    assert_eq!(all.len(), counts.counts.created);
+    assert!(all.iter().all(|c| c.linked && !c.deleted_in_entra));
+
+    // Nothing changed in Entra: nothing is written.
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let again = s.sync_now(&h.owner, conn).await.expect("synced");
+    let c2 = s
+        .sync_run(&h.owner, again)
+        .await
+        .expect("run")
+        .counts
+        .expect("counts");
+    assert_eq!((c2.counts.created, c2.counts.updated), (0, 0));
+    assert_eq!(c2.counts.unchanged, all.len());
+
+    // A rename updates the same contact and is an event on it.
+    let someone = &all[0];
+    let object_id = s
+        .contact(&h.owner, someone.id)
+        .await
+        .expect("contact")
+        .object_id
+        .expect("linked");
+    h.microsoft()
+        .update_user(
+            &tenant,
+            &object_id,
+            &serde_json::json!({ "display_name": "Renamed Person" }),
+        )
+        .expect("renamed");
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let third = s.sync_now(&h.owner, conn).await.expect("synced");
+    let c3 = s
+        .sync_run(&h.owner, third)
+        .await
+        .expect("run")
+        .counts
+        .expect("counts");
+    assert_eq!((c3.counts.created, c3.counts.updated), (0, 1));
+    let detail = s.contact(&h.owner, someone.id).await.expect("contact");
+    assert_eq!(detail.contact.display_name, "Renamed Person");
+    assert!(
+        detail
+            .events
+            .iter()
+            .any(|e| e.what.contains("Renamed Person")),
+        "{:?}",
+        detail.events
+    );
+
+    // A failed listing changes nothing and flags nobody.
+    h.microsoft()
+        .set_faults(
+            &tenant,
+            roster_graph_emulator::Faults {
+                fail_at_page: Some(1),
+                ..roster_graph_emulator::Faults::default()
+            },
+        )
+        .expect("faults");
+    h.microsoft()
+        .remove_user(&tenant, &object_id, true)
+        .expect("removed");
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let failed = s.sync_now(&h.owner, conn).await.expect("recorded");
+    let fr = s.sync_run(&h.owner, failed).await.expect("run");
+    assert_eq!(fr.status, "failed");
+    assert!(fr.error.is_some_and(|e| !e.cause.is_empty()));
+    assert!(
+        contacts(
+            &h,
+            ContactFilter {
+                deleted_in_entra: Some(true),
+                ..ContactFilter::default()
+            }
+        )
+        .await
+        .is_empty()
+    );
+
+    // Once Microsoft answers again, the leaver is flagged, not deleted.
+    h.microsoft()
+        .set_faults(&tenant, roster_graph_emulator::Faults::default())
+        .expect("faults");
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let fourth = s.sync_now(&h.owner, conn).await.expect("synced");
+    let c4 = s
+        .sync_run(&h.owner, fourth)
+        .await
+        .expect("run")
+        .counts
+        .expect("counts");
+    assert_eq!(c4.counts.flagged, 1);
+    let flagged = contacts(
+        &h,
+        ContactFilter {
+            deleted_in_entra: Some(true),
+            ..ContactFilter::default()
+        },
+    )
+    .await;
+    assert_eq!(
+        flagged.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![someone.id]
+    );
+    assert_eq!(
+        contacts(&h, ContactFilter::default()).await.len(),
+        all.len(),
+        "never deleted"
+    );
+
+    // The log lists every run, newest first.
+    let log = s
+        .sync_runs(&h.owner, Some(conn), &PageRequest::first(10))
+        .await
+        .expect("log");
+    let statuses: Vec<&str> = log.items.iter().map(|r| r.status.as_str()).collect();
+    assert_eq!(
+        statuses,
+        vec!["succeeded", "failed", "succeeded", "succeeded", "succeeded"]
+    );
+}
+
+#[tokio::test]
+async fn a_tenant_without_an_organization_syncs_nothing_and_says_why() {
+    let h = Harness::start().await;
+    let s = &h.services;
+    let c = h.customer(1);
+    let draft = s
+        .check_draft(
+            &h.owner,
+            &ConnectForm {
+                tenant: c.tenant_id.clone(),
+                client_id: c.client_id.clone(),
+                secret: c.secret.clone(),
+                secret_expires_on: c.expires_on.clone(),
+                ..ConnectForm::default()
+            },
+            None,
+        )
+        .await
+        .expect("checked");
+    let conn = s.save_connection(&h.owner, draft).await.expect("saved");
+    match s.sync_now(&h.owner, conn).await {
+        Err(CoreError::Conflict(msg)) => {
+            assert!(msg.contains("not matched to an organization"), "{msg}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        s.sync_runs(&h.owner, None, &PageRequest::first(5))
+            .await
+            .expect("log")
+            .items
+            .is_empty()
+    );
+}
