@@ -2,12 +2,14 @@
 #![recursion_limit = "256"]
 
 pub mod auth;
+pub mod contacts;
 pub mod context;
 pub mod flash;
 pub mod organizations;
 mod pages;
 pub mod settings;
 pub mod shell;
+pub mod sync;
 pub mod tenants;
 
 pub use context::{AppState, DemoInfo, DemoTenant, RequestContext};

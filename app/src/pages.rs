@@ -87,37 +87,12 @@ fn attention(rows: Vec<roster_core::ConnectionView>) -> impl IntoView {
 }
 
 #[component]
-pub fn ContactsPage() -> impl IntoView {
-    view! {
-        <Layout title="Contacts".into()>
-            <Empty
-                what="Contacts are the people at your customers, kept in step with Entra ID by each sync."
-                next="No contacts yet: they appear after the first sync of a connected tenant."
-                link=("/tenants", "Go to Tenants")
-            />
-        </Layout>
-    }
-}
-
-#[component]
 pub fn ReviewPage() -> impl IntoView {
     view! {
         <Layout title="Review".into()>
             <Empty
                 what="Tenants Roster could not match to an organization with certainty, and users it could not match to a contact, wait here for a decision."
                 next="Nothing to review."
-            />
-        </Layout>
-    }
-}
-
-#[component]
-pub fn SyncLogPage() -> impl IntoView {
-    view! {
-        <Layout title="Sync log".into()>
-            <Empty
-                what="Every sync run is recorded here with its outcome, counts and changes."
-                next="No syncs have run yet."
             />
         </Layout>
     }

@@ -77,6 +77,28 @@ test('a customer tenant is connected from its organization page', async ({ page 
   await expect(page.getByText(/Connection checked: Connected to/)).toBeVisible();
   expect(await page.content()).not.toContain(c.secret);
 
+  // Sync now: the tenant's users become the organization's contacts, and the run is logged.
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await expect(page.getByRole('heading', { name: `Sync of ${c.name}` })).toBeVisible();
+  await expect(page.locator('dl.facts')).toContainText('Succeeded');
+  const counts = await page.locator('dl.facts').innerText();
+  const created = Number(/(\d+) created/.exec(counts)?.[1] ?? '0');
+  expect(created).toBeGreaterThan(0);
+  await page.getByRole('link', { name: 'Sync log', exact: true }).click();
+  await expect(page.getByRole('row', { name: new RegExp(c.name) })).toContainText('Succeeded');
+
+  await page.getByRole('link', { name: 'Contacts', exact: true }).click();
+  const names = page.locator('tbody tr td:first-child a');
+  await expect(names.first()).toBeVisible();
+  const someone = (await names.first().innerText()).trim();
+  await page.getByLabel('Search').fill(someone.slice(0, 5));
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('link', { name: someone, exact: true })).toBeVisible();
+  await page.getByRole('link', { name: someone, exact: true }).click();
+  await expect(page.getByRole('heading', { name: someone })).toBeVisible();
+  await expect(page.getByRole('row', { name: /Display name/ })).toContainText('Entra');
+  await expect(page.getByText('Created from Entra')).toBeVisible();
+
   await page.getByRole('link', { name: 'Tenants', exact: true }).click();
   await expect(page.getByRole('row', { name: new RegExp(c.name) })).toContainText('OK');
 });

@@ -39,17 +39,29 @@ pub fn EmptyState(children: Children) -> impl IntoView {
 }
 
 /// Links to the first and the next page of a list at `path` (nothing when there is one page).
+/// `query` (already URL-encoded, without `?`) keeps the list's search and filters on both links.
 #[component]
 pub fn Pager(
     path: &'static str,
     next: Option<Cursor>,
     /// Whether this is the first page (then there is no "first page" link).
     first: bool,
+    #[prop(optional)] query: String,
 ) -> impl IntoView {
+    let keep = if query.is_empty() {
+        String::new()
+    } else {
+        format!("&{query}")
+    };
+    let start = if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    };
     let next = next.map(|c| {
-        view! { <a rel="next" href=format!("{path}?after={}", c.encode())>"Next page →"</a> }
+        view! { <a rel="next" href=format!("{path}?after={}{keep}", c.encode())>"Next page →"</a> }
     });
-    let back = (!first).then(|| view! { <a href=path>"← First page"</a> });
+    let back = (!first).then(|| view! { <a href=start>"← First page"</a> });
     (next.is_some() || back.is_some()).then(|| {
         view! { <nav class="pager" aria-label="Pages">{back}{next}</nav> }
     })

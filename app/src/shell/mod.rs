@@ -11,10 +11,12 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::auth::{LoginPage, SetPasswordPage, SetupPage};
+use crate::contacts::{ContactPage, ContactsPage};
 use crate::context::{request_context, request_uri};
 use crate::organizations::{NewOrganizationPage, OrganizationPage, OrganizationsPage};
-use crate::pages::{ContactsPage, DashboardPage, NotFound, ReviewPage, SyncLogPage};
+use crate::pages::{DashboardPage, NotFound, ReviewPage};
 use crate::settings::{AdminPage, AuditPage, MembersPage, SettingsPage};
+use crate::sync::{SyncLogPage, SyncRunPage};
 use crate::tenants::{ConnectPage, ConnectionPage, RotatePage, TenantsPage};
 use forms::CsrfField;
 
@@ -56,8 +58,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/tenants/:id") view=ConnectionPage ssr=SsrMode::Async />
                 <Route path=path!("/tenants/:id/rotate") view=RotatePage ssr=SsrMode::Async />
                 <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async />
+                <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />
                 <Route path=path!("/sync-log") view=SyncLogPage ssr=SsrMode::Async />
+                <Route path=path!("/sync-log/:id") view=SyncRunPage ssr=SsrMode::Async />
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                 <Route path=path!("/settings/members") view=MembersPage ssr=SsrMode::Async />
                 <Route path=path!("/settings/audit") view=AuditPage ssr=SsrMode::Async />

@@ -367,11 +367,21 @@ fn connection_view(p: &Principal, row: ConnectionView) -> impl IntoView + use<> 
     };
     let id = row.id.to_string();
     let check = p.role().allows(Permission::Operate).then(|| {
+        let sync = row.organization.is_some().then(|| {
+            view! {
+                <form method="post" action="/api/sync_now" class="inline">
+                    <CsrfField />
+                    <input type="hidden" name="id" value=id.clone() />
+                    <button type="submit">"Sync now"</button>
+                </form>
+            }
+        });
         view! {
+            {sync}
             <form method="post" action="/api/recheck_connection" class="inline">
                 <CsrfField />
                 <input type="hidden" name="id" value=id.clone() />
-                <button type="submit">"Check connection"</button>
+                <button type="submit" class="secondary">"Check connection"</button>
             </form>
         }
     });

@@ -9,4 +9,5 @@ mod members;
 mod ops;
 mod organizations;
 mod proxies;
+mod sync;
 mod tenants;

@@ -1,0 +1,227 @@
+//! Contacts: the list with search and filters, and a contact's own page.
+
+use leptos::prelude::*;
+use roster_core::contacts::{ContactDetail, ContactView};
+use roster_core::{ContactFilter, CoreError};
+use roster_domain::ContactId;
+
+use crate::context::{app_state, fmt_time, query_param, request_context};
+use crate::organizations::route_id;
+use crate::settings::load_error;
+use crate::shell::Layout;
+use crate::shell::list::{DataTable, EmptyState, Pager, page_request};
+use crate::shell::load::for_member;
+
+/// Contacts per page of the list.
+const CONTACTS_PER_PAGE: usize = 100;
+
+/// The list's filters from the address.
+fn filter_from_query() -> (ContactFilter, String, String) {
+    let q = query_param("q").unwrap_or_default();
+    let show = query_param("show").unwrap_or_default();
+    let mut f = ContactFilter {
+        search: Some(q.clone()).filter(|s| !s.trim().is_empty()),
+        organization_id: query_param("organization").and_then(|o| o.parse().ok()),
+        ..ContactFilter::default()
+    };
+    match show.as_str() {
+        "deleted" => f.deleted_in_entra = Some(true),
+        "disabled" => f.disabled = Some(true),
+        "conflicts" => f.with_conflicts = true,
+        "not_linked" => f.not_linked = true,
+        _ => {}
+    }
+    (f, q, show)
+}
+
+fn flags(c: &ContactView) -> String {
+    let mut out = Vec::new();
+    if c.deleted_in_entra {
+        out.push("Deleted in Entra".to_owned());
+    }
+    if c.disabled {
+        out.push("Disabled".to_owned());
+    }
+    if c.conflicts > 0 {
+        out.push(format!("{} conflict(s)", c.conflicts));
+    }
+    if !c.linked {
+        out.push("Not linked".to_owned());
+    }
+    out.join(", ")
+}
+
+#[component]
+pub fn ContactsPage() -> impl IntoView {
+    view! {
+        <Layout title="Contacts".into()>
+            {for_member(|p, state| async move {
+                let (filter, q, show) = filter_from_query();
+                let req = page_request(CONTACTS_PER_PAGE);
+                let first = req.after.is_none();
+                let filtered = filter != ContactFilter::default();
+                let mut query = Vec::new();
+                if !q.is_empty() {
+                    query.push(format!("q={}", urlencoding::encode(&q)));
+                }
+                if !show.is_empty() {
+                    query.push(format!("show={}", urlencoding::encode(&show)));
+                }
+                let option = |value: &'static str, label: &'static str| {
+                    view! { <option value=value selected=show == value>{label}</option> }
+                };
+                let search = view! {
+                    <form method="get" action="/contacts" class="search" role="search">
+                        <label for="contacts-q">"Search"</label>
+                        <input id="contacts-q" name="q" type="search" value=q.clone()
+                            placeholder="Name, email or phone" maxlength=100 />
+                        <label for="contacts-show">"Show"</label>
+                        <select id="contacts-show" name="show">
+                            {option("", "All contacts")}
+                            {option("deleted", "Deleted in Entra")}
+                            {option("disabled", "Disabled accounts")}
+                            {option("conflicts", "With conflicts")}
+                            {option("not_linked", "Not linked to Entra")}
+                        </select>
+                        <button type="submit">"Search"</button>
+                    </form>
+                };
+                match state.services.contacts_page(&p, &filter, &req).await {
+                    Ok(page) if page.items.is_empty() && first && !filtered => view! {
+                        <EmptyState>
+                            <p>"Contacts are the people at your customers, kept in step with Entra ID by each sync."</p>
+                            <p>"No contacts yet: they appear after the first sync of a connected tenant. "
+                                <a href="/tenants">"Go to Tenants"</a></p>
+                        </EmptyState>
+                    }
+                    .into_any(),
+                    Ok(page) if page.items.is_empty() => view! {
+                        {search}
+                        <p class="empty">"No contact matches. Try part of the name from its start, part of the email, or at least three digits of a phone number."</p>
+                    }
+                    .into_any(),
+                    Ok(page) => {
+                        let rows = page
+                            .items
+                            .into_iter()
+                            .map(|c| {
+                                let org = c.organization.clone().map(|(id, name)| {
+                                    view! { <a href=format!("/organizations/{id}")>{name}</a> }
+                                });
+                                view! {
+                                    <tr>
+                                        <td><a href=format!("/contacts/{}", c.id)>{c.display_name.clone()}</a></td>
+                                        <td>{org}</td>
+                                        <td>{c.email.clone().unwrap_or_default()}</td>
+                                        <td>{c.job_title.clone().unwrap_or_default()}</td>
+                                        <td>{c.phone.clone().unwrap_or_default()}</td>
+                                        <td>{flags(&c)}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view();
+                        view! {
+                            {search}
+                            <DataTable headers=vec!["Name", "Organization", "Email", "Job title", "Phone", "Flags"]>{rows}</DataTable>
+                            <Pager path="/contacts" next=page.next first=first query=query.join("&") />
+                        }
+                        .into_any()
+                    }
+                    Err(e) => load_error(e),
+                }
+            })}
+        </Layout>
+    }
+}
+
+#[component]
+pub fn ContactPage() -> impl IntoView {
+    let cx = request_context();
+    let state = app_state();
+    let id = route_id::<ContactId>();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {
+                let cx = cx.clone();
+                let state = state.clone();
+                Suspend::new(async move {
+                    let loaded = match (cx.principal(), &state, id) {
+                        (Ok(p), Ok(s), Some(id)) => s.services.contact(p, id).await,
+                        (Err(e), _, _) => Err(e),
+                        (_, Err(_), _) => Err(CoreError::Internal("no state".into())),
+                        (_, _, None) => Err(CoreError::NotFound),
+                    };
+                    match loaded {
+                        Ok(c) => contact_view(c).into_any(),
+                        Err(CoreError::NotFound) => view! { <crate::pages::NotFound /> }.into_any(),
+                        Err(e) => view! { <Layout title="Contact".into()>{load_error(e)}</Layout> }.into_any(),
+                    }
+                })
+            }
+        </Suspense>
+    }
+}
+
+fn contact_view(d: ContactDetail) -> impl IntoView {
+    let c = d.contact.clone();
+    let c = &c;
+    let banner = (!flags(c).is_empty())
+        .then(|| view! { <p class="banner warn" role="status">{flags(c)}</p> });
+    let fields = d
+        .fields
+        .iter()
+        .filter(|f| f.value.is_some() || f.conflict.is_some())
+        .map(|f| {
+            let conflict = f.conflict.clone().map(|x| {
+                view! { <br /><span class="bad">{format!("Entra has “{x}”: the value edited by hand is kept until someone chooses.")}</span> }
+            });
+            view! {
+                <tr>
+                    <th scope="row">{f.field.label()}</th>
+                    <td>{f.value.clone().unwrap_or_default()}{conflict}</td>
+                    <td class="muted">{f.source}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let org = c
+        .organization
+        .clone()
+        .map(|(id, name)| view! { <a href=format!("/organizations/{id}")>{name}</a> });
+    let link = match (&d.tenant_id, &d.object_id) {
+        (Some(t), Some(o)) => format!("Tenant {t}, object {o}"),
+        _ => "Not linked to an Entra user".to_owned(),
+    };
+    let events = if d.events.is_empty() {
+        view! { <p class="muted">"No history yet."</p> }.into_any()
+    } else {
+        let rows = d
+            .events
+            .iter()
+            .map(|e| view! { <tr><td>{fmt_time(e.at.as_millisecond())}</td><td>{e.who.clone()}</td><td>{e.what.clone()}</td></tr> })
+            .collect_view();
+        view! { <DataTable headers=vec!["When", "Who", "What"]>{rows}</DataTable> }.into_any()
+    };
+    let title = c.display_name.clone();
+    let groups = if c.groups.is_empty() {
+        "—".to_owned()
+    } else {
+        c.groups.join(", ")
+    };
+    let upn = d.upn.clone().unwrap_or_else(|| "—".into());
+    view! {
+        <Layout title=title>
+            {banner}
+            <dl class="facts">
+                <dt>"Organization"</dt><dd>{org}</dd>
+                <dt>"Entra user"</dt><dd>{link}</dd>
+                <dt>"User principal name"</dt><dd>{upn}</dd>
+                <dt>"Contact groups"</dt><dd>{groups}</dd>
+            </dl>
+            <h2>"Fields"</h2>
+            <DataTable headers=vec!["Field", "Value", "Source"]>{fields}</DataTable>
+            <h2>"History"</h2>
+            {events}
+        </Layout>
+    }
+}

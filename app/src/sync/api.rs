@@ -1,0 +1,27 @@
+//! Server functions of syncing: Sync now.
+
+use leptos::prelude::*;
+use roster_core::CoreError;
+
+use crate::context::{app_state, request_context};
+use crate::shell::respond::{done, refuse};
+
+#[server(endpoint = "sync_now")]
+pub async fn sync_now(#[server(default)] id: String) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let back = format!("/tenants/{}", urlencoding::encode(id.trim()));
+    let parsed = id.trim().parse().map_err(|_| CoreError::NotFound);
+    let result = match (cx.principal(), parsed) {
+        (Ok(p), Ok(id)) => state.services.sync_now(p, id).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(run) => done(
+            "The sync ran; its outcome is below.",
+            &format!("/sync-log/{run}"),
+        ),
+        Err(e) => refuse("", &e, &[], &back),
+    }
+    Ok(())
+}

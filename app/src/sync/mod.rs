@@ -1,0 +1,175 @@
+//! The sync log: every run with its outcome and counts, and a run's own page.
+
+pub mod api;
+
+use leptos::prelude::*;
+use roster_core::CoreError;
+use roster_core::contacts::RunView;
+use roster_domain::SyncRunId;
+
+use crate::context::{app_state, fmt_time, request_context};
+use crate::organizations::route_id;
+use crate::settings::load_error;
+use crate::shell::Layout;
+use crate::shell::list::{DataTable, EmptyState, Pager, page_request};
+use crate::shell::load::for_member;
+
+/// Runs per page of the log.
+const RUNS_PER_PAGE: usize = 50;
+
+fn status_words(r: &RunView) -> (&'static str, &'static str) {
+    match r.status.as_str() {
+        "succeeded" => ("Succeeded", "ok"),
+        "failed" => ("Failed", "bad"),
+        "held" => ("Held: waiting for a person", "warn"),
+        "running" => ("Running", ""),
+        "queued" => ("Waiting to run", ""),
+        "discarded" => ("Discarded", "muted"),
+        _ => ("Unknown", ""),
+    }
+}
+
+/// The counts of a run in one line.
+fn counts_line(r: &RunView) -> String {
+    match &r.counts {
+        Some(c) => {
+            let n = &c.counts;
+            format!(
+                "{} listed · {} created · {} updated · {} unchanged · {} flagged deleted · {} reactivated · {} to review · {} conflicts",
+                c.listed,
+                n.created,
+                n.updated,
+                n.unchanged,
+                n.flagged,
+                n.reactivated,
+                n.review,
+                n.conflicts
+            )
+        }
+        None => "—".to_owned(),
+    }
+}
+
+#[component]
+pub fn SyncLogPage() -> impl IntoView {
+    view! {
+        <Layout title="Sync log".into()>
+            {for_member(|p, state| async move {
+                let req = page_request(RUNS_PER_PAGE);
+                let first = req.after.is_none();
+                match state.services.sync_runs(&p, None, &req).await {
+                    Ok(page) if page.items.is_empty() && first => view! {
+                        <EmptyState>
+                            <p>"Every sync run is recorded here with its outcome, counts and changes."</p>
+                            <p>"No syncs have run yet. Open a connected tenant and choose Sync now."</p>
+                        </EmptyState>
+                    }
+                    .into_any(),
+                    Ok(page) => {
+                        let rows = page
+                            .items
+                            .into_iter()
+                            .map(|r| {
+                                let (status, class) = status_words(&r);
+                                view! {
+                                    <tr>
+                                        <td><a href=format!("/sync-log/{}", r.id)>{fmt_time(r.queued_at.as_millisecond())}</a></td>
+                                        <td><a href=format!("/tenants/{}", r.connection)>{r.connection_title.clone()}</a></td>
+                                        <td>{r.requested_by.clone()}</td>
+                                        <td class=class>{status}</td>
+                                        <td>{counts_line(&r)}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view();
+                        view! {
+                            <DataTable headers=vec!["When", "Tenant", "Started by", "Outcome", "Counts"]>{rows}</DataTable>
+                            <Pager path="/sync-log" next=page.next first=first />
+                        }
+                        .into_any()
+                    }
+                    Err(e) => load_error(e),
+                }
+            })}
+        </Layout>
+    }
+}
+
+#[component]
+pub fn SyncRunPage() -> impl IntoView {
+    let cx = request_context();
+    let state = app_state();
+    let id = route_id::<SyncRunId>();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {
+                let cx = cx.clone();
+                let state = state.clone();
+                Suspend::new(async move {
+                    let loaded = match (cx.principal(), &state, id) {
+                        (Ok(p), Ok(s), Some(id)) => s.services.sync_run(p, id).await,
+                        (Err(e), _, _) => Err(e),
+                        (_, Err(_), _) => Err(CoreError::Internal("no state".into())),
+                        (_, _, None) => Err(CoreError::NotFound),
+                    };
+                    match loaded {
+                        Ok(run) => run_view(run).into_any(),
+                        Err(CoreError::NotFound) => view! { <crate::pages::NotFound /> }.into_any(),
+                        Err(e) => view! { <Layout title="Sync run".into()>{load_error(e)}</Layout> }.into_any(),
+                    }
+                })
+            }
+        </Suspense>
+    }
+}
+
+fn run_view(r: RunView) -> impl IntoView {
+    let (status, class) = status_words(&r);
+    let error = r.error.clone().map(|e| {
+        let id = e.request_id.map(|id| view! { <p class="hint">"Microsoft's request id: " <code>{id}</code></p> });
+        view! {
+            <section class="problem" role="alert">
+                <p><strong>{e.cause}</strong></p>
+                <p>{e.fix}</p>
+                {id}
+                <p class="hint">"Nothing was changed: contacts are written only from a complete listing."</p>
+            </section>
+        }
+    });
+    let held = r
+        .held_because
+        .clone()
+        .map(|h| view! { <p class="banner warn" role="status">{h}</p> });
+    let excluded = r
+        .counts
+        .as_ref()
+        .filter(|c| !c.excluded.is_empty())
+        .map(|c| {
+            let items = c
+                .excluded
+                .iter()
+                .map(|(rule, n)| view! { <li>{format!("{}: {n}", rule.label())}</li> })
+                .collect_view();
+            view! { <h2>"Left out by the filters"</h2><ul>{items}</ul> }
+        });
+    let finished = r
+        .finished_at
+        .map(|t| fmt_time(t.as_millisecond()))
+        .unwrap_or_else(|| "—".into());
+    view! {
+        <Layout title=format!("Sync of {}", r.connection_title)>
+            {held}
+            {error}
+            <dl class="facts">
+                <dt>"Tenant"</dt><dd><a href=format!("/tenants/{}", r.connection)>{r.connection_title.clone()}</a></dd>
+                <dt>"Outcome"</dt><dd class=class>{status}</dd>
+                <dt>"Started by"</dt><dd>{r.requested_by.clone()}</dd>
+                <dt>"Queued"</dt><dd>{fmt_time(r.queued_at.as_millisecond())}</dd>
+                <dt>"Finished"</dt><dd>{finished}</dd>
+                <dt>"Counts"</dt><dd>{counts_line(&r)}</dd>
+            </dl>
+            {excluded}
+            <p><a href="/sync-log">"All runs"</a>" · "<a href="/contacts">"Contacts"</a></p>
+        </Layout>
+    }
+}

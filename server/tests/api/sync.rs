@@ -1,0 +1,153 @@
+//! Sync now from the tenant page, the sync log and the contacts it fills, by role.
+
+use crate::helpers::{Browser, Customer, TestApp};
+
+/// Creates an organization and connects customer `c` to it; returns the connection id.
+async fn connected(owner: &Browser, c: &Customer, org_name: &str) -> String {
+    let r = owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[("name", org_name)],
+        )
+        .await;
+    let org = r
+        .location
+        .expect("created")
+        .trim_start_matches("/organizations/")
+        .to_owned();
+    let r = owner
+        .submit(
+            "/tenants/connect",
+            "/api/check_connection",
+            &[
+                ("organization_id", &org),
+                ("tenant", &c.tenant_id),
+                ("client_id", &c.client_id),
+                ("secret", &c.secret),
+                ("secret_expires_on", &c.expires_on),
+            ],
+        )
+        .await;
+    let page = owner.get(&r.location.expect("checked")).await;
+    let draft = page
+        .attrs("input[name=draft_id]", "value")
+        .into_iter()
+        .next()
+        .expect("a draft");
+    let r = owner
+        .submit(
+            &format!("/tenants/connect?draft={draft}"),
+            "/api/save_connection",
+            &[("draft_id", &draft)],
+        )
+        .await;
+    r.location
+        .expect("saved")
+        .trim_start_matches("/tenants/")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_technician_syncs_a_tenant_and_a_viewer_only_reads_the_result() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(0);
+    let conn = connected(&owner, &c, "Customer Zero").await;
+    let tech = app.member(&owner, "tess@acme.test", "technician").await;
+    let viewer = app.member(&owner, "vera@acme.test", "viewer").await;
+    let tenant_page = format!("/tenants/{conn}");
+
+    assert!(!viewer.get(&tenant_page).await.contains("Sync now"));
+    let r = viewer
+        .submit(&tenant_page, "/api/sync_now", &[("id", &conn)])
+        .await;
+    let back = viewer.get(r.location.as_deref().expect("back")).await;
+    assert!(
+        back.texts("[role=alert]")
+            .contains(&"Your role does not allow this.".to_owned())
+    );
+    assert!(
+        viewer
+            .get("/sync-log")
+            .await
+            .contains("No syncs have run yet")
+    );
+
+    assert!(tech.get(&tenant_page).await.contains("Sync now"));
+    let r = tech
+        .submit(&tenant_page, "/api/sync_now", &[("id", &conn)])
+        .await;
+    let run = r.location.expect("to the run");
+    assert!(run.starts_with("/sync-log/"), "{run}");
+    let page = tech.get(&run).await;
+    assert_eq!(page.status, 200);
+    let facts = page.texts("dl.facts dd").join(" | ");
+    assert!(facts.contains("Succeeded"), "{facts}");
+    assert!(facts.contains("tess@acme.test"), "{facts}");
+
+    // The viewer reads the log and the contacts the run created.
+    let log = viewer.get("/sync-log").await;
+    assert_eq!(log.texts("tbody tr").len(), 1);
+    let contacts = viewer.get("/contacts").await;
+    let names = contacts.texts("tbody td:first-child");
+    assert!(!names.is_empty());
+    let search = viewer
+        .get(&format!("/contacts?q={}", urlencoding::encode(&names[0])))
+        .await;
+    assert!(search.texts("tbody td:first-child").contains(&names[0]));
+    let nobody = viewer.get("/contacts?q=zzzz-no-such-person").await;
+    assert!(nobody.contains("No contact matches"));
+    let link = contacts.attrs("tbody td:first-child a", "href");
+    let person = viewer.get(&link[0]).await;
+    assert_eq!(person.status, 200);
+    assert!(person.contains("Created from Entra"));
+    assert!(person.texts("h1").contains(&names[0]));
+}
+
+#[tokio::test]
+async fn an_unmatched_tenant_offers_no_sync_and_says_why() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(1);
+    let r = owner
+        .submit(
+            "/tenants/connect",
+            "/api/check_connection",
+            &[
+                ("organization_id", ""),
+                ("tenant", &c.tenant_id),
+                ("client_id", &c.client_id),
+                ("secret", &c.secret),
+                ("secret_expires_on", &c.expires_on),
+            ],
+        )
+        .await;
+    let page = owner.get(&r.location.expect("checked")).await;
+    let draft = page.attrs("input[name=draft_id]", "value").remove(0);
+    let r = owner
+        .submit(
+            &format!("/tenants/connect?draft={draft}"),
+            "/api/save_connection",
+            &[("draft_id", &draft)],
+        )
+        .await;
+    let tenant_page = r.location.expect("saved");
+    let conn = tenant_page.trim_start_matches("/tenants/").to_owned();
+    assert!(!owner.get(&tenant_page).await.contains("Sync now"));
+    let r = owner
+        .submit(&tenant_page, "/api/sync_now", &[("id", &conn)])
+        .await;
+    let back = owner.get(r.location.as_deref().expect("back")).await;
+    assert!(
+        back.texts("[role=alert]")
+            .join(" ")
+            .contains("not matched to an organization"),
+        "{}",
+        back.html
+    );
+    let unknown = owner
+        .get("/sync-log/00000000-0000-7000-8000-000000000000")
+        .await;
+    assert_eq!(unknown.status, 404);
+}
