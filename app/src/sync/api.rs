@@ -25,3 +25,37 @@ pub async fn sync_now(#[server(default)] id: String) -> Result<(), ServerFnError
     }
     Ok(())
 }
+
+#[server(endpoint = "confirm_run")]
+pub async fn confirm_run(#[server(default)] id: String) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let back = format!("/sync-log/{}", urlencoding::encode(id.trim()));
+    let parsed = id.trim().parse().map_err(|_| CoreError::NotFound);
+    let result = match (cx.principal(), parsed) {
+        (Ok(p), Ok(id)) => state.services.confirm_run(p, id).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(()) => done("The run was confirmed and its plan applied.", &back),
+        Err(e) => refuse("", &e, &[], &back),
+    }
+    Ok(())
+}
+
+#[server(endpoint = "discard_run")]
+pub async fn discard_run(#[server(default)] id: String) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let back = format!("/sync-log/{}", urlencoding::encode(id.trim()));
+    let parsed = id.trim().parse().map_err(|_| CoreError::NotFound);
+    let result = match (cx.principal(), parsed) {
+        (Ok(p), Ok(id)) => state.services.discard_run(p, id).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(()) => done("The run was discarded; nothing of it was written.", &back),
+        Err(e) => refuse("", &e, &[], &back),
+    }
+    Ok(())
+}

@@ -5,12 +5,13 @@ pub mod api;
 use leptos::prelude::*;
 use roster_core::CoreError;
 use roster_core::contacts::RunView;
-use roster_domain::SyncRunId;
+use roster_domain::{Permission, SyncRunId};
 
 use crate::context::{app_state, fmt_time, request_context};
 use crate::organizations::route_id;
 use crate::settings::load_error;
 use crate::shell::Layout;
+use crate::shell::forms::CsrfField;
 use crate::shell::list::{DataTable, EmptyState, Pager, page_request};
 use crate::shell::load::for_member;
 
@@ -107,13 +108,13 @@ pub fn SyncRunPage() -> impl IntoView {
                 let state = state.clone();
                 Suspend::new(async move {
                     let loaded = match (cx.principal(), &state, id) {
-                        (Ok(p), Ok(s), Some(id)) => s.services.sync_run(p, id).await,
+                        (Ok(p), Ok(s), Some(id)) => s.services.sync_run(p, id).await.map(|r| (p.role().allows(Permission::Operate), r)),
                         (Err(e), _, _) => Err(e),
                         (_, Err(_), _) => Err(CoreError::Internal("no state".into())),
                         (_, _, None) => Err(CoreError::NotFound),
                     };
                     match loaded {
-                        Ok(run) => run_view(run).into_any(),
+                        Ok((can_decide, run)) => run_view(run, can_decide).into_any(),
                         Err(CoreError::NotFound) => view! { <crate::pages::NotFound /> }.into_any(),
                         Err(e) => view! { <Layout title="Sync run".into()>{load_error(e)}</Layout> }.into_any(),
                     }
@@ -123,7 +124,7 @@ pub fn SyncRunPage() -> impl IntoView {
     }
 }
 
-fn run_view(r: RunView) -> impl IntoView {
+fn run_view(r: RunView, can_decide: bool) -> impl IntoView {
     let (status, class) = status_words(&r);
     let error = r.error.clone().map(|e| {
         let id = e.request_id.map(|id| view! { <p class="hint">"Microsoft's request id: " <code>{id}</code></p> });
@@ -136,10 +137,27 @@ fn run_view(r: RunView) -> impl IntoView {
             </section>
         }
     });
+    let id = r.id.to_string();
+    let decide = (can_decide && r.held_because.is_some()).then(|| {
+        view! {
+            <div class="actions">
+                <form method="post" action="/api/confirm_run" class="inline">
+                    <CsrfField />
+                    <input type="hidden" name="id" value=id.clone() />
+                    <button type="submit">"Confirm and apply"</button>
+                </form>
+                <form method="post" action="/api/discard_run" class="inline">
+                    <CsrfField />
+                    <input type="hidden" name="id" value=id.clone() />
+                    <button type="submit" class="secondary">"Discard"</button>
+                </form>
+            </div>
+        }
+    });
     let held = r
         .held_because
         .clone()
-        .map(|h| view! { <p class="banner warn" role="status">{h}</p> });
+        .map(|h| view! { <p class="banner warn" role="status">{h}</p> {decide} });
     let excluded = r
         .counts
         .as_ref()

@@ -75,6 +75,18 @@ pub struct RunCounts {
     pub counts: Counts,
     /// Users each filter left out.
     pub excluded: BTreeMap<Exclusion, usize>,
+    /// The organization's contacts the plan was made against (how many, and the latest change),
+    /// so a held plan is applied only to the contacts it was computed from.
+    #[serde(default)]
+    pub basis: (usize, i64),
+}
+
+/// What a plan was computed from: the contacts' number and their latest change.
+fn basis(contacts: &[ContactRow]) -> (usize, i64) {
+    (
+        contacts.len(),
+        contacts.iter().map(|c| c.updated_at).max().unwrap_or(0),
+    )
 }
 
 /// What a person should know about a failed run.
@@ -439,6 +451,7 @@ impl Services {
             || self.new_id(),
         );
         counts.counts = plan.counts;
+        counts.basis = basis(&existing);
         run.counts = serde_json::to_string(&counts).ok();
         if let Some(hold) = &plan.hold {
             run.status = "held".into();
@@ -449,9 +462,41 @@ impl Services {
             tracing::info!(run = %run_id, ?hold, "sync held for a person to confirm");
             return Ok(run_id);
         }
-        let writes = self.writes(&plan, &existing, organization, &row.tenant_id, run_id);
+        self.apply(
+            &scope,
+            &plan,
+            &existing,
+            organization,
+            &row.tenant_id,
+            &mut run,
+            "running",
+        )
+        .await?;
+        tracing::info!(run = %run_id, created = plan.counts.created, updated = plan.counts.updated, flagged = plan.counts.flagged, "sync done");
+        Ok(run_id)
+    }
+
+    /// Writes `plan` in batched units; the last unit also records the run as succeeded (moving
+    /// it from status `from`).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the plan, what it applies to, and its run"
+    )]
+    async fn apply(
+        &self,
+        scope: &roster_store::WorkspaceScope<'_>,
+        plan: &Plan,
+        existing: &[ContactRow],
+        organization: uuid::Uuid,
+        tenant_id: &str,
+        run: &mut SyncRunRow,
+        from: &str,
+    ) -> Result<()> {
+        let run_id = SyncRunId::from_uuid(run.id);
+        let writes = self.writes(plan, existing, organization, tenant_id, run_id);
         let mut events = writes.events.as_slice();
         let chunks: Vec<&[ContactRow]> = writes.contacts.chunks(CONTACTS_PER_UNIT).collect();
+        let last = chunks.len().saturating_sub(1);
         for (i, chunk) in chunks.iter().enumerate() {
             let ids: HashSet<uuid::Uuid> = chunk.iter().map(|c| c.id).collect();
             let split = events
@@ -462,10 +507,14 @@ impl Services {
             let mut unit = scope.begin().await?;
             unit.write_contacts(chunk).await?;
             unit.add_contact_events(mine).await?;
-            if i + 1 == chunks.len() {
+            if i == last {
                 run.status = "succeeded".into();
                 run.finished_at = Some(self.now_ms());
-                unit.update_run(&run, "running").await?;
+                if !unit.update_run(run, from).await? {
+                    return Err(CoreError::Conflict(
+                        "Someone else already decided this run.".into(),
+                    ));
+                }
             }
             unit.commit().await?;
             events = rest;
@@ -474,11 +523,87 @@ impl Services {
             run.status = "succeeded".into();
             run.finished_at = Some(self.now_ms());
             let mut unit = scope.begin().await?;
-            unit.update_run(&run, "running").await?;
+            if !unit.update_run(run, from).await? {
+                return Err(CoreError::Conflict(
+                    "Someone else already decided this run.".into(),
+                ));
+            }
             unit.commit().await?;
         }
-        tracing::info!(run = %run_id, created = plan.counts.created, updated = plan.counts.updated, flagged = plan.counts.flagged, "sync done");
-        Ok(run_id)
+        Ok(())
+    }
+
+    /// Applies a held run's plan, as a person confirmed it, if the organization's contacts are
+    /// still those it was planned against (otherwise the plan is stale: run Sync now again).
+    pub async fn confirm_run(&self, actor: &Principal, id: SyncRunId) -> Result<()> {
+        self.authorize(actor, Permission::Operate)?;
+        let scope = actor.scope(&self.db);
+        let mut run = scope.run(id.as_uuid()).await?;
+        if run.status != "held" {
+            return Err(CoreError::Conflict(
+                "This run is not waiting for a decision any more.".into(),
+            ));
+        }
+        let plan: Plan = run
+            .plan
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok())
+            .ok_or_else(|| CoreError::Internal("a held run without its plan".into()))?;
+        let counts: RunCounts = run
+            .counts
+            .as_deref()
+            .and_then(|c| serde_json::from_str(c).ok())
+            .unwrap_or_default();
+        let row = scope
+            .connection(ConnectionId::from_uuid(run.connection_id))
+            .await?;
+        let Some(organization) = row.organization_id else {
+            return Err(CoreError::Conflict(
+                "This tenant is no longer matched to an organization.".into(),
+            ));
+        };
+        let existing = scope.contacts_of_organization(organization).await?;
+        if basis(&existing) != counts.basis {
+            return Err(CoreError::Conflict(
+                "The contacts changed since this run was planned, so its plan no longer applies. Discard it and choose Sync now for a fresh one.".into(),
+            ));
+        }
+        run.plan = None;
+        self.apply(
+            &scope,
+            &plan,
+            &existing,
+            organization,
+            &row.tenant_id,
+            &mut run,
+            "held",
+        )
+        .await?;
+        tracing::info!(run = %id, by = %actor.member_id(), "held sync confirmed and applied");
+        Ok(())
+    }
+
+    /// Discards a held run: nothing of its plan is written.
+    pub async fn discard_run(&self, actor: &Principal, id: SyncRunId) -> Result<()> {
+        self.authorize(actor, Permission::Operate)?;
+        let scope = actor.scope(&self.db);
+        let mut run = scope.run(id.as_uuid()).await?;
+        if run.status != "held" {
+            return Err(CoreError::Conflict(
+                "This run is not waiting for a decision any more.".into(),
+            ));
+        }
+        run.status = "discarded".into();
+        run.finished_at = Some(self.now_ms());
+        run.plan = None;
+        let mut unit = scope.begin().await?;
+        if !unit.update_run(&run, "held").await? {
+            return Err(CoreError::Conflict(
+                "Someone else already decided this run.".into(),
+            ));
+        }
+        unit.commit().await?;
+        Ok(())
     }
 
     /// Every user of the tenant, normalized; a failure anywhere is the run's failure.

@@ -222,3 +222,80 @@ async fn a_tenant_without_an_organization_syncs_nothing_and_says_why() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_run_that_would_flag_too_many_is_held_until_confirmed_or_discarded() {
+    let h = Harness::start().await;
+    let s = &h.services;
+    let conn = connected(&h).await;
+    let tenant = h.customer(0).tenant_id;
+    s.sync_now(&h.owner, conn).await.expect("first sync");
+    let all = contacts(&h, ContactFilter::default()).await;
+    assert!(all.len() >= 5, "{}", all.len());
+    // A third of the users disappear (a consent or scope problem looks like this).
+    let gone = all.len() / 3 + 1;
+    for c in &all[..gone] {
+        let object_id = s
+            .contact(&h.owner, c.id)
+            .await
+            .expect("contact")
+            .object_id
+            .expect("linked");
+        h.microsoft()
+            .remove_user(&tenant, &object_id, true)
+            .expect("removed");
+    }
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let held = s.sync_now(&h.owner, conn).await.expect("planned");
+    let run = s.sync_run(&h.owner, held).await.expect("run");
+    assert_eq!(run.status, "held");
+    assert!(
+        run.held_because
+            .as_deref()
+            .is_some_and(|w| w.contains(&format!("flag {gone} of"))),
+        "{run:?}"
+    );
+    assert_eq!(
+        flagged(&h).await,
+        0,
+        "nothing is written while the run is held"
+    );
+
+    // Discarded: nothing is written, and it cannot be decided twice.
+    s.discard_run(&h.owner, held).await.expect("discarded");
+    assert_eq!(
+        s.sync_run(&h.owner, held).await.expect("run").status,
+        "discarded"
+    );
+    assert!(matches!(
+        s.confirm_run(&h.owner, held).await,
+        Err(CoreError::Conflict(_))
+    ));
+    assert_eq!(flagged(&h).await, 0);
+
+    // Held again, then confirmed: the plan is applied as it was shown.
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let again = s.sync_now(&h.owner, conn).await.expect("planned");
+    assert_eq!(
+        s.sync_run(&h.owner, again).await.expect("run").status,
+        "held"
+    );
+    s.confirm_run(&h.owner, again).await.expect("confirmed");
+    assert_eq!(
+        s.sync_run(&h.owner, again).await.expect("run").status,
+        "succeeded"
+    );
+    assert_eq!(flagged(&h).await, gone);
+}
+
+async fn flagged(h: &Harness) -> usize {
+    contacts(
+        h,
+        ContactFilter {
+            deleted_in_entra: Some(true),
+            ..ContactFilter::default()
+        },
+    )
+    .await
+    .len()
+}
