@@ -3,8 +3,12 @@
 --
 -- A contact is linked to at most one Entra user by (tenant ID, object ID), unique per workspace.
 -- `sort_key` is the display name folded for sorting; `email_key` the email in lower case; both
--- are written by the application. `conflicts` counts fields whose Entra value conflicts with a
--- hand edit (the details are in `contact_fields`).
+-- are written by the application. The provenance of the synced fields is kept compactly, since
+-- it is read and written for every contact of every sync: `synced_fields` has bit i set when
+-- field i holds exactly the value Roster last took from Entra (the usual case); `field_notes` is
+-- JSON for the few fields that differ from that (the last value taken from Entra, whether a person
+-- set the value by hand, Entra's value while it conflicts with a hand edit), NULL when there are
+-- none. `conflicts` counts the fields in conflict.
 CREATE TABLE contacts (
     id               UUID PRIMARY KEY NOT NULL,
     workspace_id     UUID NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
@@ -32,6 +36,8 @@ CREATE TABLE contacts (
     deleted_in_entra BOOLEAN NOT NULL,
     disabled         BOOLEAN NOT NULL,
     conflicts        INTEGER NOT NULL CHECK (conflicts >= 0),
+    synced_fields    BIGINT NOT NULL,
+    field_notes      TEXT,
     created_at       BIGINT NOT NULL,
     updated_at       BIGINT NOT NULL,
     UNIQUE (workspace_id, id),
@@ -42,19 +48,6 @@ CREATE UNIQUE INDEX contacts_entra_link ON contacts (workspace_id, tenant_id, ob
 CREATE INDEX contacts_page ON contacts (workspace_id, sort_key, id);
 CREATE INDEX contacts_organization_page ON contacts (workspace_id, organization_id, sort_key, id);
 CREATE INDEX contacts_email ON contacts (workspace_id, email_key);
-
--- Per synced field: the last value Roster took from Entra (or that a person declined in a
--- conflict), whether a person set the value by hand, and Entra's value while it conflicts.
-CREATE TABLE contact_fields (
-    workspace_id UUID NOT NULL,
-    contact_id   UUID NOT NULL,
-    field        TEXT NOT NULL CHECK (field IN ('display_name', 'first_name', 'last_name', 'email', 'job_title', 'department', 'company', 'business_phone', 'mobile_phone', 'street1', 'street2', 'city', 'state', 'postal_code', 'country')),
-    synced       TEXT,
-    by_hand      BOOLEAN NOT NULL,
-    conflict     TEXT,
-    PRIMARY KEY (contact_id, field),
-    FOREIGN KEY (workspace_id, contact_id) REFERENCES contacts (workspace_id, id) ON DELETE CASCADE
-);
 
 CREATE TABLE contact_groups (
     workspace_id UUID NOT NULL,

@@ -2,6 +2,7 @@
 //! `name: value unit` line, and the last line is a one-line summary.
 
 mod emulator;
+mod sync;
 
 use clap::{Parser, Subcommand};
 
@@ -17,6 +18,8 @@ struct Cli {
 enum Bench {
     /// Lists a generated tenant's users through the Graph emulator with `$top=999`.
     Emulator(emulator::Args),
+    /// Syncs a generated tenant into an empty database: full sync, unchanged resync, 1 % changed.
+    Sync(sync::Args),
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -24,5 +27,6 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.bench {
         Bench::Emulator(args) => emulator::run(args).await,
+        Bench::Sync(args) => sync::run(args).await,
     }
 }

@@ -181,22 +181,22 @@ impl Services {
         let scope = actor.scope(&self.db);
         let row = scope.contact(id.as_uuid()).await?;
         let orgs = self.organization_names(actor).await?;
+        let states = crate::sync::engine::field_states(&row);
         let fields = SyncField::ALL
             .into_iter()
             .map(|f| {
-                let p = row.fields.iter().find(|p| p.field == f.as_str());
-                let v = value(&row, f);
-                let source = match p {
-                    Some(p) if p.by_hand => "edited by hand",
-                    Some(p) if p.synced.is_some() && p.synced == v => "Entra",
-                    _ if v.is_none() => "",
+                let st = &states[f.index()];
+                let source = match st {
+                    _ if st.value.is_none() => "",
+                    s if s.by_hand => "edited by hand",
+                    s if s.synced.is_some() && s.synced == s.value => "Entra",
                     _ => "entered in Roster or imported",
                 };
                 FieldView {
                     field: f,
-                    value: v,
+                    value: st.value.clone(),
                     source,
-                    conflict: p.and_then(|p| p.conflict.clone()),
+                    conflict: st.conflict.clone(),
                 }
             })
             .collect();

@@ -32,15 +32,6 @@ pub const SYNCED_COLUMNS: [&str; 15] = [
     "country",
 ];
 
-/// One synced field's provenance as stored.
-#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
-pub struct FieldRow {
-    pub field: String,
-    pub synced: Option<String>,
-    pub by_hand: bool,
-    pub conflict: Option<String>,
-}
-
 /// A contact as stored, with its provenance and groups.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContactRow {
@@ -56,10 +47,12 @@ pub struct ContactRow {
     pub deleted_in_entra: bool,
     pub disabled: bool,
     pub conflicts: i32,
+    /// Bit i set: field i holds exactly the value Roster last took from Entra.
+    pub synced_fields: i64,
+    /// JSON provenance of the fields that differ from that (`None` when there are none).
+    pub field_notes: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
-    /// Provenance of the fields that have any (read only by the full readers).
-    pub fields: Vec<FieldRow>,
     pub groups: Vec<String>,
 }
 
@@ -117,6 +110,8 @@ fn contact_columns() -> String {
         "deleted_in_entra",
         "disabled",
         "conflicts",
+        "synced_fields",
+        "field_notes",
         "created_at",
         "updated_at",
     ]);
@@ -144,21 +139,13 @@ macro_rules! contact_from_row {
             deleted_in_entra: r.try_get("deleted_in_entra")?,
             disabled: r.try_get("disabled")?,
             conflicts: r.try_get("conflicts")?,
+            synced_fields: r.try_get("synced_fields")?,
+            field_notes: r.try_get("field_notes")?,
             created_at: r.try_get("created_at")?,
             updated_at: r.try_get("updated_at")?,
-            fields: Vec::new(),
             groups: Vec::new(),
         }
     }};
-}
-
-#[derive(sqlx::FromRow)]
-struct OwnedField {
-    contact_id: Uuid,
-    field: String,
-    synced: Option<String>,
-    by_hand: bool,
-    conflict: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -180,7 +167,7 @@ impl WorkspaceScope<'_> {
             "SELECT {} FROM contacts WHERE workspace_id = $1 AND organization_id = $2 ORDER BY id",
             contact_columns()
         );
-        let (mut rows, fields, groups) = dispatch!(self.db, |pool| {
+        let (mut rows, groups) = dispatch!(self.db, |pool| {
             let raw = sqlx::query(&sql)
                 .bind(ws)
                 .bind(organization_id)
@@ -190,15 +177,6 @@ impl WorkspaceScope<'_> {
             for r in &raw {
                 rows.push(contact_from_row!(r));
             }
-            let fields: Vec<OwnedField> = sqlx::query_as(
-                "SELECT f.contact_id, f.field, f.synced, f.by_hand, f.conflict FROM contact_fields f \
-                 JOIN contacts c ON c.workspace_id = f.workspace_id AND c.id = f.contact_id \
-                 WHERE f.workspace_id = $1 AND c.organization_id = $2",
-            )
-            .bind(ws)
-            .bind(organization_id)
-            .fetch_all(pool)
-            .await?;
             let groups: Vec<OwnedGroup> = sqlx::query_as(
                 "SELECT g.contact_id, g.name FROM contact_groups g \
                  JOIN contacts c ON c.workspace_id = g.workspace_id AND c.id = g.contact_id \
@@ -208,9 +186,9 @@ impl WorkspaceScope<'_> {
             .bind(organization_id)
             .fetch_all(pool)
             .await?;
-            Ok::<_, StoreError>((rows, fields, groups))
+            Ok::<_, StoreError>((rows, groups))
         })?;
-        attach(&mut rows, fields, groups);
+        attach(&mut rows, groups);
         Ok(rows)
     }
 
@@ -221,7 +199,7 @@ impl WorkspaceScope<'_> {
             "SELECT {} FROM contacts WHERE workspace_id = $1 AND id = $2",
             contact_columns()
         );
-        let (row, fields, groups) = dispatch!(self.db, |pool| {
+        let (row, groups) = dispatch!(self.db, |pool| {
             let raw = sqlx::query(&sql)
                 .bind(ws)
                 .bind(id)
@@ -231,14 +209,6 @@ impl WorkspaceScope<'_> {
                 return Err(StoreError::NotFound);
             };
             let row = contact_from_row!(&r);
-            let fields: Vec<OwnedField> = sqlx::query_as(
-                "SELECT contact_id, field, synced, by_hand, conflict FROM contact_fields \
-                 WHERE workspace_id = $1 AND contact_id = $2",
-            )
-            .bind(ws)
-            .bind(id)
-            .fetch_all(pool)
-            .await?;
             let groups: Vec<OwnedGroup> = sqlx::query_as(
                 "SELECT contact_id, name FROM contact_groups WHERE workspace_id = $1 AND contact_id = $2 ORDER BY name",
             )
@@ -246,10 +216,10 @@ impl WorkspaceScope<'_> {
             .bind(id)
             .fetch_all(pool)
             .await?;
-            Ok::<_, StoreError>((row, fields, groups))
+            Ok::<_, StoreError>((row, groups))
         })?;
         let mut rows = vec![row];
-        attach(&mut rows, fields, groups);
+        attach(&mut rows, groups);
         rows.pop().ok_or(StoreError::NotFound)
     }
 
@@ -421,18 +391,8 @@ pub fn fold_sort_key(name: &str) -> String {
         .to_lowercase()
 }
 
-fn attach(rows: &mut [ContactRow], fields: Vec<OwnedField>, groups: Vec<OwnedGroup>) {
+fn attach(rows: &mut [ContactRow], groups: Vec<OwnedGroup>) {
     let index: HashMap<Uuid, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-    for f in fields {
-        if let Some(&i) = index.get(&f.contact_id) {
-            rows[i].fields.push(FieldRow {
-                field: f.field,
-                synced: f.synced,
-                by_hand: f.by_hand,
-                conflict: f.conflict,
-            });
-        }
-    }
     for g in groups {
         if let Some(&i) = index.get(&g.contact_id) {
             rows[i].groups.push(g.name);
@@ -441,7 +401,7 @@ fn attach(rows: &mut [ContactRow], fields: Vec<OwnedField>, groups: Vec<OwnedGro
 }
 
 impl Unit<'_> {
-    /// Inserts or replaces whole contact rows (by id), with their provenance and groups, in
+    /// Inserts or replaces whole contact rows (by id), with their fields' provenance and groups, in
     /// multi-row statements. A contact of another workspace's id is refused by the database.
     pub async fn write_contacts(&mut self, contacts: &[ContactRow]) -> Result<()> {
         let ws = self.ws();
@@ -476,6 +436,8 @@ impl Unit<'_> {
                         .push_bind(c.deleted_in_entra)
                         .push_bind(c.disabled)
                         .push_bind(c.conflicts)
+                        .push_bind(c.synced_fields)
+                        .push_bind(c.field_notes.clone())
                         .push_bind(c.created_at)
                         .push_bind(c.updated_at);
                 });
@@ -486,15 +448,6 @@ impl Unit<'_> {
                     return Err(StoreError::NotFound);
                 }
                 let mut del =
-                    sqlx::QueryBuilder::new("DELETE FROM contact_fields WHERE workspace_id = ");
-                del.push_bind(ws).push(" AND contact_id IN (");
-                let mut sep = del.separated(", ");
-                for c in chunk {
-                    sep.push_bind(c.id);
-                }
-                sep.push_unseparated(")");
-                del.build().execute(&mut *conn).await?;
-                let mut del =
                     sqlx::QueryBuilder::new("DELETE FROM contact_groups WHERE workspace_id = ");
                 del.push_bind(ws).push(" AND contact_id IN (");
                 let mut sep = del.separated(", ");
@@ -503,24 +456,6 @@ impl Unit<'_> {
                 }
                 sep.push_unseparated(")");
                 del.build().execute(&mut *conn).await?;
-                let fields: Vec<(Uuid, &FieldRow)> = chunk
-                    .iter()
-                    .flat_map(|c| c.fields.iter().map(move |f| (c.id, f)))
-                    .collect();
-                for part in fields.chunks(per * 2) {
-                    let mut q = sqlx::QueryBuilder::new(
-                        "INSERT INTO contact_fields (workspace_id, contact_id, field, synced, by_hand, conflict) ",
-                    );
-                    q.push_values(part.iter(), |mut b, (id, f)| {
-                        b.push_bind(ws)
-                            .push_bind(*id)
-                            .push_bind(f.field.clone())
-                            .push_bind(f.synced.clone())
-                            .push_bind(f.by_hand)
-                            .push_bind(f.conflict.clone());
-                    });
-                    q.build().execute(&mut *conn).await?;
-                }
                 let groups: Vec<(Uuid, &String)> = chunk
                     .iter()
                     .flat_map(|c| c.groups.iter().map(move |g| (c.id, g)))

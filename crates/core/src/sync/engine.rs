@@ -13,7 +13,7 @@ use crate::services::Services;
 use futures::StreamExt;
 use roster_domain::{ConnectionId, ContactId, Permission, SyncRunId};
 use roster_graph::{ListQuery, TenantCredentials};
-use roster_store::{ContactEventRow, ContactRow, FieldRow, Principal, StoreError, SyncRunRow};
+use roster_store::{ContactEventRow, ContactRow, Principal, StoreError, SyncRunRow};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
@@ -111,20 +111,52 @@ fn internal<E: std::fmt::Display>(e: E) -> CoreError {
     CoreError::Internal(e.to_string().into())
 }
 
-/// A stored contact as the plan reads it.
-fn contact_state(row: &ContactRow, tenant_id: &str) -> ContactState {
+/// The provenance of a field that differs from "holds what Roster took from Entra".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct FieldNote {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    synced: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    by_hand: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    conflict: Option<String>,
+}
+
+/// A stored contact's fields with their provenance (see `synced_fields` and `field_notes`).
+pub fn field_states(row: &ContactRow) -> [FieldState; FIELD_COUNT] {
+    let notes: BTreeMap<String, FieldNote> = row
+        .field_notes
+        .as_deref()
+        .and_then(|n| serde_json::from_str(n).ok())
+        .unwrap_or_default();
     let mut fields: [FieldState; FIELD_COUNT] = Default::default();
     for f in SyncField::ALL {
-        fields[f.index()].value = row.values[f.index()].clone();
+        let value = row.values[f.index()].clone();
+        fields[f.index()] = match notes.get(f.as_str()) {
+            Some(n) => FieldState {
+                value,
+                synced: n.synced.clone(),
+                by_hand: n.by_hand,
+                conflict: n.conflict.clone(),
+            },
+            None if row.synced_fields & (1 << f.index()) != 0 => FieldState {
+                synced: value.clone(),
+                value,
+                by_hand: false,
+                conflict: None,
+            },
+            None => FieldState {
+                value,
+                ..FieldState::default()
+            },
+        };
     }
-    for p in &row.fields {
-        if let Some(f) = SyncField::parse(&p.field) {
-            let s = &mut fields[f.index()];
-            s.synced = p.synced.clone();
-            s.by_hand = p.by_hand;
-            s.conflict = p.conflict.clone();
-        }
-    }
+    fields
+}
+
+/// A stored contact as the plan reads it.
+fn contact_state(row: &ContactRow, tenant_id: &str) -> ContactState {
+    let fields = field_states(row);
     let here = row.tenant_id.as_deref() == Some(tenant_id);
     ContactState {
         id: ContactId::from_uuid(row.id),
@@ -159,22 +191,33 @@ fn sort_key(values: &[Option<String>; FIELD_COUNT], upn: Option<&str>) -> String
 }
 
 /// Writes a contact's field states back into a row (values and provenance).
-fn store_fields(row: &mut ContactRow, fields: &[FieldState; FIELD_COUNT]) {
-    row.fields.clear();
+pub fn store_fields(row: &mut ContactRow, fields: &[FieldState; FIELD_COUNT]) {
     let mut conflicts = 0;
+    let mut synced = 0i64;
+    let mut notes: BTreeMap<String, FieldNote> = BTreeMap::new();
     for f in SyncField::ALL {
         let s = &fields[f.index()];
         row.values[f.index()] = s.value.clone();
         conflicts += i32::from(s.conflict.is_some());
-        if s.synced.is_some() || s.by_hand || s.conflict.is_some() {
-            row.fields.push(FieldRow {
-                field: f.as_str().to_owned(),
-                synced: s.synced.clone(),
-                by_hand: s.by_hand,
-                conflict: s.conflict.clone(),
-            });
+        if s.value.is_some() && s.synced == s.value && !s.by_hand && s.conflict.is_none() {
+            synced |= 1 << f.index();
+        } else if s.synced.is_some() || s.by_hand || s.conflict.is_some() {
+            notes.insert(
+                f.as_str().to_owned(),
+                FieldNote {
+                    synced: s.synced.clone(),
+                    by_hand: s.by_hand,
+                    conflict: s.conflict.clone(),
+                },
+            );
         }
     }
+    row.synced_fields = synced;
+    row.field_notes = if notes.is_empty() {
+        None
+    } else {
+        serde_json::to_string(&notes).ok()
+    };
     row.conflicts = conflicts;
     row.email_key = row.values[SyncField::Email.index()]
         .as_deref()
@@ -247,9 +290,10 @@ impl Services {
                         deleted_in_entra: false,
                         disabled: !user.enabled,
                         conflicts: 0,
+                        synced_fields: 0,
+                        field_notes: None,
                         created_at: now,
                         updated_at: now,
-                        fields: Vec::new(),
                         groups: user.groups.clone(),
                     };
                     store_fields(&mut row, &fields);
@@ -675,5 +719,59 @@ pub fn hold_text(hold: &Hold) -> String {
         Hold::EmptyListing { linked } => format!(
             "Microsoft listed no users for this tenant, where {linked} contacts are linked. Nothing was changed; check the connection, then confirm or discard the run."
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provenance_round_trips_through_the_compact_columns() {
+        let mut row = ContactRow {
+            id: uuid::Uuid::nil(),
+            organization_id: uuid::Uuid::nil(),
+            tenant_id: None,
+            object_id: None,
+            values: Default::default(),
+            upn: None,
+            sort_key: String::new(),
+            email_key: None,
+            deleted_in_entra: false,
+            disabled: false,
+            conflicts: 0,
+            synced_fields: 0,
+            field_notes: None,
+            created_at: 0,
+            updated_at: 0,
+            groups: vec![],
+        };
+        let mut fields: [FieldState; FIELD_COUNT] = Default::default();
+        let st = |v: Option<&str>, s: Option<&str>, h: bool, c: Option<&str>| FieldState {
+            value: v.map(str::to_owned),
+            synced: s.map(str::to_owned),
+            by_hand: h,
+            conflict: c.map(str::to_owned),
+        };
+        fields[SyncField::DisplayName.index()] = st(Some("Ada"), Some("Ada"), false, None);
+        fields[SyncField::JobTitle.index()] = st(Some("Chief"), Some("CTO"), true, Some("CEO"));
+        fields[SyncField::Country.index()] = st(Some("UK"), None, false, None);
+        fields[SyncField::City.index()] = st(None, Some("London"), false, None);
+        store_fields(&mut row, &fields);
+        assert_eq!(
+            row.synced_fields,
+            1 << SyncField::DisplayName.index(),
+            "only the plain case is a bit"
+        );
+        assert_eq!(row.conflicts, 1);
+        assert_eq!(field_states(&row), fields);
+        assert_eq!(row.sort_key, "ada");
+        // A contact whose every field holds Entra's value needs no notes at all.
+        let mut plain: [FieldState; FIELD_COUNT] = Default::default();
+        plain[SyncField::Email.index()] = st(Some("a@b.c"), Some("a@b.c"), false, None);
+        store_fields(&mut row, &plain);
+        assert_eq!(row.field_notes, None);
+        assert_eq!(row.email_key.as_deref(), Some("a@b.c"));
+        assert_eq!(field_states(&row), plain);
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::databases;
 use roster_store::{
-    ContactFilter, ContactRow, FieldRow, OrganizationFields, PageRequest, StoreError, SyncRunRow,
+    ContactFilter, ContactRow, OrganizationFields, PageRequest, StoreError, SyncRunRow,
     fold_sort_key,
 };
 use uuid::Uuid;
@@ -25,14 +25,10 @@ fn row(org: Uuid, n: usize, name: &str, email: Option<&str>) -> ContactRow {
         deleted_in_entra: n.is_multiple_of(10),
         disabled: false,
         conflicts: i32::from(n.is_multiple_of(7)),
+        synced_fields: 0b1001,
+        field_notes: None,
         created_at: 1,
         updated_at: 1,
-        fields: vec![FieldRow {
-            field: "display_name".into(),
-            synced: Some(name.to_owned()),
-            by_hand: false,
-            conflict: None,
-        }],
         groups: if n.is_multiple_of(3) {
             vec!["Sales".into()]
         } else {
@@ -79,13 +75,13 @@ async fn contacts_are_written_in_batches_and_read_back_whole() {
         assert_eq!(read.len(), 620, "{:?}", db.backend());
         read.sort_by_key(|r| r.sort_key.clone());
         assert_eq!(read[0].values, rows[0].values);
-        assert_eq!(read[0].fields, rows[0].fields);
+        assert_eq!(read[0].synced_fields, 0b1001);
         assert_eq!(read[0].groups, vec!["Sales"]);
         // Rewriting a contact replaces its row, provenance and groups.
         let mut changed = read[0].clone();
         changed.values[4] = Some("CFO".into());
         changed.groups = vec![];
-        changed.fields[0].by_hand = true;
+        changed.field_notes = Some(r#"{"job_title":{"by_hand":true}}"#.into());
         let mut unit = s.begin().await.unwrap();
         unit.write_contacts(std::slice::from_ref(&changed))
             .await
@@ -94,7 +90,7 @@ async fn contacts_are_written_in_batches_and_read_back_whole() {
         let again = s.contact(changed.id).await.unwrap();
         assert_eq!(again.values[4].as_deref(), Some("CFO"));
         assert!(again.groups.is_empty());
-        assert!(again.fields[0].by_hand);
+        assert_eq!(again.field_notes, changed.field_notes);
 
         // Search and filters.
         let page = |f: ContactFilter| async move {
