@@ -1,14 +1,17 @@
 //! Contacts: the list with search and filters, and a contact's own page.
 
+pub mod api;
+
 use leptos::prelude::*;
 use roster_core::contacts::{ContactDetail, ContactView};
 use roster_core::{ContactFilter, CoreError};
-use roster_domain::ContactId;
+use roster_domain::{ContactId, Permission};
 
 use crate::context::{app_state, fmt_time, query_param, request_context};
 use crate::organizations::route_id;
 use crate::settings::load_error;
 use crate::shell::Layout;
+use crate::shell::forms::{CsrfField, Field, FormError};
 use crate::shell::list::{DataTable, EmptyState, Pager, page_request};
 use crate::shell::load::for_member;
 
@@ -146,13 +149,13 @@ pub fn ContactPage() -> impl IntoView {
                 let state = state.clone();
                 Suspend::new(async move {
                     let loaded = match (cx.principal(), &state, id) {
-                        (Ok(p), Ok(s), Some(id)) => s.services.contact(p, id).await,
+                        (Ok(p), Ok(s), Some(id)) => s.services.contact(p, id).await.map(|c| (p.role().allows(Permission::Operate), c)),
                         (Err(e), _, _) => Err(e),
                         (_, Err(_), _) => Err(CoreError::Internal("no state".into())),
                         (_, _, None) => Err(CoreError::NotFound),
                     };
                     match loaded {
-                        Ok(c) => contact_view(c).into_any(),
+                        Ok((can_edit, c)) => contact_view(c, can_edit).into_any(),
                         Err(CoreError::NotFound) => view! { <crate::pages::NotFound /> }.into_any(),
                         Err(e) => view! { <Layout title="Contact".into()>{load_error(e)}</Layout> }.into_any(),
                     }
@@ -162,7 +165,8 @@ pub fn ContactPage() -> impl IntoView {
     }
 }
 
-fn contact_view(d: ContactDetail) -> impl IntoView {
+fn contact_view(d: ContactDetail, can_edit: bool) -> impl IntoView {
+    let contact_id = d.contact.id.to_string();
     let c = d.contact.clone();
     let c = &c;
     let banner = (!flags(c).is_empty())
@@ -173,7 +177,19 @@ fn contact_view(d: ContactDetail) -> impl IntoView {
         .filter(|f| f.value.is_some() || f.conflict.is_some())
         .map(|f| {
             let conflict = f.conflict.clone().map(|x| {
-                view! { <br /><span class="bad">{format!("Entra has “{x}”: the value edited by hand is kept until someone chooses.")}</span> }
+                let choose = can_edit.then(|| {
+                    let field = f.field.as_str();
+                    view! {
+                        <form method="post" action="/api/resolve_conflict" class="inline">
+                            <CsrfField />
+                            <input type="hidden" name="id" value=contact_id.clone() />
+                            <input type="hidden" name="field" value=field />
+                            <button type="submit" name="choice" value="entra" class="secondary">"Use Entra's value"</button>
+                            <button type="submit" name="choice" value="mine" class="secondary">"Keep this value"</button>
+                        </form>
+                    }
+                });
+                view! { <br /><span class="bad">{format!("Entra has “{x}”: the value edited by hand is kept until someone chooses.")}</span> {choose} }
             });
             view! {
                 <tr>
@@ -209,6 +225,30 @@ fn contact_view(d: ContactDetail) -> impl IntoView {
         c.groups.join(", ")
     };
     let upn = d.upn.clone().unwrap_or_else(|| "—".into());
+    let edit = can_edit.then(|| {
+        let inputs = d
+            .fields
+            .iter()
+            .map(|f| {
+                let name = f.field.as_str();
+                let value = f.value.clone().unwrap_or_default();
+                view! { <Field form="contact" name=name label=f.field.label() maxlength=256 required=false value=value /> }
+            })
+            .collect_view();
+        view! {
+            <details class="edit" open=request_context().flash.form == "contact">
+                <summary>"Edit contact"</summary>
+                <p class="hint">"A field you change here is kept over Entra's value: a later sync flags the difference instead of overwriting it."</p>
+                <FormError form="contact" />
+                <form method="post" action="/api/edit_contact" novalidate>
+                    <CsrfField />
+                    <input type="hidden" name="id" value=contact_id.clone() />
+                    {inputs}
+                    <button type="submit">"Save contact"</button>
+                </form>
+            </details>
+        }
+    });
     view! {
         <Layout title=title>
             {banner}
@@ -220,6 +260,7 @@ fn contact_view(d: ContactDetail) -> impl IntoView {
             </dl>
             <h2>"Fields"</h2>
             <DataTable headers=vec!["Field", "Value", "Source"]>{fields}</DataTable>
+            {edit}
             <h2>"History"</h2>
             {events}
         </Layout>

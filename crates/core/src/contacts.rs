@@ -143,7 +143,19 @@ fn event_text(kind: &str, detail: &serde_json::Value) -> String {
             shown(&detail["entra"]),
             shown(&detail["roster"])
         ),
-        "edited" => format!("{field} edited by hand"),
+        "edited" => match detail["resolution"].as_str() {
+            Some("entra") => format!("{field}: took Entra's value {}", shown(&detail["to"])),
+            Some("mine") => format!(
+                "{field}: kept {} over Entra's {}",
+                shown(&detail["kept"]),
+                shown(&detail["declined"])
+            ),
+            _ => format!(
+                "{field} edited by hand: {} → {}",
+                shown(&detail["from"]),
+                shown(&detail["to"])
+            ),
+        },
         other => other.to_owned(),
     }
 }
@@ -303,5 +315,164 @@ impl Services {
                 other => other.into(),
             })?;
         Ok(self.run_view(row, &titles))
+    }
+}
+
+/// A contact's synced fields as typed in the edit form, one entry per field (missing = unchanged).
+#[derive(Clone, Debug, Default)]
+pub struct ContactForm {
+    pub values: std::collections::BTreeMap<SyncField, String>,
+}
+
+/// Which value a person keeps when a hand edit conflicts with Entra.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// Take Entra's value (the field follows Entra again).
+    Entra,
+    /// Keep the value edited by hand (Entra's current value is not raised again).
+    Mine,
+}
+
+impl Services {
+    /// Edits a contact's fields by hand. A changed field is remembered as edited by hand, so a
+    /// sync never overwrites it silently; editing a field in conflict settles the conflict.
+    pub async fn edit_contact(
+        &self,
+        actor: &Principal,
+        id: ContactId,
+        form: &ContactForm,
+    ) -> Result<()> {
+        self.authorize(actor, Permission::Operate)?;
+        let mut errors = crate::error::FieldErrors::new();
+        let mut typed: Vec<(SyncField, Option<String>)> = Vec::new();
+        for (f, raw) in &form.values {
+            if raw.chars().count() > crate::sync::scope::MAX_FIELD_CHARS {
+                errors.add(
+                    f.as_str(),
+                    format!(
+                        "Keep it to at most {} characters.",
+                        crate::sync::scope::MAX_FIELD_CHARS
+                    ),
+                );
+                continue;
+            }
+            if raw.chars().any(|c| c.is_control()) {
+                errors.add(f.as_str(), "Use one line without control characters.");
+                continue;
+            }
+            let v = crate::sync::scope::clean(Some(raw));
+            if *f == SyncField::Email
+                && let Some(e) = &v
+                && roster_domain::Email::parse(e).is_err()
+            {
+                errors.add(
+                    f.as_str(),
+                    "Enter an email address like name@example.com, or leave it empty.",
+                );
+                continue;
+            }
+            typed.push((*f, v));
+        }
+        if !errors.is_empty() {
+            return Err(CoreError::Invalid(errors));
+        }
+        let scope = actor.scope(&self.db);
+        let mut row = scope.contact(id.as_uuid()).await?;
+        let mut fields = crate::sync::engine::field_states(&row);
+        let mut events = Vec::new();
+        for (f, v) in typed {
+            let s = &mut fields[f.index()];
+            if s.value == v {
+                continue;
+            }
+            events.push(serde_json::json!({ "field": f.as_str(), "from": s.value, "to": v }));
+            if let Some(entra) = s.conflict.take() {
+                // The person chose a value over Entra's: Entra's is not raised again.
+                s.synced = Some(entra);
+            }
+            s.value = v;
+            s.by_hand = true;
+        }
+        if events.is_empty() {
+            return Ok(());
+        }
+        crate::sync::engine::store_fields(&mut row, &fields);
+        row.updated_at = self.now_ms();
+        self.write_hand_change(actor, row, events, "contact.edited")
+            .await
+    }
+
+    /// Settles a conflict between a hand edit and Entra's value.
+    pub async fn resolve_conflict(
+        &self,
+        actor: &Principal,
+        id: ContactId,
+        field: SyncField,
+        choice: Resolution,
+    ) -> Result<()> {
+        self.authorize(actor, Permission::Operate)?;
+        let scope = actor.scope(&self.db);
+        let mut row = scope.contact(id.as_uuid()).await?;
+        let mut fields = crate::sync::engine::field_states(&row);
+        let s = &mut fields[field.index()];
+        let Some(entra) = s.conflict.take() else {
+            return Err(CoreError::Conflict(
+                "This field is not in conflict any more.".into(),
+            ));
+        };
+        let event = match choice {
+            Resolution::Entra => {
+                let from = s.value.replace(entra.clone());
+                s.synced = Some(entra.clone());
+                s.by_hand = false;
+                serde_json::json!({ "field": field.as_str(), "from": from, "to": entra, "resolution": "entra" })
+            }
+            Resolution::Mine => {
+                s.synced = Some(entra.clone());
+                serde_json::json!({ "field": field.as_str(), "kept": s.value, "declined": entra, "resolution": "mine" })
+            }
+        };
+        crate::sync::engine::store_fields(&mut row, &fields);
+        row.updated_at = self.now_ms();
+        self.write_hand_change(actor, row, vec![event], "contact.conflict_resolved")
+            .await
+    }
+
+    async fn write_hand_change(
+        &self,
+        actor: &Principal,
+        row: ContactRow,
+        events: Vec<serde_json::Value>,
+        action: &'static str,
+    ) -> Result<()> {
+        let now = self.now_ms();
+        let rows: Vec<roster_store::ContactEventRow> = events
+            .iter()
+            .map(|d| roster_store::ContactEventRow {
+                id: self.new_id::<ContactId>().as_uuid(),
+                contact_id: row.id,
+                kind: "edited".into(),
+                detail: d.to_string(),
+                run_id: None,
+                actor: actor.email().to_owned(),
+                created_at: now,
+            })
+            .collect();
+        let mut unit = actor.scope(&self.db).begin().await?;
+        unit.write_contacts(std::slice::from_ref(&row)).await?;
+        unit.add_contact_events(&rows).await?;
+        unit.audit(
+            actor,
+            roster_store::AuditEntry {
+                action,
+                target_type: "contact",
+                target_id: Some(row.id.to_string()),
+                detail: serde_json::json!({ "changes": events }),
+            },
+            now,
+        )
+        .await?;
+        unit.commit().await?;
+        Ok(())
     }
 }

@@ -151,3 +151,117 @@ async fn an_unmatched_tenant_offers_no_sync_and_says_why() {
         .await;
     assert_eq!(unknown.status, 404);
 }
+
+#[tokio::test]
+async fn a_technician_edits_a_contact_by_hand_and_a_viewer_cannot() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(0);
+    let conn = connected(&owner, &c, "Customer Zero").await;
+    let tenant_page = format!("/tenants/{conn}");
+    owner
+        .submit(&tenant_page, "/api/sync_now", &[("id", &conn)])
+        .await;
+    let tech = app.member(&owner, "tess@acme.test", "technician").await;
+    let viewer = app.member(&owner, "vera@acme.test", "viewer").await;
+    let link = tech
+        .get("/contacts")
+        .await
+        .attrs("tbody td:first-child a", "href")
+        .remove(0);
+    let id = link.trim_start_matches("/contacts/").to_owned();
+
+    assert!(!viewer.get(&link).await.contains("Edit contact"));
+    let r = viewer
+        .submit(
+            &link,
+            "/api/edit_contact",
+            &[("id", &id), ("job_title", "Boss")],
+        )
+        .await;
+    let back = viewer.get(r.location.as_deref().expect("back")).await;
+    assert!(
+        back.texts("[role=alert]")
+            .contains(&"Your role does not allow this.".to_owned())
+    );
+
+    // A bad email is a field error; the typed values come back and nothing is saved.
+    let page = tech.get(&link).await;
+    let before_email = page.input_value("contact-email").unwrap_or_default();
+    let r = tech
+        .submit(
+            &link,
+            "/api/edit_contact",
+            &[("id", &id), ("email", "nope"), ("job_title", "Boss")],
+        )
+        .await;
+    let back = tech.get(r.location.as_deref().expect("back")).await;
+    assert!(back.contains("Enter an email address"), "{}", back.html);
+    assert_eq!(
+        back.input_value("contact-job_title").as_deref(),
+        Some("Boss")
+    );
+    let fresh = tech.get(&link).await;
+    assert_eq!(
+        fresh.input_value("contact-email").unwrap_or_default(),
+        before_email
+    );
+
+    // A post that carries only some fields leaves the others alone.
+    let r = tech
+        .submit(
+            &link,
+            "/api/edit_contact",
+            &[("id", &id), ("department", "Operations")],
+        )
+        .await;
+    let partial = tech.get(r.location.as_deref().expect("back")).await;
+    assert_eq!(
+        partial.input_value("contact-email").unwrap_or_default(),
+        before_email
+    );
+    assert_eq!(
+        partial.input_value("contact-department").as_deref(),
+        Some("Operations")
+    );
+    let fresh = tech.get(&link).await;
+
+    // Every field is sent, as the form does; only the changed one becomes a hand edit.
+    let mut fields: Vec<(String, String)> = fresh
+        .attrs("form[action='/api/edit_contact'] input[type=text]", "name")
+        .into_iter()
+        .map(|n| {
+            let v = fresh
+                .input_value(&format!("contact-{n}"))
+                .unwrap_or_default();
+            (n, v)
+        })
+        .collect();
+    for f in &mut fields {
+        if f.0 == "job_title" {
+            f.1 = "Head of Things".into();
+        }
+    }
+    let mut sent: Vec<(&str, &str)> = vec![("id", &id)];
+    sent.extend(fields.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let r = tech.submit(&link, "/api/edit_contact", &sent).await;
+    let saved = tech.get(r.location.as_deref().expect("back")).await;
+    let rows = saved.texts("table tbody tr");
+    let job = rows
+        .iter()
+        .find(|r| r.starts_with("Job title"))
+        .expect("job row");
+    assert!(
+        job.contains("Head of Things") && job.contains("edited by hand"),
+        "{job}"
+    );
+    let display = rows
+        .iter()
+        .find(|r| r.starts_with("Display name"))
+        .expect("name row");
+    assert!(display.contains("Entra"), "{display}");
+    assert!(
+        saved.contains("tess@acme.test"),
+        "the history names who edited"
+    );
+}

@@ -299,3 +299,137 @@ async fn flagged(h: &Harness) -> usize {
     .await
     .len()
 }
+
+#[tokio::test]
+async fn a_hand_edit_survives_syncs_as_a_conflict_until_someone_chooses() {
+    use roster_core::contacts::{ContactForm, Resolution};
+    use roster_core::sync::fields::SyncField;
+    let h = Harness::start().await;
+    let s = &h.services;
+    let conn = connected(&h).await;
+    let tenant = h.customer(0).tenant_id;
+    s.sync_now(&h.owner, conn).await.expect("synced");
+    let someone = contacts(&h, ContactFilter::default()).await.remove(0);
+    let object_id = s
+        .contact(&h.owner, someone.id)
+        .await
+        .expect("c")
+        .object_id
+        .expect("linked");
+    let job = |d: &roster_core::contacts::ContactDetail| {
+        d.fields
+            .iter()
+            .find(|f| f.field == SyncField::JobTitle)
+            .cloned()
+            .expect("job title")
+    };
+    let edit = |title: &str| ContactForm {
+        values: [(SyncField::JobTitle, title.to_owned())].into(),
+    };
+
+    // A bad email is refused with the field named, and nothing changes.
+    let bad = ContactForm {
+        values: [(SyncField::Email, "not an address".to_owned())].into(),
+    };
+    assert!(
+        matches!(s.edit_contact(&h.owner, someone.id, &bad).await, Err(CoreError::Invalid(e)) if e.0.contains_key("email"))
+    );
+
+    s.edit_contact(&h.owner, someone.id, &edit("Head of Things"))
+        .await
+        .expect("edited");
+    let d = s.contact(&h.owner, someone.id).await.expect("c");
+    assert_eq!(job(&d).value.as_deref(), Some("Head of Things"));
+    assert_eq!(job(&d).source, "edited by hand");
+
+    // Entra's title changes: the hand edit stays, flagged as a conflict with Entra's value.
+    h.microsoft()
+        .update_user(
+            &tenant,
+            &object_id,
+            &serde_json::json!({ "job_title": "Chief of Staff" }),
+        )
+        .expect("changed");
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let run = s.sync_now(&h.owner, conn).await.expect("synced");
+    assert_eq!(
+        s.sync_run(&h.owner, run)
+            .await
+            .expect("run")
+            .counts
+            .expect("c")
+            .counts
+            .conflicts,
+        1
+    );
+    let d = s.contact(&h.owner, someone.id).await.expect("c");
+    assert_eq!(job(&d).value.as_deref(), Some("Head of Things"));
+    assert_eq!(job(&d).conflict.as_deref(), Some("Chief of Staff"));
+    assert_eq!(
+        contacts(
+            &h,
+            ContactFilter {
+                with_conflicts: true,
+                ..ContactFilter::default()
+            }
+        )
+        .await
+        .len(),
+        1
+    );
+
+    // Keep mine: the same Entra value is not raised again.
+    s.resolve_conflict(&h.owner, someone.id, SyncField::JobTitle, Resolution::Mine)
+        .await
+        .expect("kept");
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let run = s.sync_now(&h.owner, conn).await.expect("synced");
+    assert_eq!(
+        s.sync_run(&h.owner, run)
+            .await
+            .expect("run")
+            .counts
+            .expect("c")
+            .counts
+            .conflicts,
+        0
+    );
+    assert_eq!(
+        job(&s.contact(&h.owner, someone.id).await.expect("c"))
+            .value
+            .as_deref(),
+        Some("Head of Things")
+    );
+
+    // Entra changes again: a new conflict; taking Entra's value makes the field follow Entra.
+    h.microsoft()
+        .update_user(
+            &tenant,
+            &object_id,
+            &serde_json::json!({ "job_title": "COO" }),
+        )
+        .expect("changed");
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    s.sync_now(&h.owner, conn).await.expect("synced");
+    s.resolve_conflict(&h.owner, someone.id, SyncField::JobTitle, Resolution::Entra)
+        .await
+        .expect("took");
+    let d = s.contact(&h.owner, someone.id).await.expect("c");
+    assert_eq!(
+        (job(&d).value.as_deref(), job(&d).source),
+        (Some("COO"), "Entra")
+    );
+    assert!(matches!(
+        s.resolve_conflict(&h.owner, someone.id, SyncField::JobTitle, Resolution::Entra)
+            .await,
+        Err(CoreError::Conflict(_))
+    ));
+    assert!(
+        d.events
+            .iter()
+            .any(|e| e.what.contains("took Entra's value")),
+        "{:?}",
+        d.events
+    );
+    assert!(d.events.iter().any(|e| e.who == "owner@acme.test"));
+}
