@@ -117,6 +117,7 @@ fn event_text(kind: &str, detail: &serde_json::Value) -> String {
                 Some("address") => "email address",
                 Some("upn") => "user principal name",
                 Some("name") => "name",
+                Some("reviewer") => "a reviewer's choice",
                 _ => "link",
             }
         ),

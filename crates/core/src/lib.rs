@@ -11,6 +11,7 @@ pub mod housekeeping;
 pub mod ids;
 pub mod members;
 pub mod organizations;
+pub mod review;
 mod secrets;
 mod services;
 pub mod sync;

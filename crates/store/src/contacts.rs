@@ -572,3 +572,155 @@ impl Unit<'_> {
         Ok(())
     }
 }
+
+/// A user in the contact review queue.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReviewRow {
+    pub connection_id: Uuid,
+    pub object_id: String,
+    pub display_name: String,
+    /// JSON of the user as the sync saw it.
+    pub user_data: String,
+    /// JSON of why the user waits.
+    pub reason: String,
+    pub preselected: bool,
+    pub status: String,
+    pub run_id: Option<Uuid>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const REVIEW_COLUMNS: &str = "connection_id, object_id, display_name, user_data, reason, preselected, status, \
+     run_id, decided_by, decided_at, created_at, updated_at";
+
+impl WorkspaceScope<'_> {
+    /// The users of a connection a reviewer chose to ignore.
+    pub async fn ignored_users(&self, connection_id: Uuid) -> Result<Vec<String>> {
+        Ok(dispatch!(self.db, |pool| {
+            sqlx::query_scalar(
+            "SELECT object_id FROM contact_review WHERE workspace_id = $1 AND connection_id = $2 AND status = 'ignored'"
+        )
+        .bind(self.workspace_id.as_uuid())
+        .bind(connection_id)
+        .fetch_all(pool)
+        .await
+        })?)
+    }
+
+    /// The review queue (`status` open or ignored), by name, at most `limit` users.
+    pub async fn review_items(&self, status: &str, limit: i64) -> Result<Vec<ReviewRow>> {
+        let sql = format!(
+            "SELECT {REVIEW_COLUMNS} FROM contact_review WHERE workspace_id = $1 AND status = $2 \
+             ORDER BY display_name, object_id LIMIT $3"
+        );
+        Ok(dispatch!(self.db, |pool| sqlx::query_as::<_, ReviewRow>(
+            &sql
+        )
+        .bind(self.workspace_id.as_uuid())
+        .bind(status)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?)
+    }
+
+    /// One user of the review queue.
+    pub async fn review_item(&self, connection_id: Uuid, object_id: &str) -> Result<ReviewRow> {
+        let sql = format!(
+            "SELECT {REVIEW_COLUMNS} FROM contact_review WHERE workspace_id = $1 AND connection_id = $2 AND object_id = $3"
+        );
+        dispatch!(self.db, |pool| sqlx::query_as::<_, ReviewRow>(&sql)
+            .bind(self.workspace_id.as_uuid())
+            .bind(connection_id)
+            .bind(object_id)
+            .fetch_optional(pool)
+            .await)?
+        .ok_or(StoreError::NotFound)
+    }
+}
+
+impl Unit<'_> {
+    /// Puts a run's review items in the queue: open items are refreshed (decided ones keep their
+    /// decision), and open items of the connection this run did not raise again are removed.
+    pub async fn sync_review(
+        &mut self,
+        connection_id: Uuid,
+        run_id: Uuid,
+        items: &[ReviewRow],
+    ) -> Result<()> {
+        let ws = self.ws();
+        let per = self.db.backend().rows_per_statement();
+        let rows = last_per_key(items.iter().collect(), |r| r.object_id.clone());
+        unit_dispatch!(self, |conn| {
+            for chunk in rows.chunks(per) {
+                let mut q = sqlx::QueryBuilder::new(format!(
+                    "INSERT INTO contact_review (workspace_id, {REVIEW_COLUMNS}) "
+                ));
+                q.push_values(chunk.iter(), |mut b, r| {
+                    b.push_bind(ws)
+                        .push_bind(connection_id)
+                        .push_bind(r.object_id.clone())
+                        .push_bind(r.display_name.clone())
+                        .push_bind(r.user_data.clone())
+                        .push_bind(r.reason.clone())
+                        .push_bind(r.preselected)
+                        .push_bind("open")
+                        .push_bind(run_id)
+                        .push_bind(None::<String>)
+                        .push_bind(None::<i64>)
+                        .push_bind(r.created_at)
+                        .push_bind(r.updated_at);
+                });
+                q.push(
+                    " ON CONFLICT (connection_id, object_id) DO UPDATE SET display_name = excluded.display_name, \
+                     user_data = excluded.user_data, reason = excluded.reason, preselected = excluded.preselected, \
+                     run_id = excluded.run_id, updated_at = excluded.updated_at \
+                     WHERE contact_review.status = 'open' AND contact_review.workspace_id = excluded.workspace_id",
+                );
+                q.build().execute(&mut *conn).await?;
+            }
+            sqlx::query(
+                "DELETE FROM contact_review WHERE workspace_id = $1 AND connection_id = $2 AND status = 'open' \
+                 AND (run_id IS NULL OR run_id <> $3)",
+            )
+            .bind(ws)
+            .bind(connection_id)
+            .bind(run_id)
+            .execute(&mut *conn)
+            .await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    /// Records a reviewer's decision on a user, only from status `from`; `false` when the user
+    /// was no longer in that status.
+    pub async fn decide_review(
+        &mut self,
+        connection_id: Uuid,
+        object_id: &str,
+        from: &str,
+        status: &str,
+        by: &str,
+        now_ms: i64,
+    ) -> Result<bool> {
+        let ws = self.ws();
+        let n = unit_dispatch!(self, |conn| {
+            sqlx::query(
+            "UPDATE contact_review SET status = $4, decided_by = $5, decided_at = $6, updated_at = $6 \
+             WHERE workspace_id = $1 AND connection_id = $2 AND object_id = $3 AND status = $7"
+        )
+        .bind(ws)
+        .bind(connection_id)
+        .bind(object_id)
+        .bind(status)
+        .bind(by)
+        .bind(now_ms)
+        .bind(from)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(n == 1)
+    }
+}

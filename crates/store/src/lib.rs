@@ -18,7 +18,8 @@ pub use accounts::{
 };
 pub use audit::{AuditEntry, AuditRecord};
 pub use contacts::{
-    ContactEventRow, ContactFilter, ContactRow, SYNCED_COLUMNS, SyncRunRow, fold_sort_key,
+    ContactEventRow, ContactFilter, ContactRow, ReviewRow, SYNCED_COLUMNS, SyncRunRow,
+    fold_sort_key,
 };
 pub use db::{Backend, Db, redact_url};
 pub use error::StoreError;

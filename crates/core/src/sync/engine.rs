@@ -170,6 +170,11 @@ fn contact_state(row: &ContactRow, tenant_id: &str) -> ContactState {
     }
 }
 
+/// A stored contact as the plan reads it, for use-cases outside a run (the review queue).
+pub(crate) fn contact_state_of(row: &ContactRow, tenant_id: &str) -> ContactState {
+    contact_state(row, tenant_id)
+}
+
 /// The sort key of a contact: its display name, else its name, email or UPN.
 fn sort_key(values: &[Option<String>; FIELD_COUNT], upn: Option<&str>) -> String {
     let v = |f: SyncField| {
@@ -225,10 +230,17 @@ pub fn store_fields(row: &mut ContactRow, fields: &[FieldState; FIELD_COUNT]) {
     row.sort_key = sort_key(&row.values, row.upn.as_deref());
 }
 
-/// The rows and events that carry out `plan`.
-struct Writes {
-    contacts: Vec<ContactRow>,
-    events: Vec<ContactEventRow>,
+/// The rows and events that carry out a plan.
+pub(crate) struct Writes {
+    pub contacts: Vec<ContactRow>,
+    pub events: Vec<ContactEventRow>,
+}
+
+/// Who or what causes the writes of a plan: a sync run, or a person deciding in the review queue.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Origin<'a> {
+    pub run: Option<SyncRunId>,
+    pub actor: &'a str,
 }
 
 impl Services {
@@ -237,26 +249,27 @@ impl Services {
         contact: ContactId,
         kind: &str,
         detail: serde_json::Value,
-        run: SyncRunId,
+        origin: Origin<'_>,
     ) -> ContactEventRow {
         ContactEventRow {
             id: self.new_id::<ContactId>().as_uuid(),
             contact_id: contact.as_uuid(),
             kind: kind.to_owned(),
             detail: detail.to_string(),
-            run_id: Some(run.as_uuid()),
-            actor: "sync".to_owned(),
+            run_id: origin.run.map(|r| r.as_uuid()),
+            actor: origin.actor.to_owned(),
             created_at: self.now_ms(),
         }
     }
 
-    fn writes(
+    /// The contact rows and events that carry out `plan`.
+    pub(crate) fn writes(
         &self,
         plan: &Plan,
         existing: &[ContactRow],
         organization: uuid::Uuid,
         tenant_id: &str,
-        run: SyncRunId,
+        run: Origin<'_>,
     ) -> Writes {
         let now = self.now_ms();
         let by_id: std::collections::HashMap<uuid::Uuid, &ContactRow> =
@@ -483,7 +496,11 @@ impl Services {
             .iter()
             .map(|r| contact_state(r, &row.tenant_id))
             .collect();
-        let ignored = HashSet::new();
+        let ignored: HashSet<String> = scope
+            .ignored_users(connection.as_uuid())
+            .await?
+            .into_iter()
+            .collect();
         let plan = plan(
             &PlanInput {
                 users: &users,
@@ -506,6 +523,8 @@ impl Services {
             tracing::info!(run = %run_id, ?hold, "sync held for a person to confirm");
             return Ok(run_id);
         }
+        self.queue_for_review(&scope, connection, run_id, &plan, &ignored)
+            .await?;
         self.apply(
             &scope,
             &plan,
@@ -518,6 +537,53 @@ impl Services {
         .await?;
         tracing::info!(run = %run_id, created = plan.counts.created, updated = plan.counts.updated, flagged = plan.counts.flagged, "sync done");
         Ok(run_id)
+    }
+
+    /// A connection's sync settings (the defaults when none were saved).
+    pub async fn sync_settings(
+        &self,
+        actor: &Principal,
+        connection: ConnectionId,
+    ) -> Result<SyncSettings> {
+        self.authorize(actor, Permission::View)?;
+        Ok(actor
+            .scope(&self.db)
+            .sync_settings(connection.as_uuid())
+            .await?
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default())
+    }
+
+    /// Saves a connection's sync settings (technicians and above), audited.
+    pub async fn set_sync_settings(
+        &self,
+        actor: &Principal,
+        connection: ConnectionId,
+        settings: &SyncSettings,
+    ) -> Result<()> {
+        self.authorize(actor, Permission::Operate)?;
+        if !(1..=100).contains(&settings.guard_percent) {
+            return Err(CoreError::Invalid(crate::error::FieldErrors::one(
+                "guard_percent",
+                "Choose a share between 1 and 100 %.",
+            )));
+        }
+        let json = serde_json::to_string(settings).map_err(internal)?;
+        let mut unit = actor.scope(&self.db).begin().await?;
+        unit.set_sync_settings(connection.as_uuid(), &json).await?;
+        unit.audit(
+            actor,
+            roster_store::AuditEntry {
+                action: "connection.sync_settings",
+                target_type: "tenant_connection",
+                target_id: Some(connection.to_string()),
+                detail: serde_json::to_value(settings).unwrap_or_default(),
+            },
+            self.now_ms(),
+        )
+        .await?;
+        unit.commit().await?;
+        Ok(())
     }
 
     /// Writes `plan` in batched units; the last unit also records the run as succeeded (moving
@@ -537,7 +603,16 @@ impl Services {
         from: &str,
     ) -> Result<()> {
         let run_id = SyncRunId::from_uuid(run.id);
-        let writes = self.writes(plan, existing, organization, tenant_id, run_id);
+        let writes = self.writes(
+            plan,
+            existing,
+            organization,
+            tenant_id,
+            Origin {
+                run: Some(run_id),
+                actor: "sync",
+            },
+        );
         let mut events = writes.events.as_slice();
         let chunks: Vec<&[ContactRow]> = writes.contacts.chunks(CONTACTS_PER_UNIT).collect();
         let last = chunks.len().saturating_sub(1);
@@ -577,6 +652,52 @@ impl Services {
         Ok(())
     }
 
+    /// Puts the plan's users left for a person into the review queue (users a reviewer ignored
+    /// stay ignored), and takes out open items this run no longer raises.
+    async fn queue_for_review(
+        &self,
+        scope: &roster_store::WorkspaceScope<'_>,
+        connection: ConnectionId,
+        run: SyncRunId,
+        plan: &Plan,
+        ignored: &HashSet<String>,
+    ) -> Result<()> {
+        let now = self.now_ms();
+        let items: Vec<roster_store::ReviewRow> = plan
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Review {
+                    user,
+                    reason,
+                    preselected,
+                } if !ignored.contains(&user.object_id) => Some(roster_store::ReviewRow {
+                    connection_id: connection.as_uuid(),
+                    object_id: user.object_id.clone(),
+                    display_name: user.values[SyncField::DisplayName.index()]
+                        .clone()
+                        .or_else(|| user.upn.clone())
+                        .unwrap_or_else(|| user.object_id.clone()),
+                    user_data: serde_json::to_string(user).unwrap_or_default(),
+                    reason: serde_json::to_string(reason).unwrap_or_default(),
+                    preselected: *preselected,
+                    status: "open".into(),
+                    run_id: Some(run.as_uuid()),
+                    decided_by: None,
+                    decided_at: None,
+                    created_at: now,
+                    updated_at: now,
+                }),
+                _ => None,
+            })
+            .collect();
+        let mut unit = scope.begin().await?;
+        unit.sync_review(connection.as_uuid(), run.as_uuid(), &items)
+            .await?;
+        unit.commit().await?;
+        Ok(())
+    }
+
     /// Applies a held run's plan, as a person confirmed it, if the organization's contacts are
     /// still those it was planned against (otherwise the plan is stale: run Sync now again).
     pub async fn confirm_run(&self, actor: &Principal, id: SyncRunId) -> Result<()> {
@@ -613,6 +734,19 @@ impl Services {
             ));
         }
         run.plan = None;
+        let ignored: HashSet<String> = scope
+            .ignored_users(run.connection_id)
+            .await?
+            .into_iter()
+            .collect();
+        self.queue_for_review(
+            &scope,
+            ConnectionId::from_uuid(run.connection_id),
+            id,
+            &plan,
+            &ignored,
+        )
+        .await?;
         self.apply(
             &scope,
             &plan,

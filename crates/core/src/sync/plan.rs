@@ -67,6 +67,8 @@ pub enum MatchRule {
     Upn,
     /// First and last name equal the contact's (normalized).
     Name,
+    /// A person chose the contact in the review queue.
+    Reviewer,
 }
 
 /// A field's change, for the preview and the contact's history.
@@ -393,8 +395,8 @@ pub fn plan(input: &PlanInput<'_>, mut new_id: impl FnMut() -> ContactId) -> Pla
     }
 }
 
-/// The action for a contact matched to `user` by `rule`.
-fn update(contact: &ContactState, user: &EntraUser, rule: MatchRule) -> Action {
+/// The action for a contact matched to `user` by `rule` (also what a reviewer's "link" does).
+pub fn update(contact: &ContactState, user: &EntraUser, rule: MatchRule) -> Action {
     let mut outcomes = Vec::new();
     let mut changes = Vec::new();
     for f in SyncField::ALL {

@@ -433,3 +433,155 @@ async fn a_hand_edit_survives_syncs_as_a_conflict_until_someone_chooses() {
     );
     assert!(d.events.iter().any(|e| e.who == "owner@acme.test"));
 }
+
+#[tokio::test]
+async fn the_review_queue_holds_what_a_sync_would_not_guess_and_remembers_decisions() {
+    use roster_core::review::Decision;
+    use roster_core::sync::engine::SyncSettings;
+    use roster_core::sync::plan::NewUserPolicy;
+    use roster_graph_emulator::UserSpec;
+    let h = Harness::start().await;
+    let s = &h.services;
+    let conn = connected(&h).await;
+    let tenant = h.customer(0).tenant_id;
+    s.sync_now(&h.owner, conn).await.expect("first sync");
+    let org = contacts(&h, ContactFilter::default()).await[0]
+        .organization
+        .clone()
+        .expect("org")
+        .0;
+
+    // Two unlinked contacts (from the PSA, say) share a new user's name.
+    let twin = |n: u128| roster_store::ContactRow {
+        id: uuid::Uuid::from_u128(n),
+        organization_id: org.as_uuid(),
+        tenant_id: None,
+        object_id: None,
+        values: {
+            let mut v: [Option<String>; 15] = Default::default();
+            v[0] = Some("Zed Twin".into());
+            v[1] = Some("Zed".into());
+            v[2] = Some("Twin".into());
+            v
+        },
+        upn: None,
+        sort_key: "zed twin".into(),
+        email_key: None,
+        deleted_in_entra: false,
+        disabled: false,
+        conflicts: 0,
+        synced_fields: 0,
+        field_notes: None,
+        created_at: 1,
+        updated_at: 1,
+        groups: vec![],
+    };
+    let mut unit = h.owner.scope(&h.db.db).begin().await.expect("unit");
+    unit.write_contacts(&[twin(1), twin(2)])
+        .await
+        .expect("seeded");
+    unit.commit().await.expect("commit");
+    let spec = |name: &str, first: &str, last: &str| UserSpec {
+        display_name: name.into(),
+        given_name: Some(first.into()),
+        surname: Some(last.into()),
+        ..UserSpec::default()
+    };
+    h.microsoft()
+        .add_user(&tenant, &spec("Zed Twin", "Zed", "Twin"))
+        .expect("user");
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let run = s.sync_now(&h.owner, conn).await.expect("synced");
+    assert_eq!(
+        s.sync_run(&h.owner, run)
+            .await
+            .expect("run")
+            .counts
+            .expect("c")
+            .counts
+            .review,
+        1
+    );
+    let queue = s.contact_review(&h.owner).await.expect("queue");
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue[0].display_name, "Zed Twin");
+    assert_eq!(queue[0].candidates.len(), 2, "{queue:?}");
+    assert!(
+        queue[0].why.contains("2 contacts match by name"),
+        "{}",
+        queue[0].why
+    );
+
+    // Linked to the first candidate: the contact follows Entra from now on, and the queue is empty.
+    let chosen = queue[0].candidates[0].0;
+    s.decide_contact_review(&h.owner, conn, &queue[0].object_id, Decision::Link(chosen))
+        .await
+        .expect("linked");
+    assert!(s.contact_review(&h.owner).await.expect("queue").is_empty());
+    let linked = s.contact(&h.owner, chosen).await.expect("contact");
+    assert_eq!(
+        linked.object_id.as_deref(),
+        Some(queue[0].object_id.as_str())
+    );
+    assert!(
+        linked
+            .events
+            .iter()
+            .any(|e| e.what.contains("a reviewer's choice"))
+    );
+    assert!(matches!(
+        s.decide_contact_review(&h.owner, conn, &queue[0].object_id, Decision::Create)
+            .await,
+        Err(CoreError::Conflict(_))
+    ));
+
+    // Under the "review" policy new users wait; one is ignored for good, one becomes a contact.
+    s.set_sync_settings(
+        &h.owner,
+        conn,
+        &SyncSettings {
+            policy: NewUserPolicy::Review,
+            ..SyncSettings::default()
+        },
+    )
+    .await
+    .expect("settings");
+    h.microsoft()
+        .add_user(&tenant, &spec("Ivy Ignored", "Ivy", "Ignored"))
+        .expect("user");
+    h.microsoft()
+        .add_user(&tenant, &spec("Cara Created", "Cara", "Created"))
+        .expect("user");
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let before = contacts(&h, ContactFilter::default()).await.len();
+    s.sync_now(&h.owner, conn).await.expect("synced");
+    assert_eq!(
+        contacts(&h, ContactFilter::default()).await.len(),
+        before,
+        "nobody created"
+    );
+    let queue = s.contact_review(&h.owner).await.expect("queue");
+    let names: Vec<&str> = queue.iter().map(|q| q.display_name.as_str()).collect();
+    assert_eq!(names, vec!["Cara Created", "Ivy Ignored"]);
+    assert!(queue.iter().all(|q| q.preselected));
+    s.decide_contact_review(&h.owner, conn, &queue[1].object_id, Decision::Ignore)
+        .await
+        .expect("ignored");
+    s.decide_contact_review(&h.owner, conn, &queue[0].object_id, Decision::Create)
+        .await
+        .expect("created");
+    assert_eq!(
+        contacts(&h, ContactFilter::default()).await.len(),
+        before + 1
+    );
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    s.sync_now(&h.owner, conn).await.expect("synced");
+    assert!(
+        s.contact_review(&h.owner).await.expect("queue").is_empty(),
+        "the ignored user stays ignored, the created one is linked"
+    );
+    assert_eq!(
+        contacts(&h, ContactFilter::default()).await.len(),
+        before + 1
+    );
+}
