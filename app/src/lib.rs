@@ -7,6 +7,7 @@ pub mod context;
 pub mod flash;
 pub mod organizations;
 mod pages;
+pub mod review;
 pub mod settings;
 pub mod shell;
 pub mod sync;

@@ -86,18 +86,6 @@ fn attention(rows: Vec<roster_core::ConnectionView>) -> impl IntoView {
     }
 }
 
-#[component]
-pub fn ReviewPage() -> impl IntoView {
-    view! {
-        <Layout title="Review".into()>
-            <Empty
-                what="Tenants Roster could not match to an organization with certainty, and users it could not match to a contact, wait here for a decision."
-                next="Nothing to review."
-            />
-        </Layout>
-    }
-}
-
 /// The page for an address that does not exist (answered with status 404).
 #[component]
 pub fn NotFound() -> impl IntoView {

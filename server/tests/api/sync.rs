@@ -265,3 +265,83 @@ async fn a_technician_edits_a_contact_by_hand_and_a_viewer_cannot() {
         "the history names who edited"
     );
 }
+
+#[tokio::test]
+async fn under_the_review_policy_new_users_wait_on_the_review_page_for_a_technician() {
+    use roster_core::sync::engine::SyncSettings;
+    use roster_core::sync::plan::NewUserPolicy;
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(0);
+    let conn = connected(&owner, &c, "Customer Zero").await;
+    app.services()
+        .set_sync_settings(
+            &app.owner_principal().await,
+            conn.parse().expect("id"),
+            &SyncSettings {
+                policy: NewUserPolicy::Review,
+                ..SyncSettings::default()
+            },
+        )
+        .await
+        .expect("settings");
+    let tenant_page = format!("/tenants/{conn}");
+    owner
+        .submit(&tenant_page, "/api/sync_now", &[("id", &conn)])
+        .await;
+    assert!(owner.get("/contacts").await.contains("No contacts yet"));
+    let tech = app.member(&owner, "tess@acme.test", "technician").await;
+    let viewer = app.member(&owner, "vera@acme.test", "viewer").await;
+
+    let seen = viewer.get("/review").await;
+    let waiting = seen.texts("tbody tr").len();
+    assert!(waiting > 0);
+    assert!(
+        seen.attrs("button[name=decision]", "value").is_empty(),
+        "a viewer only reads"
+    );
+
+    let page = tech.get("/review").await;
+    let objects = page.attrs("input[name=object_id]", "value");
+    let r = tech
+        .submit(
+            "/review",
+            "/api/decide_review",
+            &[
+                ("connection_id", &conn),
+                ("object_id", &objects[0]),
+                ("decision", "create"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location.as_deref(), Some("/review"));
+    let r = tech
+        .submit(
+            "/review",
+            "/api/decide_review",
+            &[
+                ("connection_id", &conn),
+                ("object_id", &objects[1]),
+                ("decision", "ignore"),
+            ],
+        )
+        .await;
+    let after = tech.get(r.location.as_deref().expect("back")).await;
+    assert!(after.contains("Ignored: later syncs leave this user out."));
+    assert_eq!(after.texts("tbody tr").len(), waiting - 2);
+    assert_eq!(tech.get("/contacts").await.texts("tbody tr").len(), 1);
+    // A decision cannot be taken twice.
+    let r = tech
+        .submit(
+            "/review",
+            "/api/decide_review",
+            &[
+                ("connection_id", &conn),
+                ("object_id", &objects[1]),
+                ("decision", "create"),
+            ],
+        )
+        .await;
+    let again = tech.get(r.location.as_deref().expect("back")).await;
+    assert!(again.contains("Someone already decided"), "{}", again.html);
+}
