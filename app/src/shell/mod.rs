@@ -18,6 +18,7 @@ use crate::pages::{DashboardPage, NotFound};
 use crate::review::ReviewPage;
 use crate::settings::{AdminPage, AuditPage, MembersPage, SettingsPage};
 use crate::sync::{SyncLogPage, SyncRunPage};
+use crate::tenants::settings::SyncSettingsPage;
 use crate::tenants::{ConnectPage, ConnectionPage, RotatePage, TenantsPage};
 use forms::CsrfField;
 
@@ -58,6 +59,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/tenants/connect") view=ConnectPage ssr=SsrMode::Async />
                 <Route path=path!("/tenants/:id") view=ConnectionPage ssr=SsrMode::Async />
                 <Route path=path!("/tenants/:id/rotate") view=RotatePage ssr=SsrMode::Async />
+                <Route path=path!("/tenants/:id/sync") view=SyncSettingsPage ssr=SsrMode::Async />
                 <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async />
                 <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />

@@ -2,6 +2,7 @@
 
 pub mod api;
 mod report;
+pub mod settings;
 
 use leptos::prelude::*;
 use roster_core::connections::{DraftView, Expiry, ExpiryLevel};
@@ -385,6 +386,11 @@ fn connection_view(p: &Principal, row: ConnectionView) -> impl IntoView + use<> 
             </form>
         }
     });
+    let sync_settings = view! {
+        <form method="get" action=format!("/tenants/{id}/sync") class="inline">
+            <button type="submit" class="secondary">"Sync settings"</button>
+        </form>
+    };
     let rotate = p.role().allows(Permission::ManageCredentials).then(|| {
         view! {
             <form method="get" action=format!("/tenants/{id}/rotate") class="inline">
@@ -405,7 +411,7 @@ fn connection_view(p: &Principal, row: ConnectionView) -> impl IntoView + use<> 
                 <dt>"Last check"</dt><dd>{fmt_time(row.last_check_at)}</dd>
                 <dt>"Client secret"</dt><dd class=class>{format!("•••••••• (expires {expires})")}</dd>
             </dl>
-            <div class="actions">{check} {rotate}</div>
+            <div class="actions">{check} {sync_settings} {rotate}</div>
             {report.map(|r| view! { <h2>"Last connection check"</h2><CheckReportView report=r /> })}
         </Layout>
     }

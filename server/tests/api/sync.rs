@@ -345,3 +345,109 @@ async fn under_the_review_policy_new_users_wait_on_the_review_page_for_a_technic
     let again = tech.get(r.location.as_deref().expect("back")).await;
     assert!(again.contains("Someone already decided"), "{}", again.html);
 }
+
+#[tokio::test]
+async fn sync_settings_are_checked_saved_and_show_what_each_rule_left_out() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(0);
+    let conn = connected(&owner, &c, "Customer Zero").await;
+    let page = format!("/tenants/{conn}/sync");
+    let first = owner.get(&page).await;
+    assert_eq!(first.status, 200);
+    assert!(first.contains("No listing yet"));
+    assert_eq!(
+        first.attrs("#sync-exclude_guests[checked]", "name"),
+        vec!["exclude_guests"],
+        "guests are left out by default"
+    );
+
+    // Problems are reported at once, with what was typed, and nothing is saved.
+    let r = owner
+        .submit(
+            &page,
+            "/api/save_sync_settings",
+            &[
+                ("id", &conn),
+                ("service_accounts", "svc-[0-9]"),
+                ("policy", "create"),
+                ("guard_percent", "250"),
+            ],
+        )
+        .await;
+    let back = owner.get(r.location.as_deref().expect("back")).await;
+    assert!(
+        back.contains("cannot be used in a name pattern"),
+        "{}",
+        back.html
+    );
+    assert!(back.contains("between 1 and 100"));
+    assert_eq!(
+        back.input_value("sync-service_accounts").as_deref(),
+        Some("svc-[0-9]")
+    );
+
+    let r = owner
+        .submit(
+            &page,
+            "/api/save_sync_settings",
+            &[
+                ("id", &conn),
+                ("exclude_guests", "on"),
+                ("exclude_disabled", "on"),
+                ("service_accounts", "svc-*"),
+                ("policy", "create"),
+                ("guard_percent", "30"),
+            ],
+        )
+        .await;
+    let saved = owner.get(r.location.as_deref().expect("back")).await;
+    assert!(saved.contains("The sync settings were saved"));
+    assert_eq!(
+        saved.input_value("sync-guard_percent").as_deref(),
+        Some("30")
+    );
+    assert_eq!(
+        saved.input_value("sync-service_accounts").as_deref(),
+        Some("svc-*")
+    );
+    assert_eq!(
+        saved.attrs("#sync-exclude_disabled[checked]", "name").len(),
+        1
+    );
+
+    owner
+        .submit(
+            &format!("/tenants/{conn}"),
+            "/api/sync_now",
+            &[("id", &conn)],
+        )
+        .await;
+    let after = owner.get(&page).await;
+    assert!(after.contains("From the last listing"), "{}", after.html);
+    assert!(after.contains("left out last time: "));
+
+    let viewer = app.member(&owner, "vera@acme.test", "viewer").await;
+    let seen = viewer.get(&page).await;
+    assert!(!seen.contains("Save sync settings"));
+    let r = viewer
+        .submit(
+            &page,
+            "/api/save_sync_settings",
+            &[("id", &conn), ("policy", "review"), ("guard_percent", "5")],
+        )
+        .await;
+    let back = viewer.get(r.location.as_deref().expect("back")).await;
+    assert!(
+        back.texts("[role=alert]")
+            .contains(&"Your role does not allow this.".to_owned())
+    );
+    assert_eq!(
+        owner
+            .get(&page)
+            .await
+            .input_value("sync-guard_percent")
+            .as_deref(),
+        Some("30")
+    );
+}

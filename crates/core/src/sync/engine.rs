@@ -68,6 +68,18 @@ impl Default for SyncSettings {
     }
 }
 
+/// The sync settings form as submitted.
+#[derive(Clone, Debug, Default)]
+pub struct SyncSettingsForm {
+    pub exclude_guests: bool,
+    pub exclude_disabled: bool,
+    pub exclude_unlicensed: bool,
+    pub exclude_onmicrosoft_only: bool,
+    pub service_accounts: String,
+    pub policy: String,
+    pub guard_percent: String,
+}
+
 /// A run's outcome as the sync log shows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunCounts {
@@ -584,6 +596,88 @@ impl Services {
         .await?;
         unit.commit().await?;
         Ok(())
+    }
+
+    /// Parses the sync settings form and saves it; every problem is reported at once.
+    pub async fn save_sync_settings_form(
+        &self,
+        actor: &Principal,
+        connection: ConnectionId,
+        form: &SyncSettingsForm,
+    ) -> Result<()> {
+        self.authorize(actor, Permission::Operate)?;
+        let mut errors = crate::error::FieldErrors::new();
+        let pattern = errors
+            .check(
+                "service_accounts",
+                super::scope::NamePattern::parse(&form.service_accounts),
+            )
+            .flatten();
+        let policy = match form.policy.as_str() {
+            "create" => Some(NewUserPolicy::Create),
+            "review" => Some(NewUserPolicy::Review),
+            _ => {
+                errors.add("policy", "Choose what happens to new users.");
+                None
+            }
+        };
+        let guard = match form
+            .guard_percent
+            .trim()
+            .trim_end_matches('%')
+            .trim()
+            .parse::<u8>()
+        {
+            Ok(n) if (1..=100).contains(&n) => Some(n),
+            _ => {
+                errors.add(
+                    "guard_percent",
+                    "Enter a whole number of percent between 1 and 100.",
+                );
+                None
+            }
+        };
+        let (Some(policy), Some(guard_percent)) = (policy, guard) else {
+            return Err(CoreError::Invalid(errors));
+        };
+        if !errors.is_empty() {
+            return Err(CoreError::Invalid(errors));
+        }
+        let settings = SyncSettings {
+            filters: Filters {
+                exclude_guests: form.exclude_guests,
+                exclude_disabled: form.exclude_disabled,
+                exclude_unlicensed: form.exclude_unlicensed,
+                exclude_onmicrosoft_only: form.exclude_onmicrosoft_only,
+                service_accounts: pattern,
+            },
+            policy,
+            guard_percent,
+        };
+        self.set_sync_settings(actor, connection, &settings).await
+    }
+
+    /// The users each filter left out at the connection's last complete listing, and when.
+    pub async fn last_listing(
+        &self,
+        actor: &Principal,
+        connection: ConnectionId,
+    ) -> Result<Option<(jiff::Timestamp, RunCounts)>> {
+        self.authorize(actor, Permission::View)?;
+        let runs = actor
+            .scope(&self.db)
+            .runs_page(
+                Some(connection.as_uuid()),
+                &roster_store::PageRequest::first(20),
+            )
+            .await?;
+        Ok(runs.items.into_iter().find_map(|r| {
+            let counts: RunCounts = serde_json::from_str(r.counts.as_deref()?).ok()?;
+            Some((
+                roster_store::from_millis(r.started_at.unwrap_or(r.queued_at)),
+                counts,
+            ))
+        }))
     }
 
     /// Writes `plan` in batched units; the last unit also records the run as succeeded (moving
