@@ -436,6 +436,32 @@ impl Services {
     /// "Sync now": syncs one tenant connection's users into its organization's contacts and
     /// returns the run (also when it failed or was held; its page says what happened).
     pub async fn sync_now(&self, actor: &Principal, connection: ConnectionId) -> Result<SyncRunId> {
+        self.run_sync(actor, connection, "manual").await
+    }
+
+    /// The first sync of a connection just saved, when it is matched to an organization (a new
+    /// connection syncs at once); `None` when there is nowhere to put contacts yet.
+    pub async fn first_sync(
+        &self,
+        actor: &Principal,
+        connection: ConnectionId,
+    ) -> Result<Option<SyncRunId>> {
+        self.authorize(actor, Permission::Operate)?;
+        let row = actor.scope(&self.db).connection(connection).await?;
+        if row.organization_id.is_none() {
+            return Ok(None);
+        }
+        self.run_sync(actor, connection, "new_connection")
+            .await
+            .map(Some)
+    }
+
+    async fn run_sync(
+        &self,
+        actor: &Principal,
+        connection: ConnectionId,
+        trigger: &str,
+    ) -> Result<SyncRunId> {
         self.authorize(actor, Permission::Operate)?;
         let scope = actor.scope(&self.db);
         let row = scope.connection(connection).await?;
@@ -453,7 +479,7 @@ impl Services {
         let mut run = SyncRunRow {
             id: run_id.as_uuid(),
             connection_id: connection.as_uuid(),
-            trigger: "manual".into(),
+            trigger: trigger.into(),
             requested_by: actor.email().to_owned(),
             preview: false,
             status: "running".into(),
