@@ -18,6 +18,9 @@ use crate::shell::load::for_member;
 /// Runs per page of the log.
 const RUNS_PER_PAGE: usize = 50;
 
+/// Contact changes listed on a run's page.
+const CHANGES_SHOWN: i64 = 500;
+
 fn status_words(r: &RunView) -> (&'static str, &'static str) {
     match r.status.as_str() {
         "succeeded" => ("Succeeded", "ok"),
@@ -108,13 +111,20 @@ pub fn SyncRunPage() -> impl IntoView {
                 let state = state.clone();
                 Suspend::new(async move {
                     let loaded = match (cx.principal(), &state, id) {
-                        (Ok(p), Ok(s), Some(id)) => s.services.sync_run(p, id).await.map(|r| (p.role().allows(Permission::Operate), r)),
+                        (Ok(p), Ok(s), Some(id)) => match s.services.sync_run(p, id).await {
+                            Ok(r) => s
+                                .services
+                                .run_changes(p, id, CHANGES_SHOWN + 1)
+                                .await
+                                .map(|c| (p.role().allows(Permission::Operate), r, c)),
+                            Err(e) => Err(e),
+                        },
                         (Err(e), _, _) => Err(e),
                         (_, Err(_), _) => Err(CoreError::Internal("no state".into())),
                         (_, _, None) => Err(CoreError::NotFound),
                     };
                     match loaded {
-                        Ok((can_decide, run)) => run_view(run, can_decide).into_any(),
+                        Ok((can_decide, run, changes)) => run_view(run, can_decide, changes).into_any(),
                         Err(CoreError::NotFound) => view! { <crate::pages::NotFound /> }.into_any(),
                         Err(e) => view! { <Layout title="Sync run".into()>{load_error(e)}</Layout> }.into_any(),
                     }
@@ -124,7 +134,23 @@ pub fn SyncRunPage() -> impl IntoView {
     }
 }
 
-fn run_view(r: RunView, can_decide: bool) -> impl IntoView {
+fn run_view(
+    r: RunView,
+    can_decide: bool,
+    mut changes: Vec<(roster_domain::ContactId, String, String)>,
+) -> impl IntoView {
+    let more = changes.len() as i64 > CHANGES_SHOWN;
+    changes.truncate(CHANGES_SHOWN as usize);
+    let changes = if changes.is_empty() {
+        view! { <p class="muted">"This run changed no contact."</p> }.into_any()
+    } else {
+        let rows = changes
+            .into_iter()
+            .map(|(id, name, what)| view! { <tr><td><a href=format!("/contacts/{id}")>{name}</a></td><td>{what}</td></tr> })
+            .collect_view();
+        let note = more.then(|| view! { <p class="hint">{format!("The first {CHANGES_SHOWN} changes are shown; each contact's page lists its own.")}</p> });
+        view! { <DataTable headers=vec!["Contact", "Change"]>{rows}</DataTable> {note} }.into_any()
+    };
     let (status, class) = status_words(&r);
     let error = r.error.clone().map(|e| {
         let id = e.request_id.map(|id| view! { <p class="hint">"Microsoft's request id: " <code>{id}</code></p> });
@@ -187,6 +213,8 @@ fn run_view(r: RunView, can_decide: bool) -> impl IntoView {
                 <dt>"Counts"</dt><dd>{counts_line(&r)}</dd>
             </dl>
             {excluded}
+            <h2>"Changes"</h2>
+            {changes}
             <p><a href="/sync-log">"All runs"</a>" · "<a href="/contacts">"Contacts"</a></p>
         </Layout>
     }

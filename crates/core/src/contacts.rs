@@ -303,6 +303,30 @@ impl Services {
         })
     }
 
+    /// What a run did to each contact, by contact name (at most `limit` changes).
+    pub async fn run_changes(
+        &self,
+        actor: &Principal,
+        id: SyncRunId,
+        limit: i64,
+    ) -> Result<Vec<(ContactId, String, String)>> {
+        self.authorize(actor, Permission::View)?;
+        Ok(actor
+            .scope(&self.db)
+            .run_events(id.as_uuid(), limit)
+            .await?
+            .into_iter()
+            .map(|(e, name)| {
+                let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+                (
+                    ContactId::from_uuid(e.contact_id),
+                    name.unwrap_or_else(|| "(no name)".into()),
+                    event_text(&e.kind, &detail),
+                )
+            })
+            .collect())
+    }
+
     /// One sync run.
     pub async fn sync_run(&self, actor: &Principal, id: SyncRunId) -> Result<RunView> {
         self.authorize(actor, Permission::View)?;

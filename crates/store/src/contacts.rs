@@ -329,6 +329,54 @@ impl WorkspaceScope<'_> {
             .collect())
     }
 
+    /// The contact events a sync run caused, with each contact's display name, at most `limit`.
+    pub async fn run_events(
+        &self,
+        run_id: Uuid,
+        limit: i64,
+    ) -> Result<Vec<(ContactEventRow, Option<String>)>> {
+        #[derive(sqlx::FromRow)]
+        struct Raw {
+            id: Uuid,
+            contact_id: Uuid,
+            kind: String,
+            detail: String,
+            run_id: Option<Uuid>,
+            actor: String,
+            created_at: i64,
+            display_name: Option<String>,
+        }
+        let rows: Vec<Raw> = dispatch!(self.db, |pool| {
+            sqlx::query_as(
+            "SELECT e.id, e.contact_id, e.kind, e.detail, e.run_id, e.actor, e.created_at, c.display_name \
+             FROM contact_events e JOIN contacts c ON c.workspace_id = e.workspace_id AND c.id = e.contact_id \
+             WHERE e.workspace_id = $1 AND e.run_id = $2 ORDER BY c.sort_key, e.created_at, e.id LIMIT $3"
+        )
+        .bind(self.workspace_id.as_uuid())
+        .bind(run_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    ContactEventRow {
+                        id: r.id,
+                        contact_id: r.contact_id,
+                        kind: r.kind,
+                        detail: r.detail,
+                        run_id: r.run_id,
+                        actor: r.actor,
+                        created_at: r.created_at,
+                    },
+                    r.display_name,
+                )
+            })
+            .collect())
+    }
+
     /// One page of sync runs, newest first, optionally of one connection.
     pub async fn runs_page(
         &self,

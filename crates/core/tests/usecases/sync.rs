@@ -106,6 +106,17 @@ async fn a_sync_creates_contacts_then_changes_only_what_changed_and_flags_leaver
     assert_eq!((c3.counts.created, c3.counts.updated), (0, 1));
     let detail = s.contact(&h.owner, someone.id).await.expect("contact");
     assert_eq!(detail.contact.display_name, "Renamed Person");
+    // The run's page lists exactly that change.
+    let changes = s.run_changes(&h.owner, third, 100).await.expect("changes");
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0].0, someone.id);
+    assert!(changes[0].2.contains("Renamed Person"), "{changes:?}");
+    assert!(
+        s.run_changes(&h.owner, again, 100)
+            .await
+            .expect("changes")
+            .is_empty()
+    );
     assert!(
         detail
             .events
