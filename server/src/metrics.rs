@@ -14,6 +14,12 @@ const BUCKETS: [f64; 11] = [
 ];
 
 const REQUESTS: &str = "roster_http_requests_total";
+const RUNS: &str = "roster_sync_runs_total";
+const RUN_SECONDS: &str = "roster_sync_run_duration_seconds";
+const CONTACTS_WRITTEN: &str = "roster_sync_contacts_written_total";
+
+/// Upper bounds of the run duration histogram, in seconds.
+const RUN_BUCKETS: [f64; 9] = [0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0];
 const LATENCY: &str = "roster_http_request_duration_seconds";
 
 /// The process's request metrics: a Prometheus recorder of this application's own (not the
@@ -29,17 +35,20 @@ impl std::fmt::Debug for Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
-        let builder = PrometheusBuilder::new();
-        let builder =
-            match builder.set_buckets_for_metric(Matcher::Full(LATENCY.to_owned()), &BUCKETS) {
-                Ok(b) => b,
-                // Only an empty bucket list is refused; ours is not.
-                Err(_) => PrometheusBuilder::new(),
-            };
+        // Only an empty bucket list is refused; ours are not.
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(LATENCY.to_owned()), &BUCKETS)
+            .and_then(|b| {
+                b.set_buckets_for_metric(Matcher::Full(RUN_SECONDS.to_owned()), &RUN_BUCKETS)
+            })
+            .unwrap_or_else(|_| PrometheusBuilder::new());
         let recorder = builder.build_recorder();
         metrics::with_local_recorder(&recorder, || {
             metrics::describe_counter!(REQUESTS, "HTTP requests by method, route and status.");
             metrics::describe_histogram!(LATENCY, "HTTP request latency by route.");
+            metrics::describe_counter!(RUNS, "Sync runs by outcome.");
+            metrics::describe_histogram!(RUN_SECONDS, "Sync run duration by outcome.");
+            metrics::describe_counter!(CONTACTS_WRITTEN, "Contact rows written by syncs.");
         });
         Self(Arc::new(recorder))
     }
@@ -62,6 +71,16 @@ impl Metrics {
     /// The metrics in the Prometheus text exposition format.
     pub fn render(&self) -> String {
         self.0.handle().render()
+    }
+}
+
+impl roster_core::sync::engine::SyncMetrics for Metrics {
+    fn run_finished(&self, outcome: &str, seconds: f64, contacts: u64) {
+        metrics::with_local_recorder(self.0.as_ref(), || {
+            metrics::counter!(RUNS, "outcome" => outcome.to_owned()).increment(1);
+            metrics::histogram!(RUN_SECONDS, "outcome" => outcome.to_owned()).record(seconds);
+            metrics::counter!(CONTACTS_WRITTEN).increment(contacts);
+        });
     }
 }
 

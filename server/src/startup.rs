@@ -51,10 +51,12 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
     let clock = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
     let interactive = graph_client(config, clock.clone(), roster_graph::Profile::Interactive)?;
     let background = graph_client(config, clock.clone(), roster_graph::Profile::Background)?;
+    let metrics = Metrics::default();
     let services = Services::new(db.clone(), clock, SessionPolicy::default())
         .with_keyring(config.keyring())
         .with_graph(interactive)
-        .with_background_graph(background);
+        .with_background_graph(background)
+        .with_sync_metrics(Arc::new(metrics.clone()));
     let leptos_options = LeptosOptions::builder()
         .output_name("roster")
         .site_addr(config.listen)
@@ -66,7 +68,6 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
         public_url: config.public_url.clone(),
         demo: options.demo,
     };
-    let metrics = Metrics::default();
     let server_state = ServerState {
         app: app_state.clone(),
         metrics: metrics.clone(),

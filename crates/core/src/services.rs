@@ -37,6 +37,7 @@ pub struct Services {
     pub(crate) graph: Option<roster_graph::GraphClient>,
     pub(crate) background_graph: Option<roster_graph::GraphClient>,
     pub(crate) randomness: Arc<dyn crate::ids::Randomness>,
+    pub(crate) sync_metrics: Option<Arc<dyn crate::sync::engine::SyncMetrics>>,
 }
 
 impl Services {
@@ -51,7 +52,14 @@ impl Services {
             graph: None,
             background_graph: None,
             randomness: Arc::new(crate::ids::OsRandomness),
+            sync_metrics: None,
         }
+    }
+
+    /// Reports finished sync runs to `metrics`.
+    pub fn with_sync_metrics(mut self, metrics: Arc<dyn crate::sync::engine::SyncMetrics>) -> Self {
+        self.sync_metrics = Some(metrics);
+        self
     }
 
     /// Gives the services another source of random bits for new identifiers (tests fix it).

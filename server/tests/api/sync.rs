@@ -471,3 +471,46 @@ async fn sync_settings_are_checked_saved_and_show_what_each_rule_left_out() {
         Some("30")
     );
 }
+
+#[tokio::test]
+async fn metrics_count_sync_runs_by_outcome_and_the_contacts_they_wrote() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(0);
+    let conn = connected(&owner, &c, "Customer Zero").await;
+    let created = owner.get("/contacts").await.texts("tbody tr").len();
+    owner
+        .submit(
+            &format!("/tenants/{conn}"),
+            "/api/sync_now",
+            &[("id", &conn)],
+        )
+        .await;
+    let m = owner.get("/metrics").await.html;
+    let line = |prefix: &str| {
+        m.lines()
+            .find(|l| l.starts_with(prefix))
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no {prefix} in {m}"))
+    };
+    assert!(line("roster_sync_runs_total{outcome=\"succeeded\"}").ends_with(" 2"));
+    assert!(line("roster_sync_run_duration_seconds_count{outcome=\"succeeded\"}").ends_with(" 2"));
+    let written: usize = line("roster_sync_contacts_written_total")
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("a number");
+    // As many as the two runs' counts say they created, updated and flagged.
+    let log = owner.get("/sync-log").await.texts("tbody tr").join(" · ");
+    let sum: usize = log
+        .split(" · ")
+        .filter_map(|part| {
+            let (n, what) = part.trim().split_once(' ')?;
+            matches!(what, "created" | "updated" | "flagged deleted")
+                .then(|| n.parse::<usize>().ok())
+                .flatten()
+        })
+        .sum();
+    assert!(sum > 0 && created > 0);
+    assert_eq!(written, sum, "{log}");
+}

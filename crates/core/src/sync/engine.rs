@@ -68,6 +68,13 @@ impl Default for SyncSettings {
     }
 }
 
+/// Where the engine reports each finished run (the server counts them for `/metrics`).
+pub trait SyncMetrics: Send + Sync + std::fmt::Debug {
+    /// A run ended with `outcome` (`succeeded`, `failed`, `held`) after `seconds`, having written
+    /// `contacts` contact rows.
+    fn run_finished(&self, outcome: &str, seconds: f64, contacts: u64);
+}
+
 /// The sync settings form as submitted.
 #[derive(Clone, Debug, Default)]
 pub struct SyncSettingsForm {
@@ -515,6 +522,7 @@ impl Services {
                 unit.update_run(&run, "running").await?;
                 unit.commit().await?;
                 tracing::warn!(run = %run_id, connection = %connection, "sync failed while listing users");
+                self.report_run(&run, 0);
                 return Ok(run_id);
             }
         };
@@ -559,6 +567,7 @@ impl Services {
             unit.update_run(&run, "running").await?;
             unit.commit().await?;
             tracing::info!(run = %run_id, ?hold, "sync held for a person to confirm");
+            self.report_run(&run, 0);
             return Ok(run_id);
         }
         self.queue_for_review(&scope, connection, run_id, &plan, &ignored)
@@ -573,8 +582,20 @@ impl Services {
             "running",
         )
         .await?;
+        self.report_run(
+            &run,
+            (plan.counts.created + plan.counts.updated + plan.counts.flagged) as u64,
+        );
         tracing::info!(run = %run_id, created = plan.counts.created, updated = plan.counts.updated, flagged = plan.counts.flagged, "sync done");
         Ok(run_id)
+    }
+
+    fn report_run(&self, run: &SyncRunRow, contacts: u64) {
+        if let Some(m) = &self.sync_metrics {
+            let started = run.started_at.unwrap_or(run.queued_at);
+            let seconds = (self.now_ms() - started).max(0) as f64 / 1000.0;
+            m.run_finished(&run.status, seconds, contacts);
+        }
     }
 
     /// A connection's sync settings (the defaults when none were saved).
