@@ -117,6 +117,10 @@ fn settings_view(
         .map(|p| p.as_text())
         .unwrap_or_default();
     let review = s.policy == NewUserPolicy::Review;
+    let group = match &s.scope {
+        roster_core::sync::engine::SyncScope::Group { id } => id.clone(),
+        roster_core::sync::engine::SyncScope::AllUsers => String::new(),
+    };
     let submit = can_edit.then(|| view! { <button type="submit">"Save sync settings"</button> });
     view! {
         <Layout title=format!("Sync settings: {title}")>
@@ -125,6 +129,9 @@ fn settings_view(
             <form method="post" action="/api/save_sync_settings" novalidate>
                 <CsrfField />
                 <input type="hidden" name="id" value=id.to_string() />
+                <Field form="sync" name="group_id" label="Only the members of this group (Object ID)" required=false maxlength=36
+                    hint="Empty: every user of the tenant. A group: its direct members, and the members of its direct subgroups in a contact group named after each; deeper nesting is ignored."
+                    value=group />
                 <fieldset>
                     <legend>"Leave out"</legend>
                     {guests}
@@ -176,6 +183,7 @@ pub async fn save_sync_settings(
     #[server(default)] exclude_disabled: Option<String>,
     #[server(default)] exclude_unlicensed: Option<String>,
     #[server(default)] exclude_onmicrosoft_only: Option<String>,
+    #[server(default)] group_id: String,
     #[server(default)] service_accounts: String,
     #[server(default)] policy: String,
     #[server(default)] guard_percent: String,
@@ -184,6 +192,7 @@ pub async fn save_sync_settings(
     let cx = request_context();
     let back = format!("/tenants/{}/sync", urlencoding::encode(id.trim()));
     let form = SyncSettingsForm {
+        group_id: group_id.clone(),
         exclude_guests: exclude_guests.is_some(),
         exclude_disabled: exclude_disabled.is_some(),
         exclude_unlicensed: exclude_unlicensed.is_some(),

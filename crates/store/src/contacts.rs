@@ -280,8 +280,24 @@ impl WorkspaceScope<'_> {
             for r in &raw {
                 rows.push(contact_from_row!(r));
             }
-            Ok::<_, StoreError>(rows)
+            // The page's contact groups, in one statement.
+            let mut groups: Vec<OwnedGroup> = Vec::new();
+            if !rows.is_empty() {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT contact_id, name FROM contact_groups WHERE workspace_id = ",
+                );
+                q.push_bind(ws).push(" AND contact_id IN (");
+                let mut sep = q.separated(", ");
+                for r in &rows {
+                    sep.push_bind(r.id);
+                }
+                sep.push_unseparated(") ORDER BY name");
+                groups = q.build_query_as().fetch_all(pool).await?;
+            }
+            Ok::<_, StoreError>((rows, groups))
         })?;
+        let (mut rows, groups) = rows;
+        attach(&mut rows, groups);
         Ok(Page::from_rows(rows, req, |r| Cursor {
             key: SortKey::Text(r.sort_key.clone()),
             id: r.id,

@@ -15,7 +15,7 @@ use roster_domain::{ConnectionId, ContactId, Permission, SyncRunId};
 use roster_graph::{ListQuery, TenantCredentials};
 use roster_store::{ContactEventRow, ContactRow, Principal, StoreError, SyncRunRow};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// How many contacts one unit of work writes when a plan is applied.
 const CONTACTS_PER_UNIT: usize = 2000;
@@ -48,10 +48,23 @@ pub const USER_SELECT: [&str; 24] = [
     "onPremisesSyncEnabled",
 ];
 
+/// Which users of a tenant a connection syncs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum SyncScope {
+    /// Every user of the tenant (the filters still apply).
+    #[default]
+    AllUsers,
+    /// The direct members of one group, and the members of its direct subgroups (as contact
+    /// groups named after them); deeper nesting is ignored.
+    Group { id: String },
+}
+
 /// A connection's sync settings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SyncSettings {
+    pub scope: SyncScope,
     pub filters: Filters,
     pub policy: NewUserPolicy,
     /// A run that would flag more than this share of the tenant's linked contacts is held.
@@ -61,6 +74,7 @@ pub struct SyncSettings {
 impl Default for SyncSettings {
     fn default() -> Self {
         Self {
+            scope: SyncScope::AllUsers,
             filters: Filters::default(),
             policy: NewUserPolicy::Create,
             guard_percent: 20,
@@ -78,6 +92,8 @@ pub trait SyncMetrics: Send + Sync + std::fmt::Debug {
 /// The sync settings form as submitted.
 #[derive(Clone, Debug, Default)]
 pub struct SyncSettingsForm {
+    /// Empty for all users, else a group's object ID.
+    pub group_id: String,
     pub exclude_guests: bool,
     pub exclude_disabled: bool,
     pub exclude_unlicensed: bool,
@@ -511,7 +527,7 @@ impl Services {
         unit.commit().await?;
 
         // Listing: complete, or the run fails and nothing is written.
-        let listed = self.list_users(&row, actor).await;
+        let listed = self.list_users(&row, actor, &settings.scope).await;
         let candidates = match listed {
             Ok(c) => c,
             Err(problem) => {
@@ -684,13 +700,26 @@ impl Services {
                 None
             }
         };
-        let (Some(policy), Some(guard_percent)) = (policy, guard) else {
+        let group = form.group_id.trim().to_ascii_lowercase();
+        let scope = if group.is_empty() {
+            Some(SyncScope::AllUsers)
+        } else if roster_domain::tenant::is_guid(&group) {
+            Some(SyncScope::Group { id: group })
+        } else {
+            errors.add(
+                "group_id",
+                "A group's Object ID is a GUID like 0f3c4d5e-1a2b-4c3d-9e8f-123456789abc (Entra admin center → Groups → the group → Overview). Leave it empty to sync all users.",
+            );
+            None
+        };
+        let (Some(policy), Some(guard_percent), Some(scope)) = (policy, guard, scope) else {
             return Err(CoreError::Invalid(errors));
         };
         if !errors.is_empty() {
             return Err(CoreError::Invalid(errors));
         }
         let settings = SyncSettings {
+            scope,
             filters: Filters {
                 exclude_guests: form.exclude_guests,
                 exclude_disabled: form.exclude_disabled,
@@ -930,6 +959,7 @@ impl Services {
         &self,
         row: &roster_store::ConnectionRow,
         actor: &Principal,
+        scope: &SyncScope,
     ) -> std::result::Result<Vec<super::scope::Candidate>, Problem> {
         let problem = |e: &roster_graph::Error| diagnose(e);
         let graph = self.background_graph().map_err(|e| Problem {
@@ -968,17 +998,81 @@ impl Services {
                 .collect(),
             Err(e) => return Err(problem(&e)),
         };
+        // A group scope: its direct members, and the members of its direct subgroups (in a
+        // contact group named after the subgroup); deeper nesting is ignored.
+        let members: Option<HashMap<String, Vec<String>>> = match scope {
+            SyncScope::AllUsers => None,
+            SyncScope::Group { id } => {
+                let ids = ListQuery::new().select(["id", "displayName"]);
+                let mut direct: HashMap<String, Vec<String>> = HashMap::new();
+                let mut subgroups = Vec::new();
+                let mut stream = session.group_members(id, &ids);
+                while let Some(m) = stream.next().await {
+                    match m.map_err(|e| group_problem(&e, id))? {
+                        roster_graph::models::DirectoryObject::User(u) => {
+                            if let Some(uid) = u.id {
+                                direct.entry(uid.to_lowercase()).or_default();
+                            }
+                        }
+                        roster_graph::models::DirectoryObject::Group(g) => subgroups.push(g),
+                        _ => {}
+                    }
+                }
+                for g in subgroups {
+                    let (Some(gid), Some(name)) = (g.id.clone(), g.display_name.clone()) else {
+                        continue;
+                    };
+                    let name = super::scope::clean(Some(&name)).unwrap_or(gid.clone());
+                    let mut stream = session.group_members(&gid, &ids);
+                    while let Some(m) = stream.next().await {
+                        if let roster_graph::models::DirectoryObject::User(u) =
+                            m.map_err(|e| group_problem(&e, &gid))?
+                            && let Some(uid) = u.id
+                        {
+                            direct
+                                .entry(uid.to_lowercase())
+                                .or_default()
+                                .push(name.clone());
+                        }
+                    }
+                }
+                Some(direct)
+            }
+        };
         let query = ListQuery::new().select(USER_SELECT).top(999);
         let mut stream = session.users(&query);
         let mut out = Vec::new();
         while let Some(user) = stream.next().await {
             let user = user.map_err(|e| problem(&e))?;
-            if let Some(c) = normalize(&user, &free, Vec::new()) {
+            let groups = match &members {
+                None => Some(Vec::new()),
+                Some(m) => user
+                    .id
+                    .as_deref()
+                    .and_then(|id| m.get(&id.to_lowercase()))
+                    .cloned(),
+            };
+            let Some(groups) = groups else {
+                continue;
+            };
+            if let Some(c) = normalize(&user, &free, groups) {
                 out.push(c);
             }
         }
         Ok(out)
     }
+}
+
+/// A failure reading a scope group, in words (a missing group says which one).
+fn group_problem(e: &roster_graph::Error, id: &str) -> Problem {
+    let mut p = diagnose(e);
+    if e.graph_error() == Some(roster_graph::GraphErrorKind::ResourceNotFound) {
+        p.cause = format!(
+            "The group {id} chosen as this connection's scope does not exist in the tenant (any more)."
+        );
+        p.fix = "Choose another group in the sync settings, or sync all users.".into();
+    }
+    p
 }
 
 /// Why a held run waits, in words.

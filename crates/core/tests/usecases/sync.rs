@@ -596,3 +596,115 @@ async fn the_review_queue_holds_what_a_sync_would_not_guess_and_remembers_decisi
         before + 1
     );
 }
+
+#[tokio::test]
+async fn a_group_scope_takes_direct_members_and_direct_subgroups_but_not_deeper_nesting() {
+    use roster_core::sync::engine::{SyncScope, SyncSettings};
+    use roster_graph_emulator::GroupSpec;
+    let h = Harness::start().await;
+    let s = &h.services;
+    let conn = connected(&h).await;
+    let tenant = h.customer(0).tenant_id;
+    s.sync_now(&h.owner, conn).await.expect("first sync");
+    let all = contacts(&h, ContactFilter::default()).await;
+    let mut oids = Vec::new();
+    for c in &all[..3] {
+        oids.push(
+            s.contact(&h.owner, c.id)
+                .await
+                .expect("c")
+                .object_id
+                .expect("linked"),
+        );
+    }
+    let (a, b, c) = (oids[0].clone(), oids[1].clone(), oids[2].clone());
+    let group = |name: &str, members: Vec<String>| GroupSpec {
+        display_name: name.into(),
+        members,
+        ..GroupSpec::default()
+    };
+    h.microsoft()
+        .add_group(&tenant, &group("Deep", vec![c.clone()]))
+        .expect("deep");
+    h.microsoft()
+        .add_group(&tenant, &group("Sales", vec![b.clone(), "Deep".into()]))
+        .expect("sales");
+    let staff = h
+        .microsoft()
+        .add_group(&tenant, &group("Staff", vec![a.clone(), "Sales".into()]))
+        .expect("staff");
+    s.set_sync_settings(
+        &h.owner,
+        conn,
+        &SyncSettings {
+            scope: SyncScope::Group {
+                id: staff.to_string(),
+            },
+            guard_percent: 100,
+            ..SyncSettings::default()
+        },
+    )
+    .await
+    .expect("settings");
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let run = s.sync_now(&h.owner, conn).await.expect("synced");
+    let r = s.sync_run(&h.owner, run).await.expect("run");
+    assert_eq!(r.status, "succeeded", "{r:?}");
+    let in_scope = contacts(
+        &h,
+        ContactFilter {
+            deleted_in_entra: Some(false),
+            ..ContactFilter::default()
+        },
+    )
+    .await;
+    let ids: Vec<_> = in_scope.iter().map(|c| c.id).collect();
+    assert_eq!(in_scope.len(), 2, "{in_scope:?}");
+    assert!(ids.contains(&all[0].id) && ids.contains(&all[1].id));
+    let sales = in_scope.iter().find(|c| c.id == all[1].id).expect("b");
+    assert_eq!(sales.groups, vec!["Sales"]);
+    assert!(
+        in_scope
+            .iter()
+            .find(|c| c.id == all[0].id)
+            .expect("a")
+            .groups
+            .is_empty()
+    );
+    // Out of scope (C is only in a nested subgroup): flagged, never deleted.
+    assert_eq!(
+        contacts(&h, ContactFilter::default()).await.len(),
+        all.len()
+    );
+    assert_eq!(
+        contacts(
+            &h,
+            ContactFilter {
+                group: Some("Sales".into()),
+                ..ContactFilter::default()
+            }
+        )
+        .await
+        .len(),
+        1
+    );
+
+    // A group that no longer exists fails the run with words, and changes nothing.
+    s.set_sync_settings(
+        &h.owner,
+        conn,
+        &SyncSettings {
+            scope: SyncScope::Group {
+                id: "00000000-0000-4000-8000-000000000001".into(),
+            },
+            ..SyncSettings::default()
+        },
+    )
+    .await
+    .expect("settings");
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let run = s.sync_now(&h.owner, conn).await.expect("recorded");
+    let r = s.sync_run(&h.owner, run).await.expect("run");
+    assert_eq!(r.status, "failed");
+    assert!(r.error.expect("error").cause.contains("does not exist"));
+}
