@@ -77,6 +77,15 @@ test('a customer tenant is connected from its organization page', async ({ page 
   await expect(page.getByText(/Connection checked: Connected to/)).toBeVisible();
   expect(await page.content()).not.toContain(c.secret);
 
+  // Preview sync writes nothing and says so.
+  const tenantUrl = page.url();
+  await page.getByRole('button', { name: 'Preview sync' }).click();
+  await expect(page.getByRole('heading', { name: `Preview of ${c.name}` })).toBeVisible();
+  await expect(page.getByText('This is a preview: nothing was written.')).toBeVisible();
+  await page.getByRole('button', { name: 'Discard' }).click();
+  await expect(page.getByText('The run was discarded')).toBeVisible();
+  await page.goto(tenantUrl);
+
   // Sync now: the tenant's users become the organization's contacts, and the run is logged.
   await page.getByRole('button', { name: 'Sync now' }).click();
   await expect(page.getByRole('heading', { name: `Sync of ${c.name}` })).toBeVisible();
@@ -87,9 +96,10 @@ test('a customer tenant is connected from its organization page', async ({ page 
   // The log holds the first sync (run at save) and this one, newest first.
   await page.getByRole('link', { name: 'Sync log', exact: true }).click();
   const runs = page.getByRole('row', { name: new RegExp(c.name) });
-  await expect(runs).toHaveCount(2);
+  await expect(runs).toHaveCount(3);
   await expect(runs.first()).toContainText('Succeeded');
-  await expect(runs.nth(1)).toContainText('Succeeded');
+  await expect(runs.nth(1)).toContainText('Discarded');
+  await expect(runs.nth(2)).toContainText('Succeeded');
 
   await page.getByRole('link', { name: 'Contacts', exact: true }).click();
   const names = page.locator('tbody tr td:first-child a');

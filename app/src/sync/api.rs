@@ -59,3 +59,23 @@ pub async fn discard_run(#[server(default)] id: String) -> Result<(), ServerFnEr
     }
     Ok(())
 }
+
+#[server(endpoint = "preview_sync")]
+pub async fn preview_sync(#[server(default)] id: String) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let back = format!("/tenants/{}", urlencoding::encode(id.trim()));
+    let parsed = id.trim().parse().map_err(|_| CoreError::NotFound);
+    let result = match (cx.principal(), parsed) {
+        (Ok(p), Ok(id)) => state.services.preview_sync(p, id).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(run) => done(
+            "The preview is ready: nothing was written.",
+            &format!("/sync-log/{run}"),
+        ),
+        Err(e) => refuse("", &e, &[], &back),
+    }
+    Ok(())
+}

@@ -25,6 +25,7 @@ fn status_words(r: &RunView) -> (&'static str, &'static str) {
     match r.status.as_str() {
         "succeeded" => ("Succeeded", "ok"),
         "failed" => ("Failed", "bad"),
+        "held" if r.preview => ("Preview: nothing written", "warn"),
         "held" => ("Held: waiting for a person", "warn"),
         "running" => ("Running", ""),
         "queued" => ("Waiting to run", ""),
@@ -152,6 +153,24 @@ fn run_view(
         view! { <DataTable headers=vec!["Contact", "Change"]>{rows}</DataTable> {note} }.into_any()
     };
     let (status, class) = status_words(&r);
+    let planned = (!r.planned.is_empty()).then(|| {
+        let rows =
+            r.planned
+                .iter()
+                .map(|l| {
+                    let who = match l.contact {
+                        Some(id) => view! { <a href=format!("/contacts/{id}")>{l.who.clone()}</a> }
+                            .into_any(),
+                        None => view! { <span>{l.who.clone()}</span> }.into_any(),
+                    };
+                    view! { <tr><td>{who}</td><td>{l.what.clone()}</td></tr> }
+                })
+                .collect_view();
+        view! {
+            <h2>"Planned"</h2>
+            <DataTable headers=vec!["Contact or user", "What the plan does"]>{rows}</DataTable>
+        }
+    });
     let error = r.error.clone().map(|e| {
         let id = e.request_id.map(|id| view! { <p class="hint">"Microsoft's request id: " <code>{id}</code></p> });
         view! {
@@ -201,7 +220,7 @@ fn run_view(
         .map(|t| fmt_time(t.as_millisecond()))
         .unwrap_or_else(|| "—".into());
     view! {
-        <Layout title=format!("Sync of {}", r.connection_title)>
+        <Layout title=format!("{} of {}", if r.preview { "Preview" } else { "Sync" }, r.connection_title)>
             {held}
             {error}
             <dl class="facts">
@@ -213,6 +232,7 @@ fn run_view(
                 <dt>"Counts"</dt><dd>{counts_line(&r)}</dd>
             </dl>
             {excluded}
+            {planned}
             <h2>"Changes"</h2>
             {changes}
             <p><a href="/sync-log">"All runs"</a>" · "<a href="/contacts">"Contacts"</a></p>

@@ -375,6 +375,11 @@ fn connection_view(p: &Principal, row: ConnectionView) -> impl IntoView + use<> 
                     <input type="hidden" name="id" value=id.clone() />
                     <button type="submit">"Sync now"</button>
                 </form>
+                <form method="post" action="/api/preview_sync" class="inline">
+                    <CsrfField />
+                    <input type="hidden" name="id" value=id.clone() />
+                    <button type="submit" class="secondary">"Preview sync"</button>
+                </form>
             }
         });
         view! {

@@ -71,6 +71,110 @@ pub struct RunView {
     pub error: Option<RunError>,
     /// Why a held run waits.
     pub held_because: Option<String>,
+    /// Whether it is a preview (nothing is written unless a person applies it).
+    pub preview: bool,
+    /// What a held run or a preview would do, one line per contact (at most 500).
+    pub planned: Vec<PlannedLine>,
+}
+
+/// One contact's part in a plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedLine {
+    /// The contact it changes, when it exists already.
+    pub contact: Option<ContactId>,
+    pub who: String,
+    pub what: String,
+}
+
+fn rule_words(rule: crate::sync::plan::MatchRule) -> &'static str {
+    use crate::sync::plan::MatchRule;
+    match rule {
+        MatchRule::Linked => "linked",
+        MatchRule::Address => "matched by email address",
+        MatchRule::Upn => "matched by user principal name",
+        MatchRule::Name => "matched by name",
+        MatchRule::Reviewer => "chosen by a reviewer",
+    }
+}
+
+fn planned_lines(plan: &Plan) -> Vec<PlannedLine> {
+    use crate::sync::plan::Action;
+    let name = |u: &crate::sync::plan::EntraUser| {
+        u.values[SyncField::DisplayName.index()]
+            .clone()
+            .or_else(|| u.upn.clone())
+            .unwrap_or_else(|| u.object_id.clone())
+    };
+    let shown = |v: &Option<String>| {
+        v.as_deref()
+            .map(|s| format!("“{s}”"))
+            .unwrap_or_else(|| "(empty)".into())
+    };
+    plan.actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Create { user, .. } => Some(PlannedLine {
+                contact: None,
+                who: name(user),
+                what: "New contact".into(),
+            }),
+            Action::Update {
+                contact,
+                rule,
+                changes,
+                outcomes,
+                reactivate,
+                disabled,
+                object_id,
+                ..
+            } => {
+                let mut parts: Vec<String> = changes
+                    .iter()
+                    .map(|c| format!("{}: {} → {}", c.field.label(), shown(&c.from), shown(&c.to)))
+                    .collect();
+                for (f, o) in outcomes {
+                    if let crate::sync::fields::FieldOutcome::Conflict(x) = o {
+                        parts.push(format!("{}: conflict with Entra's “{x}”", f.label()));
+                    }
+                }
+                if *reactivate {
+                    parts.push("back in Entra".into());
+                }
+                if let Some(d) = disabled {
+                    parts.push(if *d {
+                        "disabled".into()
+                    } else {
+                        "enabled again".into()
+                    });
+                }
+                Some(PlannedLine {
+                    contact: Some(*contact),
+                    who: object_id.clone(),
+                    what: format!(
+                        "{} ({})",
+                        if parts.is_empty() {
+                            "Link or groups".to_owned()
+                        } else {
+                            parts.join("; ")
+                        },
+                        rule_words(*rule)
+                    ),
+                })
+            }
+            Action::FlagDeleted { contact, object_id } => Some(PlannedLine {
+                contact: Some(*contact),
+                who: object_id.clone(),
+                what: "Flag deleted in Entra".into(),
+            }),
+            Action::Review { user, .. } => Some(PlannedLine {
+                contact: None,
+                who: name(user),
+                what: "To review".into(),
+            }),
+            Action::Unchanged { .. } => None,
+        })
+        .take(500)
+        .collect()
 }
 
 fn value(r: &ContactRow, f: SyncField) -> Option<String> {
@@ -251,10 +355,18 @@ impl Services {
                 .unwrap_or_else(|| "A removed tenant".into()),
             trigger: r.trigger,
             requested_by: r.requested_by,
-            held_because: plan
-                .and_then(|p| p.hold)
+            held_because: match (r.status.as_str(), r.preview, plan.as_ref().and_then(|p| p.hold.as_ref())) {
+                ("held", _, Some(h)) => Some(hold_text(h)),
+                ("held", true, None) => Some(
+                    "This is a preview: nothing was written. Apply it as planned (if the contacts have not changed since), or discard it.".into(),
+                ),
+                _ => None,
+            },
+            preview: r.preview,
+            planned: plan
                 .filter(|_| r.status == "held")
-                .map(|h| hold_text(&h)),
+                .map(|p| planned_lines(&p))
+                .unwrap_or_default(),
             status: r.status,
             queued_at: roster_store::from_millis(r.queued_at),
             started_at: r.started_at.map(roster_store::from_millis),
@@ -339,7 +451,19 @@ impl Services {
                 roster_store::StoreError::NotFound => CoreError::NotFound,
                 other => other.into(),
             })?;
-        Ok(self.run_view(row, &titles))
+        let mut view = self.run_view(row, &titles);
+        // Name the existing contacts of a held plan.
+        let scope = actor.scope(&self.db);
+        for line in &mut view.planned {
+            if let Some(id) = line.contact
+                && let Ok(c) = scope.contact(id.as_uuid()).await
+            {
+                line.who = value(&c, SyncField::DisplayName)
+                    .or_else(|| value(&c, SyncField::Email))
+                    .unwrap_or_else(|| line.who.clone());
+            }
+        }
+        Ok(view)
     }
 }
 

@@ -459,7 +459,17 @@ impl Services {
     /// "Sync now": syncs one tenant connection's users into its organization's contacts and
     /// returns the run (also when it failed or was held; its page says what happened).
     pub async fn sync_now(&self, actor: &Principal, connection: ConnectionId) -> Result<SyncRunId> {
-        self.run_sync(actor, connection, "manual").await
+        self.run_sync(actor, connection, "manual", false).await
+    }
+
+    /// "Preview sync": lists and plans like a sync but writes nothing; the run keeps its plan
+    /// for a person to apply (if the contacts have not changed since) or discard.
+    pub async fn preview_sync(
+        &self,
+        actor: &Principal,
+        connection: ConnectionId,
+    ) -> Result<SyncRunId> {
+        self.run_sync(actor, connection, "manual", true).await
     }
 
     /// The first sync of a connection just saved, when it is matched to an organization (a new
@@ -474,7 +484,7 @@ impl Services {
         if row.organization_id.is_none() {
             return Ok(None);
         }
-        self.run_sync(actor, connection, "new_connection")
+        self.run_sync(actor, connection, "new_connection", false)
             .await
             .map(Some)
     }
@@ -484,6 +494,7 @@ impl Services {
         actor: &Principal,
         connection: ConnectionId,
         trigger: &str,
+        preview: bool,
     ) -> Result<SyncRunId> {
         self.authorize(actor, Permission::Operate)?;
         let scope = actor.scope(&self.db);
@@ -504,7 +515,7 @@ impl Services {
             connection_id: connection.as_uuid(),
             trigger: trigger.into(),
             requested_by: actor.email().to_owned(),
-            preview: false,
+            preview,
             status: "running".into(),
             queued_at: self.now_ms(),
             started_at: Some(self.now_ms()),
@@ -576,7 +587,8 @@ impl Services {
         counts.counts = plan.counts;
         counts.basis = basis(&existing);
         run.counts = serde_json::to_string(&counts).ok();
-        if let Some(hold) = &plan.hold {
+        if plan.hold.is_some() || preview {
+            let hold = &plan.hold;
             run.status = "held".into();
             run.plan = serde_json::to_string(&plan).ok();
             let mut unit = scope.begin().await?;

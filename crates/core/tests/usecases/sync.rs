@@ -708,3 +708,76 @@ async fn a_group_scope_takes_direct_members_and_direct_subgroups_but_not_deeper_
     assert_eq!(r.status, "failed");
     assert!(r.error.expect("error").cause.contains("does not exist"));
 }
+
+#[tokio::test]
+async fn a_preview_writes_nothing_shows_the_plan_and_can_be_applied_as_shown() {
+    let h = Harness::start().await;
+    let s = &h.services;
+    let conn = connected(&h).await;
+    let tenant = h.customer(0).tenant_id;
+    s.sync_now(&h.owner, conn).await.expect("first sync");
+    let someone = contacts(&h, ContactFilter::default()).await.remove(0);
+    let object_id = s
+        .contact(&h.owner, someone.id)
+        .await
+        .expect("c")
+        .object_id
+        .expect("linked");
+    h.microsoft()
+        .update_user(
+            &tenant,
+            &object_id,
+            &serde_json::json!({ "display_name": "Previewed Name" }),
+        )
+        .expect("renamed");
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let preview = s.preview_sync(&h.owner, conn).await.expect("previewed");
+    let run = s.sync_run(&h.owner, preview).await.expect("run");
+    assert!(run.preview);
+    assert_eq!(run.status, "held");
+    assert!(
+        run.held_because
+            .as_deref()
+            .is_some_and(|w| w.contains("preview")),
+        "{run:?}"
+    );
+    assert_eq!(run.planned.len(), 1, "{:?}", run.planned);
+    assert_eq!(run.planned[0].contact, Some(someone.id));
+    assert!(
+        run.planned[0].what.contains("“Previewed Name”"),
+        "{:?}",
+        run.planned
+    );
+    assert_ne!(
+        s.contact(&h.owner, someone.id)
+            .await
+            .expect("c")
+            .contact
+            .display_name,
+        "Previewed Name"
+    );
+    // A preview does not block a real run, and once the contacts changed it no longer applies.
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let second = s
+        .preview_sync(&h.owner, conn)
+        .await
+        .expect("previewed again");
+    s.confirm_run(&h.owner, second)
+        .await
+        .expect("applied as shown");
+    assert_eq!(
+        s.contact(&h.owner, someone.id)
+            .await
+            .expect("c")
+            .contact
+            .display_name,
+        "Previewed Name"
+    );
+    assert!(
+        matches!(
+            s.confirm_run(&h.owner, preview).await,
+            Err(CoreError::Conflict(_))
+        ),
+        "stale"
+    );
+}
