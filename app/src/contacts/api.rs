@@ -106,3 +106,67 @@ pub async fn resolve_conflict(
     }
     Ok(())
 }
+
+#[server(endpoint = "create_contact")]
+pub async fn create_contact(
+    #[server(default)] organization_id: String,
+    #[server(default)] display_name: String,
+    #[server(default)] first_name: String,
+    #[server(default)] last_name: String,
+    #[server(default)] email: String,
+    #[server(default)] job_title: String,
+    #[server(default)] department: String,
+    #[server(default)] company: String,
+    #[server(default)] business_phone: String,
+    #[server(default)] mobile_phone: String,
+    #[server(default)] street1: String,
+    #[server(default)] street2: String,
+    #[server(default)] city: String,
+    #[server(default)] state: String,
+    #[server(default)] postal_code: String,
+    #[server(default)] country: String,
+) -> Result<(), ServerFnError> {
+    let app = app_state()?;
+    let cx = request_context();
+    let back = format!(
+        "/contacts/new?organization={}",
+        urlencoding::encode(organization_id.trim())
+    );
+    let typed = [
+        (SyncField::DisplayName, display_name),
+        (SyncField::FirstName, first_name),
+        (SyncField::LastName, last_name),
+        (SyncField::Email, email),
+        (SyncField::JobTitle, job_title),
+        (SyncField::Department, department),
+        (SyncField::Company, company),
+        (SyncField::BusinessPhone, business_phone),
+        (SyncField::MobilePhone, mobile_phone),
+        (SyncField::Street1, street1),
+        (SyncField::Street2, street2),
+        (SyncField::City, city),
+        (SyncField::State, state),
+        (SyncField::PostalCode, postal_code),
+        (SyncField::Country, country),
+    ];
+    let values: Vec<(&str, String)> = typed.iter().map(|(f, v)| (f.as_str(), v.clone())).collect();
+    let form = ContactForm {
+        values: typed.into_iter().collect(),
+    };
+    let parsed = organization_id
+        .trim()
+        .parse()
+        .map_err(|_| CoreError::NotFound);
+    let result = match (cx.principal(), parsed) {
+        (Ok(p), Ok(org)) => app.services.create_contact(p, org, &form).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(id) => done("The contact was created.", &format!("/contacts/{id}")),
+        Err(e) => {
+            let shown: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            refuse("contact", &e, &shown, &back)
+        }
+    }
+    Ok(())
+}

@@ -70,6 +70,11 @@ pub fn ContactsPage() -> impl IntoView {
                 if !show.is_empty() {
                     query.push(format!("show={}", urlencoding::encode(&show)));
                 }
+                let org = filter.organization_id.map(|o| o.to_string());
+                if let Some(o) = &org {
+                    query.push(format!("organization={o}"));
+                }
+                let org_input = org.map(|o| view! { <input type="hidden" name="organization" value=o /> });
                 let option = |value: &'static str, label: &'static str| {
                     view! { <option value=value selected=show == value>{label}</option> }
                 };
@@ -86,6 +91,7 @@ pub fn ContactsPage() -> impl IntoView {
                             {option("conflicts", "With conflicts")}
                             {option("not_linked", "Not linked to Entra")}
                         </select>
+                        {org_input}
                         <button type="submit">"Search"</button>
                     </form>
                 };
@@ -263,6 +269,45 @@ fn contact_view(d: ContactDetail, can_edit: bool) -> impl IntoView {
             {edit}
             <h2>"History"</h2>
             {events}
+        </Layout>
+    }
+}
+
+#[component]
+pub fn NewContactPage() -> impl IntoView {
+    let org = query_param("organization").unwrap_or_default();
+    view! {
+        <Layout title="New contact".into()>
+            {for_member(move |p, state| {
+                let org = org.clone();
+                async move {
+                    if !p.role().allows(Permission::Operate) {
+                        return load_error(CoreError::Forbidden);
+                    }
+                    let Ok(id) = org.parse::<roster_domain::OrganizationId>() else {
+                        return load_error(CoreError::NotFound);
+                    };
+                    let name = match state.services.organization(&p, id).await {
+                        Ok(o) => o.name,
+                        Err(e) => return load_error(e),
+                    };
+                    let inputs = roster_core::sync::fields::SyncField::ALL
+                        .into_iter()
+                        .map(|f| view! { <Field form="contact" name=f.as_str() label=f.label() maxlength=256 required=false /> })
+                        .collect_view();
+                    view! {
+                        <p>{format!("A contact of {name}, entered by hand. A later sync links it to its Entra user when the email or the name matches.")}</p>
+                        <FormError form="contact" />
+                        <form method="post" action="/api/create_contact" novalidate>
+                            <CsrfField />
+                            <input type="hidden" name="organization_id" value=org.clone() />
+                            {inputs}
+                            <button type="submit">"Create contact"</button>
+                        </form>
+                    }
+                    .into_any()
+                }
+            })}
         </Layout>
     }
 }

@@ -234,6 +234,13 @@ fn organization_view(
             </details>
         }
     });
+    let people = view! {
+        <h2>"Contacts"</h2>
+        <p>
+            <a href=format!("/contacts?organization={}", org.id)>"Contacts of this organization"</a>
+            {can_edit.then(|| view! { " · " <a href=format!("/contacts/new?organization={}", org.id)>"Add a contact"</a> })}
+        </p>
+    };
     view! {
         <Layout title=org.name.clone()>
             <dl class="facts">
@@ -248,6 +255,7 @@ fn organization_view(
             </dl>
             <h2>"Microsoft tenant"</h2>
             {tenant}
+            {people}
             {edit}
         </Layout>
     }

@@ -11,7 +11,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::auth::{LoginPage, SetPasswordPage, SetupPage};
-use crate::contacts::{ContactPage, ContactsPage};
+use crate::contacts::{ContactPage, ContactsPage, NewContactPage};
 use crate::context::{request_context, request_uri};
 use crate::organizations::{NewOrganizationPage, OrganizationPage, OrganizationsPage};
 use crate::pages::{DashboardPage, NotFound};
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/tenants/:id/rotate") view=RotatePage ssr=SsrMode::Async />
                 <Route path=path!("/tenants/:id/sync") view=SyncSettingsPage ssr=SsrMode::Async />
                 <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async />
+                <Route path=path!("/contacts/new") view=NewContactPage ssr=SsrMode::Async />
                 <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />
                 <Route path=path!("/sync-log") view=SyncLogPage ssr=SsrMode::Async />

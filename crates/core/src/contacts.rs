@@ -482,6 +482,46 @@ pub enum Resolution {
     Mine,
 }
 
+/// The typed values, each checked (length, one line, an email that looks like one); every problem
+/// at once.
+fn checked_values(form: &ContactForm) -> Result<Vec<(SyncField, Option<String>)>> {
+    let mut errors = crate::error::FieldErrors::new();
+    let mut typed: Vec<(SyncField, Option<String>)> = Vec::new();
+    for (f, raw) in &form.values {
+        if raw.chars().count() > crate::sync::scope::MAX_FIELD_CHARS {
+            errors.add(
+                f.as_str(),
+                format!(
+                    "Keep it to at most {} characters.",
+                    crate::sync::scope::MAX_FIELD_CHARS
+                ),
+            );
+            continue;
+        }
+        if raw.chars().any(|c| c.is_control()) {
+            errors.add(f.as_str(), "Use one line without control characters.");
+            continue;
+        }
+        let v = crate::sync::scope::clean(Some(raw));
+        if *f == SyncField::Email
+            && let Some(e) = &v
+            && roster_domain::Email::parse(e).is_err()
+        {
+            errors.add(
+                f.as_str(),
+                "Enter an email address like name@example.com, or leave it empty.",
+            );
+            continue;
+        }
+        typed.push((*f, v));
+    }
+    if errors.is_empty() {
+        Ok(typed)
+    } else {
+        Err(CoreError::Invalid(errors))
+    }
+}
+
 impl Services {
     /// Edits a contact's fields by hand. A changed field is remembered as edited by hand, so a
     /// sync never overwrites it silently; editing a field in conflict settles the conflict.
@@ -492,39 +532,7 @@ impl Services {
         form: &ContactForm,
     ) -> Result<()> {
         self.authorize(actor, Permission::Operate)?;
-        let mut errors = crate::error::FieldErrors::new();
-        let mut typed: Vec<(SyncField, Option<String>)> = Vec::new();
-        for (f, raw) in &form.values {
-            if raw.chars().count() > crate::sync::scope::MAX_FIELD_CHARS {
-                errors.add(
-                    f.as_str(),
-                    format!(
-                        "Keep it to at most {} characters.",
-                        crate::sync::scope::MAX_FIELD_CHARS
-                    ),
-                );
-                continue;
-            }
-            if raw.chars().any(|c| c.is_control()) {
-                errors.add(f.as_str(), "Use one line without control characters.");
-                continue;
-            }
-            let v = crate::sync::scope::clean(Some(raw));
-            if *f == SyncField::Email
-                && let Some(e) = &v
-                && roster_domain::Email::parse(e).is_err()
-            {
-                errors.add(
-                    f.as_str(),
-                    "Enter an email address like name@example.com, or leave it empty.",
-                );
-                continue;
-            }
-            typed.push((*f, v));
-        }
-        if !errors.is_empty() {
-            return Err(CoreError::Invalid(errors));
-        }
+        let typed = checked_values(form)?;
         let scope = actor.scope(&self.db);
         let mut row = scope.contact(id.as_uuid()).await?;
         let mut fields = crate::sync::engine::field_states(&row);
@@ -549,6 +557,60 @@ impl Services {
         row.updated_at = self.now_ms();
         self.write_hand_change(actor, row, events, "contact.edited")
             .await
+    }
+
+    /// Creates a contact by hand in an organization (not linked to Entra; a later sync may match
+    /// it to a user by email or name). Every value typed counts as edited by hand.
+    pub async fn create_contact(
+        &self,
+        actor: &Principal,
+        organization: OrganizationId,
+        form: &ContactForm,
+    ) -> Result<ContactId> {
+        self.authorize(actor, Permission::Operate)?;
+        let scope = actor.scope(&self.db);
+        scope.organization(organization).await?;
+        let typed = checked_values(form)?;
+        if typed.iter().all(|(_, v)| v.is_none()) {
+            return Err(CoreError::Invalid(crate::error::FieldErrors::one(
+                "display_name",
+                "Enter at least a name or an email address.",
+            )));
+        }
+        let id: ContactId = self.new_id();
+        let now = self.now_ms();
+        let mut fields: [crate::sync::fields::FieldState; crate::sync::fields::FIELD_COUNT] =
+            Default::default();
+        let mut events = Vec::new();
+        for (f, v) in typed {
+            if v.is_some() {
+                events.push(serde_json::json!({ "field": f.as_str(), "from": null, "to": v }));
+            }
+            fields[f.index()].value = v;
+            fields[f.index()].by_hand = fields[f.index()].value.is_some();
+        }
+        let mut row = ContactRow {
+            id: id.as_uuid(),
+            organization_id: organization.as_uuid(),
+            tenant_id: None,
+            object_id: None,
+            values: Default::default(),
+            upn: None,
+            sort_key: String::new(),
+            email_key: None,
+            deleted_in_entra: false,
+            disabled: false,
+            conflicts: 0,
+            synced_fields: 0,
+            field_notes: None,
+            created_at: now,
+            updated_at: now,
+            groups: Vec::new(),
+        };
+        crate::sync::engine::store_fields(&mut row, &fields);
+        self.write_hand_change(actor, row, events, "contact.created")
+            .await?;
+        Ok(id)
     }
 
     /// Settles a conflict between a hand edit and Entra's value.

@@ -514,3 +514,96 @@ async fn metrics_count_sync_runs_by_outcome_and_the_contacts_they_wrote() {
     assert!(sum > 0 && created > 0);
     assert_eq!(written, sum, "{log}");
 }
+
+#[tokio::test]
+async fn a_contact_entered_by_hand_is_linked_by_the_next_sync_and_keeps_its_hand_values() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(0);
+    let conn = connected(&owner, &c, "Customer Zero").await;
+    let org_link = owner
+        .get("/organizations")
+        .await
+        .attrs("tbody td:first-child a", "href")
+        .remove(0);
+    let org = org_link.trim_start_matches("/organizations/").to_owned();
+    let org_page = owner.get(&org_link).await;
+    assert!(org_page.contains("Add a contact"));
+    let new_page = format!("/contacts/new?organization={org}");
+
+    // Nothing typed: refused, nothing created.
+    let before = owner
+        .get(&format!("/contacts?organization={org}"))
+        .await
+        .texts("tbody tr")
+        .len();
+    let r = owner
+        .submit(
+            &new_page,
+            "/api/create_contact",
+            &[("organization_id", &org)],
+        )
+        .await;
+    let back = owner.get(r.location.as_deref().expect("back")).await;
+    assert!(
+        back.contains("Enter at least a name or an email address."),
+        "{}",
+        back.html
+    );
+
+    // A new Entra user with the same address appears; the contact entered by hand is linked to it.
+    app.microsoft()
+        .add_user(
+            &c.tenant_id,
+            &roster_graph_emulator::UserSpec {
+                display_name: "Pat Hand".into(),
+                given_name: Some("Pat".into()),
+                surname: Some("Hand".into()),
+                mail: Some("pat.hand@customer.example".into()),
+                job_title: Some("Engineer".into()),
+                ..roster_graph_emulator::UserSpec::default()
+            },
+        )
+        .expect("user");
+    let r = owner
+        .submit(
+            &new_page,
+            "/api/create_contact",
+            &[
+                ("organization_id", &org),
+                ("display_name", "Pat Hand"),
+                ("email", "Pat.Hand@customer.example"),
+                ("job_title", "Lead Engineer"),
+            ],
+        )
+        .await;
+    let contact = r.location.expect("created");
+    assert!(contact.starts_with("/contacts/"), "{contact}");
+    assert_eq!(
+        owner
+            .get(&format!("/contacts?organization={org}"))
+            .await
+            .texts("tbody tr")
+            .len(),
+        (before + 1).min(100)
+    );
+    owner
+        .submit(
+            &format!("/tenants/{conn}"),
+            "/api/sync_now",
+            &[("id", &conn)],
+        )
+        .await;
+    let page = owner.get(&contact).await;
+    assert!(page.contains("matched by email address"), "{}", page.html);
+    let rows = page.texts("table tbody tr");
+    let job = rows
+        .iter()
+        .find(|r| r.starts_with("Job title"))
+        .expect("job");
+    assert!(
+        job.contains("Lead Engineer") && job.contains("Engineer"),
+        "the hand value stays, Entra's is shown: {job}"
+    );
+    assert!(page.contains("1 conflict"));
+}

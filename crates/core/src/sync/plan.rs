@@ -401,7 +401,15 @@ pub fn update(contact: &ContactState, user: &EntraUser, rule: MatchRule) -> Acti
     let mut changes = Vec::new();
     for f in SyncField::ALL {
         let state = &contact.fields[f.index()];
-        let outcome = reconcile(state, user.values[f.index()].as_deref());
+        let mut entra = user.values[f.index()].as_deref();
+        // An address differing only in letter case is the same address: no conflict over it.
+        if f == SyncField::Email
+            && let (Some(mine), Some(theirs)) = (state.value.as_deref(), entra)
+            && mine.eq_ignore_ascii_case(theirs)
+        {
+            entra = Some(mine);
+        }
+        let outcome = reconcile(state, entra);
         if outcome == FieldOutcome::Keep {
             continue;
         }

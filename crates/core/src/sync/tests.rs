@@ -581,3 +581,17 @@ fn name_patterns_are_globs_and_bad_ones_are_explained() {
     );
     assert!(NamePattern::parse(&"a".repeat(101)).is_err());
 }
+
+#[test]
+fn an_email_differing_only_in_case_is_no_conflict() {
+    let u = user("u1", "Pat", "Hand", Some("pat.hand@customer.example"));
+    let mut c = synced(1, &u);
+    c.fields[SyncField::Email.index()] = FieldState {
+        value: Some("Pat.Hand@Customer.example".into()),
+        synced: None,
+        by_hand: true,
+        conflict: None,
+    };
+    let p = run(std::slice::from_ref(&u), &[c], NewUserPolicy::Create);
+    assert_eq!(p.counts.conflicts, 0, "{:?}", p.actions);
+}
