@@ -7,7 +7,7 @@ use roster_core::CoreError;
 use roster_core::contacts::RunView;
 use roster_domain::{Permission, SyncRunId};
 
-use crate::context::{app_state, fmt_time, request_context};
+use crate::context::{app_state, fmt_time, query_param, request_context};
 use crate::organizations::route_id;
 use crate::settings::load_error;
 use crate::shell::Layout;
@@ -62,7 +62,50 @@ pub fn SyncLogPage() -> impl IntoView {
             {for_member(|p, state| async move {
                 let req = page_request(RUNS_PER_PAGE);
                 let first = req.after.is_none();
-                match state.services.sync_runs(&p, None, &req).await {
+                let tenant = query_param("tenant").and_then(|t| t.parse::<roster_domain::ConnectionId>().ok());
+                let outcome = query_param("outcome").filter(|o| {
+                    ["succeeded", "failed", "held", "discarded", "running"].contains(&o.as_str())
+                });
+                let filtered = tenant.is_some() || outcome.is_some();
+                let tenants = state.services.connections(&p).await.unwrap_or_default();
+                let mut query = Vec::new();
+                if let Some(t) = tenant {
+                    query.push(format!("tenant={t}"));
+                }
+                if let Some(o) = &outcome {
+                    query.push(format!("outcome={o}"));
+                }
+                let tenant_options = tenants
+                    .iter()
+                    .map(|c| view! { <option value=c.id.to_string() selected=tenant == Some(c.id)>{c.title.clone()}</option> })
+                    .collect_view();
+                let outcome_option = |value: &'static str, label: &'static str| {
+                    view! { <option value=value selected=outcome.as_deref() == Some(value)>{label}</option> }
+                };
+                let filters = view! {
+                    <form method="get" action="/sync-log" class="search">
+                        <label for="log-tenant">"Tenant"</label>
+                        <select id="log-tenant" name="tenant">
+                            <option value="">"All tenants"</option>
+                            {tenant_options}
+                        </select>
+                        <label for="log-outcome">"Outcome"</label>
+                        <select id="log-outcome" name="outcome">
+                            {outcome_option("", "Any outcome")}
+                            {outcome_option("succeeded", "Succeeded")}
+                            {outcome_option("failed", "Failed")}
+                            {outcome_option("held", "Held or preview")}
+                            {outcome_option("discarded", "Discarded")}
+                        </select>
+                        <button type="submit">"Show"</button>
+                    </form>
+                };
+                match state.services.sync_runs_with(&p, tenant, outcome.as_deref(), &req).await {
+                    Ok(page) if page.items.is_empty() && first && filtered => view! {
+                        {filters}
+                        <p class="empty">"No run matches these filters."</p>
+                    }
+                    .into_any(),
                     Ok(page) if page.items.is_empty() && first => view! {
                         <EmptyState>
                             <p>"Every sync run is recorded here with its outcome, counts and changes."</p>
@@ -88,8 +131,9 @@ pub fn SyncLogPage() -> impl IntoView {
                             })
                             .collect_view();
                         view! {
+                            {filters}
                             <DataTable headers=vec!["When", "Tenant", "Started by", "Outcome", "Counts"]>{rows}</DataTable>
-                            <Pager path="/sync-log" next=page.next first=first />
+                            <Pager path="/sync-log" next=page.next first=first query=query.join("&") />
                         }
                         .into_any()
                     }

@@ -399,11 +399,23 @@ impl Services {
         connection: Option<ConnectionId>,
         req: &PageRequest,
     ) -> Result<Page<RunView>> {
+        self.sync_runs_with(actor, connection, None, req).await
+    }
+
+    /// One page of the sync log narrowed to a tenant and an outcome (`succeeded`, `failed`,
+    /// `held`, `discarded`, `running`).
+    pub async fn sync_runs_with(
+        &self,
+        actor: &Principal,
+        connection: Option<ConnectionId>,
+        outcome: Option<&str>,
+        req: &PageRequest,
+    ) -> Result<Page<RunView>> {
         self.authorize(actor, Permission::View)?;
         let titles = self.connection_titles(actor).await?;
         let page = actor
             .scope(&self.db)
-            .runs_page(connection.map(|c| c.as_uuid()), req)
+            .runs_page_with(connection.map(|c| c.as_uuid()), outcome, req)
             .await?;
         Ok(Page {
             items: page

@@ -399,12 +399,22 @@ impl WorkspaceScope<'_> {
         connection_id: Option<Uuid>,
         req: &PageRequest,
     ) -> Result<Page<SyncRunRow>> {
+        self.runs_page_with(connection_id, None, req).await
+    }
+
+    /// One page of sync runs, newest first, of one connection and one status if given.
+    pub async fn runs_page_with(
+        &self,
+        connection_id: Option<Uuid>,
+        status: Option<&str>,
+        req: &PageRequest,
+    ) -> Result<Page<SyncRunRow>> {
         let after = req.after.as_ref();
         let rows: Vec<SyncRunRow> = dispatch!(self.db, |pool| {
             sqlx::query_as(
             "SELECT id, connection_id, trigger, requested_by, preview, status, queued_at, started_at, finished_at, \
              counts, plan, error FROM sync_runs WHERE workspace_id = $1 AND ($2 IS NULL OR connection_id = $2) \
-             AND ($3 IS NULL OR queued_at < $3 OR (queued_at = $3 AND id < $4)) \
+             AND ($3 IS NULL OR queued_at < $3 OR (queued_at = $3 AND id < $4)) AND ($6 IS NULL OR status = $6) \
              ORDER BY queued_at DESC, id DESC LIMIT $5"
         )
         .bind(self.workspace_id.as_uuid())
@@ -412,6 +422,7 @@ impl WorkspaceScope<'_> {
         .bind(after.and_then(Cursor::number))
         .bind(req.after_id())
         .bind(req.fetch())
+        .bind(status)
         .fetch_all(pool)
         .await
         })?;

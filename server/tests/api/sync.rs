@@ -87,6 +87,13 @@ async fn a_technician_syncs_a_tenant_and_a_viewer_only_reads_the_result() {
     // The viewer reads the log and the contacts the runs created.
     let log = viewer.get("/sync-log").await;
     assert_eq!(log.texts("tbody tr").len(), 2);
+    let by_tenant = viewer
+        .get(&format!("/sync-log?tenant={conn}&outcome=succeeded"))
+        .await;
+    assert_eq!(by_tenant.texts("tbody tr").len(), 2);
+    let failed = viewer.get("/sync-log?outcome=failed").await;
+    assert!(failed.contains("No run matches these filters."));
+    assert!(failed.texts("tbody tr").is_empty());
     let contacts = viewer.get("/contacts").await;
     let names = contacts.texts("tbody td:first-child");
     assert!(!names.is_empty());
