@@ -57,7 +57,7 @@ pub struct ContactRow {
 }
 
 /// A contact event to record.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct ContactEventRow {
     pub id: Uuid,
     pub contact_id: Uuid,
@@ -310,17 +310,7 @@ impl WorkspaceScope<'_> {
         contact_id: Uuid,
         limit: i64,
     ) -> Result<Vec<ContactEventRow>> {
-        #[derive(sqlx::FromRow)]
-        struct Raw {
-            id: Uuid,
-            contact_id: Uuid,
-            kind: String,
-            detail: String,
-            run_id: Option<Uuid>,
-            actor: String,
-            created_at: i64,
-        }
-        let rows: Vec<Raw> = dispatch!(self.db, |pool| {
+        Ok(dispatch!(self.db, |pool| {
             sqlx::query_as(
             "SELECT id, contact_id, kind, detail, run_id, actor, created_at FROM contact_events \
              WHERE workspace_id = $1 AND contact_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3"
@@ -330,19 +320,7 @@ impl WorkspaceScope<'_> {
         .bind(limit)
         .fetch_all(pool)
         .await
-        })?;
-        Ok(rows
-            .into_iter()
-            .map(|r| ContactEventRow {
-                id: r.id,
-                contact_id: r.contact_id,
-                kind: r.kind,
-                detail: r.detail,
-                run_id: r.run_id,
-                actor: r.actor,
-                created_at: r.created_at,
-            })
-            .collect())
+        })?)
     }
 
     /// The contact events a sync run caused, with each contact's display name, at most `limit`.
@@ -353,13 +331,8 @@ impl WorkspaceScope<'_> {
     ) -> Result<Vec<(ContactEventRow, Option<String>)>> {
         #[derive(sqlx::FromRow)]
         struct Raw {
-            id: Uuid,
-            contact_id: Uuid,
-            kind: String,
-            detail: String,
-            run_id: Option<Uuid>,
-            actor: String,
-            created_at: i64,
+            #[sqlx(flatten)]
+            event: ContactEventRow,
             display_name: Option<String>,
         }
         let rows: Vec<Raw> = dispatch!(self.db, |pool| {
@@ -376,20 +349,7 @@ impl WorkspaceScope<'_> {
         })?;
         Ok(rows
             .into_iter()
-            .map(|r| {
-                (
-                    ContactEventRow {
-                        id: r.id,
-                        contact_id: r.contact_id,
-                        kind: r.kind,
-                        detail: r.detail,
-                        run_id: r.run_id,
-                        actor: r.actor,
-                        created_at: r.created_at,
-                    },
-                    r.display_name,
-                )
-            })
+            .map(|r| (r.event, r.display_name))
             .collect())
     }
 

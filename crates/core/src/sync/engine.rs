@@ -811,11 +811,7 @@ impl Services {
             if i == last {
                 run.status = "succeeded".into();
                 run.finished_at = Some(self.now_ms());
-                if !unit.update_run(run, from).await? {
-                    return Err(CoreError::Conflict(
-                        "Someone else already decided this run.".into(),
-                    ));
-                }
+                still_undecided(unit.update_run(run, from).await?)?;
             }
             unit.commit().await?;
             events = rest;
@@ -824,11 +820,7 @@ impl Services {
             run.status = "succeeded".into();
             run.finished_at = Some(self.now_ms());
             let mut unit = scope.begin().await?;
-            if !unit.update_run(run, from).await? {
-                return Err(CoreError::Conflict(
-                    "Someone else already decided this run.".into(),
-                ));
-            }
+            still_undecided(unit.update_run(run, from).await?)?;
             unit.commit().await?;
         }
         Ok(())
@@ -957,11 +949,7 @@ impl Services {
         run.finished_at = Some(self.now_ms());
         run.plan = None;
         let mut unit = scope.begin().await?;
-        if !unit.update_run(&run, "held").await? {
-            return Err(CoreError::Conflict(
-                "Someone else already decided this run.".into(),
-            ));
-        }
+        still_undecided(unit.update_run(&run, "held").await?)?;
         unit.commit().await?;
         Ok(())
     }
@@ -1085,6 +1073,18 @@ fn group_problem(e: &roster_graph::Error, id: &str) -> Problem {
         p.fix = "Choose another group in the sync settings, or sync all users.".into();
     }
     p
+}
+
+/// `Conflict` when a run's conditional update found it had already moved on (someone else
+/// confirmed or discarded it first).
+fn still_undecided(updated: bool) -> Result<()> {
+    if updated {
+        Ok(())
+    } else {
+        Err(CoreError::Conflict(
+            "Someone else already decided this run.".into(),
+        ))
+    }
 }
 
 /// Why a held run waits, in words.
