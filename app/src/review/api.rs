@@ -46,3 +46,44 @@ pub async fn decide_review(
     }
     Ok(())
 }
+
+#[server(endpoint = "decide_reviews")]
+pub async fn decide_reviews(
+    #[server(default)] pick: Vec<String>,
+    #[server(default)] decision: String,
+) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let users: Vec<(roster_domain::ConnectionId, String)> = pick
+        .iter()
+        .filter_map(|p| {
+            let (c, o) = p.split_once(':')?;
+            Some((c.trim().parse().ok()?, o.trim().to_owned()))
+        })
+        .collect();
+    let decision = match decision.as_str() {
+        "create" => Ok(Decision::Create),
+        "ignore" => Ok(Decision::Ignore),
+        _ => Err(CoreError::NotFound),
+    };
+    let result = match (cx.principal(), decision) {
+        (Ok(_), Ok(_)) if users.is_empty() => {
+            Err(CoreError::Conflict("Tick the users first.".into()))
+        }
+        (Ok(p), Ok(d)) => state
+            .services
+            .decide_contact_reviews(p, &users, d)
+            .await
+            .map(|n| (n, d)),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok((n, Decision::Create)) => done(format!("{n} contact(s) created."), "/review"),
+        Ok((n, _)) => done(
+            format!("{n} user(s) ignored: later syncs leave them out."),
+            "/review",
+        ),
+        Err(e) => refuse("", &e, &[], "/review"),
+    }
+    Ok(())
+}

@@ -29,7 +29,16 @@ pub fn ReviewPage() -> impl IntoView {
                         let count = items.len();
                         let rows = items
                             .into_iter()
-                            .map(|i| {
+                            .enumerate()
+                            .map(|(n, i)| {
+                                let tick = can_decide.then(|| {
+                                    let label = format!("Select {}", i.display_name);
+                                    view! {
+                                        <input type="checkbox" form="bulk-review" name=format!("pick[{n}]")
+                                            value=format!("{}:{}", i.connection, i.object_id)
+                                            checked=i.preselected aria-label=label />
+                                    }
+                                });
                                 let who = [i.email.clone(), i.upn.clone()]
                                     .into_iter()
                                     .flatten()
@@ -66,6 +75,7 @@ pub fn ReviewPage() -> impl IntoView {
                                 });
                                 view! {
                                     <tr>
+                                        <td>{tick}</td>
                                         <td>{i.display_name.clone()}<br /><small class="muted">{who}</small></td>
                                         <td><a href=format!("/tenants/{}", i.connection)>{i.connection_title.clone()}</a></td>
                                         <td>{i.why.clone()}</td>
@@ -74,9 +84,20 @@ pub fn ReviewPage() -> impl IntoView {
                                 }
                             })
                             .collect_view();
+                        let bulk = can_decide.then(|| {
+                            view! {
+                                <form id="bulk-review" method="post" action="/api/decide_reviews" class="actions">
+                                    <CsrfField />
+                                    <button type="submit" name="decision" value="create">"Create contacts for the ticked users"</button>
+                                    <button type="submit" name="decision" value="ignore" class="secondary">"Ignore the ticked users"</button>
+                                </form>
+                            }
+                        });
                         view! {
                             <h2>{format!("Contacts: {count} user(s) to decide")}</h2>
-                            <DataTable headers=vec!["User", "Tenant", "Why", "Decision"]>{rows}</DataTable>
+                            <p class="hint">"New users not imported before start ticked."</p>
+                            <DataTable headers=vec!["Pick", "User", "Tenant", "Why", "Decision"]>{rows}</DataTable>
+                            {bulk}
                         }
                         .into_any()
                     }

@@ -112,6 +112,34 @@ impl Services {
         Ok(out)
     }
 
+    /// Carries out one decision (create or ignore) for several users at once, as ticked on the
+    /// review page; users someone decided meanwhile are skipped. Returns how many were decided.
+    pub async fn decide_contact_reviews(
+        &self,
+        actor: &Principal,
+        users: &[(ConnectionId, String)],
+        decision: Decision,
+    ) -> Result<usize> {
+        self.authorize(actor, Permission::Operate)?;
+        if matches!(decision, Decision::Link(_)) {
+            return Err(CoreError::Conflict(
+                "Link users one at a time: each needs its own contact.".into(),
+            ));
+        }
+        let mut done = 0;
+        for (connection, object_id) in users {
+            match self
+                .decide_contact_review(actor, *connection, object_id, decision)
+                .await
+            {
+                Ok(()) => done += 1,
+                Err(CoreError::Conflict(_)) | Err(CoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(done)
+    }
+
     /// Carries out a reviewer's decision for one user of the queue.
     pub async fn decide_contact_review(
         &self,

@@ -614,3 +614,94 @@ async fn a_contact_entered_by_hand_is_linked_by_the_next_sync_and_keeps_its_hand
     );
     assert!(page.contains("1 conflict"));
 }
+
+#[tokio::test]
+async fn ticked_users_are_imported_or_ignored_together_from_the_review_page() {
+    use roster_core::sync::engine::SyncSettings;
+    use roster_core::sync::plan::NewUserPolicy;
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(0);
+    let conn = connected(&owner, &c, "Customer Zero").await;
+    app.services()
+        .set_sync_settings(
+            &app.owner_principal().await,
+            conn.parse().expect("id"),
+            &SyncSettings {
+                policy: NewUserPolicy::Review,
+                ..SyncSettings::default()
+            },
+        )
+        .await
+        .expect("settings");
+    for (name, first, last) in [
+        ("Ann One", "Ann", "One"),
+        ("Ben Two", "Ben", "Two"),
+        ("Cy Three", "Cy", "Three"),
+    ] {
+        app.microsoft()
+            .add_user(
+                &c.tenant_id,
+                &roster_graph_emulator::UserSpec {
+                    display_name: name.into(),
+                    given_name: Some(first.into()),
+                    surname: Some(last.into()),
+                    ..roster_graph_emulator::UserSpec::default()
+                },
+            )
+            .expect("user");
+    }
+    owner
+        .submit(
+            &format!("/tenants/{conn}"),
+            "/api/sync_now",
+            &[("id", &conn)],
+        )
+        .await;
+    let before = owner.get("/contacts?q=ann").await.texts("tbody tr").len();
+    let page = owner.get("/review").await;
+    let picks = page.attrs("input[form=bulk-review][checked]", "value");
+    assert_eq!(picks.len(), 3, "new users start ticked: {}", page.html);
+    let r = owner
+        .submit(
+            "/review",
+            "/api/decide_reviews",
+            // As a browser sends it when the middle box is unticked: indices need not follow.
+            &[
+                ("pick[0]", &picks[0]),
+                ("pick[2]", &picks[2]),
+                ("decision", "create"),
+            ],
+        )
+        .await;
+    let after = owner.get(r.location.as_deref().expect("back")).await;
+    assert!(after.contains("2 contact(s) created."), "{}", after.html);
+    assert_eq!(
+        after.attrs("input[form=bulk-review]", "value"),
+        vec![picks[1].clone()]
+    );
+    assert_eq!(
+        owner.get("/contacts?q=ann").await.texts("tbody tr").len(),
+        before + 1
+    );
+    assert_eq!(
+        owner
+            .get("/contacts?q=cy three")
+            .await
+            .texts("tbody tr")
+            .len(),
+        1
+    );
+    assert!(
+        owner
+            .get("/contacts?q=ben two")
+            .await
+            .texts("tbody tr")
+            .is_empty()
+    );
+    let r = owner
+        .submit("/review", "/api/decide_reviews", &[("decision", "ignore")])
+        .await;
+    let none = owner.get(r.location.as_deref().expect("back")).await;
+    assert!(none.contains("Tick the users first."));
+}
