@@ -181,16 +181,21 @@ fn value(r: &ContactRow, f: SyncField) -> Option<String> {
     r.values[f.index()].clone()
 }
 
+/// What pages call a contact: its display name, else its email or user principal name.
+pub(crate) fn contact_name(r: &ContactRow) -> String {
+    value(r, SyncField::DisplayName)
+        .or_else(|| value(r, SyncField::Email))
+        .or_else(|| r.upn.clone())
+        .unwrap_or_else(|| "(no name)".into())
+}
+
 fn contact_view(r: &ContactRow, orgs: &HashMap<uuid::Uuid, String>) -> ContactView {
     ContactView {
         id: ContactId::from_uuid(r.id),
         organization: orgs
             .get(&r.organization_id)
             .map(|n| (OrganizationId::from_uuid(r.organization_id), n.clone())),
-        display_name: value(r, SyncField::DisplayName)
-            .or_else(|| value(r, SyncField::Email))
-            .or_else(|| r.upn.clone())
-            .unwrap_or_else(|| "(no name)".into()),
+        display_name: contact_name(r),
         email: value(r, SyncField::Email),
         job_title: value(r, SyncField::JobTitle),
         phone: value(r, SyncField::BusinessPhone).or_else(|| value(r, SyncField::MobilePhone)),
@@ -382,7 +387,10 @@ impl Services {
         }
     }
 
-    async fn connection_titles(&self, actor: &Principal) -> Result<HashMap<uuid::Uuid, String>> {
+    pub(crate) async fn connection_titles(
+        &self,
+        actor: &Principal,
+    ) -> Result<HashMap<uuid::Uuid, String>> {
         Ok(actor
             .scope(&self.db)
             .connections()
@@ -455,24 +463,30 @@ impl Services {
     pub async fn sync_run(&self, actor: &Principal, id: SyncRunId) -> Result<RunView> {
         self.authorize(actor, Permission::View)?;
         let titles = self.connection_titles(actor).await?;
-        let row = actor
-            .scope(&self.db)
-            .run(id.as_uuid())
-            .await
-            .map_err(|e| match e {
-                roster_store::StoreError::NotFound => CoreError::NotFound,
-                other => other.into(),
-            })?;
+        let row = actor.scope(&self.db).run(id.as_uuid()).await?;
         let mut view = self.run_view(row, &titles);
-        // Name the existing contacts of a held plan.
-        let scope = actor.scope(&self.db);
+        // Name the existing contacts of a held plan, in one read.
+        let ids: Vec<uuid::Uuid> = view
+            .planned
+            .iter()
+            .filter_map(|l| l.contact)
+            .map(|c| c.as_uuid())
+            .collect();
+        let names: HashMap<uuid::Uuid, Option<String>> = actor
+            .scope(&self.db)
+            .contacts_by_ids(&ids)
+            .await?
+            .iter()
+            .map(|c| {
+                (
+                    c.id,
+                    value(c, SyncField::DisplayName).or_else(|| value(c, SyncField::Email)),
+                )
+            })
+            .collect();
         for line in &mut view.planned {
-            if let Some(id) = line.contact
-                && let Ok(c) = scope.contact(id.as_uuid()).await
-            {
-                line.who = value(&c, SyncField::DisplayName)
-                    .or_else(|| value(&c, SyncField::Email))
-                    .unwrap_or_else(|| line.who.clone());
+            if let Some(Some(name)) = line.contact.and_then(|id| names.get(&id.as_uuid())) {
+                line.who = name.clone();
             }
         }
         Ok(view)

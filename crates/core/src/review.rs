@@ -9,7 +9,9 @@ use crate::sync::fields::SyncField;
 use crate::sync::plan::{Action, Counts, EntraUser, MatchRule, Plan, ReviewReason, update};
 use roster_domain::{ConnectionId, ContactId, Permission};
 use roster_store::{Principal, ReviewRow, StoreError};
-use std::collections::HashMap;
+
+/// The refusal for a user someone decided for meanwhile.
+const ALREADY_DECIDED: &str = "Someone already decided for this user.";
 
 /// A user waiting for a decision.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,29 +73,41 @@ impl Services {
         self.authorize(actor, Permission::View)?;
         let scope = actor.scope(&self.db);
         let rows = scope.review_items("open", 500).await?;
-        let titles: HashMap<uuid::Uuid, String> = scope
-            .connections()
+        let titles = self.connection_titles(actor).await?;
+        let parsed: Vec<(ReviewRow, EntraUser, ReviewReason)> = rows
+            .into_iter()
+            .map(|r| {
+                let user = serde_json::from_str(&r.user_data).unwrap_or_default();
+                let reason = serde_json::from_str(&r.reason).unwrap_or(ReviewReason::NewUser);
+                (r, user, reason)
+            })
+            .collect();
+        // Every candidate contact of the queue, named in one read.
+        let ids: Vec<uuid::Uuid> = parsed
+            .iter()
+            .flat_map(|(_, _, reason)| match reason {
+                ReviewReason::Ambiguous { candidates, .. } => {
+                    candidates.iter().map(|c| c.as_uuid()).collect()
+                }
+                ReviewReason::NewUser => Vec::new(),
+            })
+            .collect();
+        let names: std::collections::HashMap<uuid::Uuid, String> = scope
+            .contacts_by_ids(&ids)
             .await?
             .iter()
-            .map(|c| (c.id, crate::connections::connection_title(c)))
+            .map(|c| (c.id, crate::contacts::contact_name(c)))
             .collect();
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let user: EntraUser = serde_json::from_str(&r.user_data).unwrap_or_default();
-            let reason: ReviewReason =
-                serde_json::from_str(&r.reason).unwrap_or(ReviewReason::NewUser);
+        let mut out = Vec::with_capacity(parsed.len());
+        for (r, user, reason) in parsed {
             let mut candidates = Vec::new();
             if let ReviewReason::Ambiguous {
                 candidates: ids, ..
             } = &reason
             {
                 for id in ids {
-                    if let Ok(c) = scope.contact(id.as_uuid()).await {
-                        let name = c.values[SyncField::DisplayName.index()]
-                            .clone()
-                            .or_else(|| c.values[SyncField::Email.index()].clone())
-                            .unwrap_or_else(|| "(no name)".into());
-                        candidates.push((*id, name));
+                    if let Some(name) = names.get(&id.as_uuid()) {
+                        candidates.push((*id, name.clone()));
                     }
                 }
             }
@@ -152,9 +166,7 @@ impl Services {
         let scope = actor.scope(&self.db);
         let item: ReviewRow = scope.review_item(connection.as_uuid(), object_id).await?;
         if item.status != "open" {
-            return Err(CoreError::Conflict(
-                "Someone already decided for this user.".into(),
-            ));
+            return Err(CoreError::Conflict(ALREADY_DECIDED.into()));
         }
         let row = scope.connection(connection).await?;
         let Some(organization) = row.organization_id else {
@@ -179,9 +191,7 @@ impl Services {
                     )
                     .await?
                 {
-                    return Err(CoreError::Conflict(
-                        "Someone already decided for this user.".into(),
-                    ));
+                    return Err(CoreError::Conflict(ALREADY_DECIDED.into()));
                 }
                 unit.commit().await?;
                 return Ok(());
@@ -209,7 +219,7 @@ impl Services {
                         "Choose a contact of this tenant's organization that is not linked to another Entra user.".into(),
                     ));
                 }
-                let state = crate::sync::engine::contact_state_of(&c, &row.tenant_id);
+                let state = crate::sync::engine::contact_state(&c, &row.tenant_id);
                 (
                     Plan {
                         actions: vec![update(&state, &user, MatchRule::Reviewer)],
@@ -243,9 +253,7 @@ impl Services {
             )
             .await?
         {
-            return Err(CoreError::Conflict(
-                "Someone already decided for this user.".into(),
-            ));
+            return Err(CoreError::Conflict(ALREADY_DECIDED.into()));
         }
         match unit.write_contacts(&writes.contacts).await {
             Ok(()) => {}

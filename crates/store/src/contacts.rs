@@ -192,6 +192,34 @@ impl WorkspaceScope<'_> {
         Ok(rows)
     }
 
+    /// The contacts with these ids (without their groups), in no particular order; ids of other
+    /// workspaces or of no contact are left out.
+    pub async fn contacts_by_ids(&self, ids: &[Uuid]) -> Result<Vec<ContactRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ws = self.workspace_id.as_uuid();
+        let select = format!(
+            "SELECT {} FROM contacts WHERE workspace_id = ",
+            contact_columns()
+        );
+        dispatch!(self.db, |pool| {
+            let mut q = sqlx::QueryBuilder::new(&select);
+            q.push_bind(ws).push(" AND id IN (");
+            let mut sep = q.separated(", ");
+            for id in ids {
+                sep.push_bind(*id);
+            }
+            sep.push_unseparated(")");
+            let raw = q.build().fetch_all(pool).await?;
+            let mut rows = Vec::with_capacity(raw.len());
+            for r in &raw {
+                rows.push(contact_from_row!(r));
+            }
+            Ok::<_, StoreError>(rows)
+        })
+    }
+
     /// One contact with its provenance and groups.
     pub async fn contact(&self, id: Uuid) -> Result<ContactRow> {
         let ws = self.workspace_id.as_uuid();

@@ -190,7 +190,7 @@ pub fn field_states(row: &ContactRow) -> [FieldState; FIELD_COUNT] {
 }
 
 /// A stored contact as the plan reads it.
-fn contact_state(row: &ContactRow, tenant_id: &str) -> ContactState {
+pub(crate) fn contact_state(row: &ContactRow, tenant_id: &str) -> ContactState {
     let fields = field_states(row);
     let here = row.tenant_id.as_deref() == Some(tenant_id);
     ContactState {
@@ -203,11 +203,6 @@ fn contact_state(row: &ContactRow, tenant_id: &str) -> ContactState {
         disabled: row.disabled,
         groups: row.groups.clone(),
     }
-}
-
-/// A stored contact as the plan reads it, for use-cases outside a run (the review queue).
-pub(crate) fn contact_state_of(row: &ContactRow, tenant_id: &str) -> ContactState {
-    contact_state(row, tenant_id)
 }
 
 /// The sort key of a contact: its display name, else its name, email or UPN.
@@ -504,11 +499,7 @@ impl Services {
                 "This tenant is not matched to an organization yet, so a sync would have nowhere to put its contacts. Match it to an organization first (Review, or the connection wizard).".into(),
             ));
         };
-        let settings: SyncSettings = scope
-            .sync_settings(connection.as_uuid())
-            .await?
-            .and_then(|j| serde_json::from_str(&j).ok())
-            .unwrap_or_default();
+        let settings = settings_of(&scope, connection).await?;
         let run_id: SyncRunId = self.new_id();
         let mut run = SyncRunRow {
             id: run_id.as_uuid(),
@@ -569,11 +560,7 @@ impl Services {
             .iter()
             .map(|r| contact_state(r, &row.tenant_id))
             .collect();
-        let ignored: HashSet<String> = scope
-            .ignored_users(connection.as_uuid())
-            .await?
-            .into_iter()
-            .collect();
+        let ignored = ignored_of(&scope, connection).await?;
         let plan = plan(
             &PlanInput {
                 users: &users,
@@ -633,12 +620,7 @@ impl Services {
         connection: ConnectionId,
     ) -> Result<SyncSettings> {
         self.authorize(actor, Permission::View)?;
-        Ok(actor
-            .scope(&self.db)
-            .sync_settings(connection.as_uuid())
-            .await?
-            .and_then(|j| serde_json::from_str(&j).ok())
-            .unwrap_or_default())
+        settings_of(&actor.scope(&self.db), connection).await
     }
 
     /// Saves a connection's sync settings (technicians and above), audited.
@@ -796,8 +778,12 @@ impl Services {
             },
         );
         let mut events = writes.events.as_slice();
-        let chunks: Vec<&[ContactRow]> = writes.contacts.chunks(CONTACTS_PER_UNIT).collect();
-        let last = chunks.len().saturating_sub(1);
+        let mut chunks: Vec<&[ContactRow]> = writes.contacts.chunks(CONTACTS_PER_UNIT).collect();
+        if chunks.is_empty() {
+            // Nothing to write: one unit still records the run's outcome.
+            chunks.push(&[]);
+        }
+        let last = chunks.len() - 1;
         for (i, chunk) in chunks.iter().enumerate() {
             let ids: HashSet<uuid::Uuid> = chunk.iter().map(|c| c.id).collect();
             let split = events
@@ -815,13 +801,6 @@ impl Services {
             }
             unit.commit().await?;
             events = rest;
-        }
-        if chunks.is_empty() {
-            run.status = "succeeded".into();
-            run.finished_at = Some(self.now_ms());
-            let mut unit = scope.begin().await?;
-            still_undecided(unit.update_run(run, from).await?)?;
-            unit.commit().await?;
         }
         Ok(())
     }
@@ -908,11 +887,7 @@ impl Services {
             ));
         }
         run.plan = None;
-        let ignored: HashSet<String> = scope
-            .ignored_users(run.connection_id)
-            .await?
-            .into_iter()
-            .collect();
+        let ignored = ignored_of(&scope, ConnectionId::from_uuid(run.connection_id)).await?;
         self.queue_for_review(
             &scope,
             ConnectionId::from_uuid(run.connection_id),
@@ -1073,6 +1048,30 @@ fn group_problem(e: &roster_graph::Error, id: &str) -> Problem {
         p.fix = "Choose another group in the sync settings, or sync all users.".into();
     }
     p
+}
+
+/// A connection's saved sync settings, or the defaults.
+async fn settings_of(
+    scope: &roster_store::WorkspaceScope<'_>,
+    connection: ConnectionId,
+) -> Result<SyncSettings> {
+    Ok(scope
+        .sync_settings(connection.as_uuid())
+        .await?
+        .and_then(|j| serde_json::from_str(&j).ok())
+        .unwrap_or_default())
+}
+
+/// The users of a connection a reviewer chose to ignore.
+async fn ignored_of(
+    scope: &roster_store::WorkspaceScope<'_>,
+    connection: ConnectionId,
+) -> Result<HashSet<String>> {
+    Ok(scope
+        .ignored_users(connection.as_uuid())
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// `Conflict` when a run's conditional update found it had already moved on (someone else
