@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The `roster` binary.
 
 use clap::Parser;
