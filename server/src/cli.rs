@@ -233,6 +233,7 @@ pub async fn serve(config: Config, options: BuildOptions) -> anyhow::Result<()> 
         .with_context(|| format!("ROSTER_LISTEN: cannot listen on {}", config.listen))?;
     tracing::info!(address = %format!("http://{}", listener.local_addr()?), "Roster is listening");
     startup::spawn_housekeeping(app.services.clone());
+    startup::spawn_sync_workers(app.services.clone(), config.sync_workers);
     startup::serve(listener, app.router, startup::shutdown_signal()).await?;
     app.db.close().await;
     Ok(())

@@ -198,6 +198,8 @@ pub struct Config {
     pub graph_url: String,
     /// Reverse proxies whose `Forwarded` / `X-Forwarded-For` headers name the client.
     pub trusted_proxies: crate::proxies::TrustedProxies,
+    /// How many syncs this instance runs at once (each on a different tenant).
+    pub sync_workers: usize,
 }
 
 /// The settings a `roster.toml` may contain (all optional).
@@ -214,6 +216,7 @@ struct FileSettings {
     login_url: Option<String>,
     graph_url: Option<String>,
     trusted_proxies: Option<String>,
+    sync_workers: Option<String>,
 }
 
 /// The raw settings before parsing, for tests and the command line.
@@ -222,7 +225,7 @@ pub struct RawSettings {
     pub values: HashMap<&'static str, String>,
 }
 
-pub const SETTINGS: [&str; 10] = [
+pub const SETTINGS: [&str; 11] = [
     "ROSTER_LISTEN",
     "ROSTER_DATA_DIR",
     "ROSTER_DATABASE_URL",
@@ -233,6 +236,7 @@ pub const SETTINGS: [&str; 10] = [
     "ROSTER_LOGIN_URL",
     "ROSTER_GRAPH_URL",
     "ROSTER_TRUSTED_PROXIES",
+    "ROSTER_SYNC_WORKERS",
 ];
 
 impl RawSettings {
@@ -263,6 +267,7 @@ impl RawSettings {
                     ("ROSTER_LOGIN_URL", file.login_url),
                     ("ROSTER_GRAPH_URL", file.graph_url),
                     ("ROSTER_TRUSTED_PROXIES", file.trusted_proxies),
+                    ("ROSTER_SYNC_WORKERS", file.sync_workers),
                 ];
                 for (k, v) in pairs {
                     if let Some(v) = v {
@@ -392,7 +397,20 @@ impl RawSettings {
         let trusted_proxies =
             crate::proxies::TrustedProxies::parse(self.get("ROSTER_TRUSTED_PROXIES").unwrap_or(""))
                 .map_err(|m| bad("ROSTER_TRUSTED_PROXIES", m))?;
+        let sync_workers = match self.get("ROSTER_SYNC_WORKERS") {
+            None => DEFAULT_SYNC_WORKERS,
+            Some(n) => match n.parse::<usize>() {
+                Ok(n) if (1..=64).contains(&n) => n,
+                _ => {
+                    return Err(bad(
+                        "ROSTER_SYNC_WORKERS",
+                        format!("{n:?} is not a number of syncs between 1 and 64"),
+                    ));
+                }
+            },
+        };
         Ok(Config {
+            sync_workers,
             trusted_proxies,
             previous_keys,
             login_url,
@@ -406,6 +424,10 @@ impl RawSettings {
         })
     }
 }
+
+/// Syncs one instance runs at once unless `ROSTER_SYNC_WORKERS` says otherwise: syncs wait on
+/// Microsoft far more than they compute, so a few share even a small machine well.
+pub const DEFAULT_SYNC_WORKERS: usize = 4;
 
 /// A Microsoft base URL: https, or plain http only to this machine (an emulator).
 fn parse_microsoft_url(url: &str, setting: &str) -> Result<String, ConfigError> {
@@ -468,6 +490,7 @@ impl std::fmt::Debug for Config {
             .field("login_url", &self.login_url)
             .field("graph_url", &self.graph_url)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("sync_workers", &self.sync_workers)
             .finish()
     }
 }
@@ -501,6 +524,7 @@ impl Config {
             log_format = ?self.log_format,
             public_url = self.public_url.as_deref().unwrap_or("(not set)"),
             previous_keys = self.previous_keys.len(),
+            sync_workers = self.sync_workers,
             login_url = %self.login_url,
             graph_url = %self.graph_url,
             trusted_proxies = %self

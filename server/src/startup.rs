@@ -102,6 +102,7 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
                 .with_state(metrics.clone()),
         )
         .route("/style/roster.css", get(stylesheet))
+        .route("/assets/progress.js", get(progress_script))
         .route("/favicon.ico", get(favicon));
 
     let router = pages
@@ -155,6 +156,17 @@ async fn favicon() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
         ICON.get_or_init(crate::favicon::ico).clone(),
+    )
+}
+
+/// The small script that keeps a running sync's page current (pages work without it).
+async fn progress_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        include_str!("../assets/progress.js"),
     )
 }
 
@@ -226,6 +238,44 @@ pub fn spawn_housekeeping(services: Services) {
                 ),
                 Ok(None) => tracing::debug!("housekeeping runs on another instance this hour"),
                 Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+            }
+        }
+    });
+}
+
+/// This instance's sync workers (`count` of them, each running one sync at a time) and its
+/// scheduler tick. Workers start at once when a run is queued on this instance, and look for runs
+/// queued elsewhere (other instances, the schedule) every few seconds.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the composition root paces the workers; what is due is judged by the services' clock"
+)]
+pub fn spawn_sync_workers(services: Services, count: usize) {
+    let instance = format!("instance-{}", uuid::Uuid::new_v4().simple());
+    for n in 0..count {
+        let services = services.clone();
+        let worker = format!("{instance}/worker-{n}");
+        tokio::spawn(async move {
+            let ready = services.jobs_ready();
+            loop {
+                match services.work_once(&worker).await {
+                    Ok(Some(_)) => continue,
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(worker, error = %e, "sync worker step failed"),
+                }
+                let _ =
+                    tokio::time::timeout(std::time::Duration::from_secs(5), ready.notified()).await;
+            }
+        });
+    }
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            every.tick().await;
+            match services.schedule_due(&instance).await {
+                Ok(Some(n)) if n > 0 => tracing::info!(queued = n, "scheduled syncs queued"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "sync scheduler tick failed"),
             }
         }
     });

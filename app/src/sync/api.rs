@@ -18,7 +18,7 @@ pub async fn sync_now(#[server(default)] id: String) -> Result<(), ServerFnError
     };
     match result {
         Ok(run) => done(
-            "The sync ran; its outcome is below.",
+            "The sync is queued; this page follows it until it is done.",
             &format!("/sync-log/{run}"),
         ),
         Err(e) => refuse("", &e, &[], &back),
@@ -72,7 +72,7 @@ pub async fn preview_sync(#[server(default)] id: String) -> Result<(), ServerFnE
     };
     match result {
         Ok(run) => done(
-            "The preview is ready: nothing was written.",
+            "The preview is being prepared; nothing will be written unless you apply it.",
             &format!("/sync-log/{run}"),
         ),
         Err(e) => refuse("", &e, &[], &back),

@@ -34,6 +34,11 @@ fn status_words(r: &RunView) -> (&'static str, &'static str) {
     }
 }
 
+/// A run's outcome in words.
+pub fn status_label(r: &RunView) -> &'static str {
+    status_words(r).0
+}
+
 /// The counts of a run in one line.
 fn counts_line(r: &RunView) -> String {
     match &r.counts {
@@ -263,8 +268,32 @@ fn run_view(
         .finished_at
         .map(|t| fmt_time(t.as_millisecond()))
         .unwrap_or_else(|| "—".into());
+    let active = matches!(r.status.as_str(), "queued" | "running");
+    let progress = active.then(|| {
+        let p = r.progress.unwrap_or_default();
+        let words = if r.status == "queued" {
+            "Waiting for a worker to start it.".to_owned()
+        } else {
+            format!(
+                "{}: {} page(s) fetched, {} user(s) read{}.",
+                p.phase.label(),
+                p.pages,
+                p.users,
+                if r.attempts > 1 { format!(" (attempt {})", r.attempts) } else { String::new() }
+            )
+        };
+        view! {
+            <section id="run-progress" class="banner" role="status" aria-live="polite">
+                <p><strong>{if r.status == "queued" { "Queued" } else { "Running" }}</strong>" · "{words}</p>
+                <p class="hint">"This page updates itself until the run is done."</p>
+                <noscript><meta http-equiv="refresh" content="2" /></noscript>
+            </section>
+            <script src="/assets/progress.js" defer></script>
+        }
+    });
     view! {
         <Layout title=format!("{} of {}", if r.preview { "Preview" } else { "Sync" }, r.connection_title)>
+            {progress}
             {held}
             {error}
             <dl class="facts">

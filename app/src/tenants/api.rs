@@ -68,35 +68,27 @@ pub async fn save_connection(#[server(default)] draft_id: String) -> Result<(), 
         (Ok(p), Ok(d)) => state.services.save_connection(p, d).await,
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
-    // A new connection matched to an organization syncs at once.
+    // A new connection matched to an organization syncs at once: its first run is queued and
+    // the person follows it on the run's page.
     let first = match (&result, cx.principal()) {
         (Ok(id), Ok(p)) => match state.services.first_sync(p, *id).await {
-            Ok(Some(run)) => state.services.sync_run(p, run).await.ok(),
-            Ok(None) => None,
+            Ok(run) => run,
             Err(e) => {
-                tracing::warn!(error = %e, "the first sync of a new connection did not run");
+                tracing::warn!(error = %e, "the first sync of a new connection was not queued");
                 None
             }
         },
         _ => None,
     };
     match result {
-        Ok(id) => {
-            let words = match first {
-                Some(run) if run.status == "succeeded" => {
-                    let created = run.counts.map(|c| c.counts.created).unwrap_or(0);
-                    format!(
-                        "The tenant connection was saved. Its first sync created {created} contact(s)."
-                    )
-                }
-                Some(run) => format!(
-                    "The tenant connection was saved. Its first sync did not complete ({}): see the sync log.",
-                    run.status
-                ),
-                None => "The tenant connection was saved.".to_owned(),
-            };
-            done(words, &format!("/tenants/{id}"))
-        }
+        Ok(id) => done(
+            if first.is_some() {
+                "The tenant connection was saved. Its first sync has started: its progress and outcome are in the sync log."
+            } else {
+                "The tenant connection was saved."
+            },
+            &format!("/tenants/{id}"),
+        ),
         Err(e) => refuse(
             "",
             &e,

@@ -338,13 +338,16 @@ pub fn ConnectionPage() -> impl IntoView {
                 let state = state.clone();
                 Suspend::new(async move {
                     let loaded = match (cx.principal(), &state, id) {
-                        (Ok(p), Ok(s), Some(id)) => s.services.connection(p, id).await.map(|c| (p.clone(), c)),
+                        (Ok(p), Ok(s), Some(id)) => match s.services.connection(p, id).await {
+                            Ok(c) => s.services.sync_summary(p, id).await.map(|sum| (p.clone(), c, sum)),
+                            Err(e) => Err(e),
+                        },
                         (Err(e), _, _) => Err(e),
                         (_, Err(_), _) => Err(CoreError::Internal("no state".into())),
                         (_, _, None) => Err(CoreError::NotFound),
                     };
                     match loaded {
-                        Ok((p, row)) => connection_view(&p, row).into_any(),
+                        Ok((p, row, summary)) => connection_view(&p, row, summary).into_any(),
                         Err(CoreError::NotFound) => view! { <crate::pages::NotFound /> }.into_any(),
                         Err(e) => view! { <Layout title="Tenant".into()>{load_error(e)}</Layout> }.into_any(),
                     }
@@ -354,7 +357,29 @@ pub fn ConnectionPage() -> impl IntoView {
     }
 }
 
-fn connection_view(p: &Principal, row: ConnectionView) -> impl IntoView + use<> {
+fn connection_view(
+    p: &Principal,
+    row: ConnectionView,
+    summary: roster_core::sync::jobs::SyncSummary,
+) -> impl IntoView + use<> {
+    let failing = summary.failing_twice.then(|| {
+        view! { <p class="banner bad" role="alert">"The last two syncs of this tenant failed. The sync log says why and what to do."</p> }
+    });
+    let latest = match &summary.latest {
+        Some(r) => {
+            let when = r.finished_at.or(r.started_at).unwrap_or(r.queued_at);
+            view! {
+                <a href=format!("/sync-log/{}", r.id)>{crate::sync::status_label(r)}</a>
+                {format!(" · {}", fmt_time(Some(when)))}
+            }
+            .into_any()
+        }
+        None => view! { <span>"Never synced"</span> }.into_any(),
+    };
+    let next = match summary.next {
+        Some(t) => fmt_time(Some(t)),
+        None => "—".to_owned(),
+    };
     let report = row.last_check.clone();
     let (expires, class) = expiry_text(row.secret_expires_on.as_deref(), row.expiry);
     let banner = (!class.is_empty()).then(|| {
@@ -407,6 +432,7 @@ fn connection_view(p: &Principal, row: ConnectionView) -> impl IntoView + use<> 
     view! {
         <Layout title=row.title.clone()>
             {banner}
+            {failing}
             <dl class="facts">
                 <dt>"Organization"</dt><dd>{org}</dd>
                 <dt>"Tenant ID"</dt><dd><code>{row.tenant_id.clone()}</code></dd>
@@ -415,6 +441,9 @@ fn connection_view(p: &Principal, row: ConnectionView) -> impl IntoView + use<> 
                 <dt>"Status"</dt><dd>{status_text(&row)}</dd>
                 <dt>"Last check"</dt><dd>{fmt_time(row.last_check_at)}</dd>
                 <dt>"Client secret"</dt><dd class=class>{format!("•••••••• (expires {expires})")}</dd>
+                <dt>"Last sync"</dt><dd>{latest}</dd>
+                <dt>"Schedule"</dt><dd>{summary.schedule.clone()}</dd>
+                <dt>"Next scheduled sync"</dt><dd>{next}</dd>
             </dl>
             <div class="actions">{check} {sync_settings} {rotate}</div>
             {report.map(|r| view! { <h2>"Last connection check"</h2><CheckReportView report=r /> })}

@@ -122,6 +122,40 @@ fn settings_view(
         roster_core::sync::engine::SyncScope::AllUsers => String::new(),
     };
     let submit = can_edit.then(|| view! { <button type="submit">"Save sync settings"</button> });
+    use roster_core::sync::schedule::Schedule;
+    let (kind, time, zone, hours) = match &s.schedule {
+        Schedule::Daily { time_zone, .. } => (
+            "daily",
+            s.schedule.time_text().unwrap_or_default(),
+            time_zone.clone(),
+            "6".to_owned(),
+        ),
+        Schedule::EveryHours { hours } => (
+            "hours",
+            "01:00".to_owned(),
+            roster_core::sync::schedule::DEFAULT_TIME_ZONE.to_owned(),
+            hours.to_string(),
+        ),
+        Schedule::Manual => (
+            "manual",
+            "01:00".to_owned(),
+            roster_core::sync::schedule::DEFAULT_TIME_ZONE.to_owned(),
+            "6".to_owned(),
+        ),
+    };
+    let schedule_error = crate::context::request_context()
+        .flash
+        .field_error("sync", "schedule")
+        .map(|e| view! { <p class="field-error">{e}</p> });
+    let radio = move |value: &'static str, label: &'static str| {
+        let id = format!("sync-schedule-{value}");
+        view! {
+            <div class="field check">
+                <input type="radio" id=id.clone() name="schedule" value=value checked=kind == value disabled=!can_edit />
+                <label for=id>{label}</label>
+            </div>
+        }
+    };
     view! {
         <Layout title=format!("Sync settings: {title}")>
             <p class="hint">{since}</p>
@@ -150,6 +184,18 @@ fn settings_view(
                         <option value="review" selected=review>"Wait in Review until someone imports them"</option>
                     </select>
                 </div>
+                <fieldset>
+                    <legend>"Schedule"</legend>
+                    {schedule_error}
+                    {radio("daily", "Daily, at a local time")}
+                    <Field form="sync" name="time" label="Time (24-hour clock, HH:MM)" required=false maxlength=5 value=time />
+                    <Field form="sync" name="time_zone" label="Time zone" required=false maxlength=64
+                        hint="An IANA time zone such as America/Los_Angeles, America/New_York, Europe/London or Australia/Sydney; the run follows its daylight saving changes."
+                        value=zone />
+                    {radio("hours", "Every few hours")}
+                    <Field form="sync" name="every_hours" label="Hours between syncs (1 to 24)" required=false maxlength=2 value=hours />
+                    {radio("manual", "Manual only: syncs run when someone chooses Sync now")}
+                </fieldset>
                 <Field form="sync" name="guard_percent" label="Hold a run that would flag more than this share of linked contacts (%)"
                     required=true maxlength=3 value=s.guard_percent.to_string() />
                 {submit}
@@ -187,6 +233,10 @@ pub async fn save_sync_settings(
     #[server(default)] service_accounts: String,
     #[server(default)] policy: String,
     #[server(default)] guard_percent: String,
+    #[server(default)] schedule: String,
+    #[server(default)] time: String,
+    #[server(default)] time_zone: String,
+    #[server(default)] every_hours: String,
 ) -> Result<(), ServerFnError> {
     let state = app_state()?;
     let cx = request_context();
@@ -200,6 +250,10 @@ pub async fn save_sync_settings(
         service_accounts: service_accounts.clone(),
         policy,
         guard_percent: guard_percent.clone(),
+        schedule,
+        time: time.clone(),
+        time_zone: time_zone.clone(),
+        every_hours: every_hours.clone(),
     };
     let parsed = id.trim().parse().map_err(|_| CoreError::NotFound);
     let result = match (cx.principal(), parsed) {
@@ -217,6 +271,9 @@ pub async fn save_sync_settings(
             &[
                 ("service_accounts", &service_accounts),
                 ("guard_percent", &guard_percent),
+                ("time", &time),
+                ("time_zone", &time_zone),
+                ("every_hours", &every_hours),
             ],
             &back,
         ),

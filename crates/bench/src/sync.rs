@@ -127,11 +127,13 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     };
     let t0 = Instant::now();
     let full = services.sync_now(&owner, conn).await?;
+    services.run_queued("bench").await?;
     let full_seconds = t0.elapsed().as_secs_f64();
     let full_counts = counts(services.sync_run(&owner, full).await?)?;
 
     let t1 = Instant::now();
     let resync = services.sync_now(&owner, conn).await?;
+    services.run_queued("bench").await?;
     let resync_seconds = t1.elapsed().as_secs_f64();
     let resync_counts = counts(services.sync_run(&owner, resync).await?)?;
     let written = |c: &roster_core::sync::engine::RunCounts| {
@@ -181,6 +183,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     let t2 = Instant::now();
     let changed_run = services.sync_now(&owner, conn).await?;
+    services.run_queued("bench").await?;
     let changed_seconds = t2.elapsed().as_secs_f64();
     let changed_counts = counts(services.sync_run(&owner, changed_run).await?)?;
     let peak = peak_rss_mb();

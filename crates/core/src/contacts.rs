@@ -75,6 +75,10 @@ pub struct RunView {
     pub preview: bool,
     /// What a held run or a preview would do, one line per contact (at most 500).
     pub planned: Vec<PlannedLine>,
+    /// How far a running run is (as of its last heartbeat).
+    pub progress: Option<crate::sync::jobs::Progress>,
+    /// How many times an instance started it (more than one: it was interrupted and retried).
+    pub attempts: i32,
 }
 
 /// One contact's part in a plan.
@@ -372,6 +376,11 @@ impl Services {
                 .filter(|_| r.status == "held")
                 .map(|p| planned_lines(&p))
                 .unwrap_or_default(),
+            progress: r
+                .progress
+                .as_deref()
+                .and_then(|p| serde_json::from_str(p).ok()),
+            attempts: r.attempts,
             status: r.status,
             queued_at: roster_store::from_millis(r.queued_at),
             started_at: r.started_at.map(roster_store::from_millis),

@@ -38,6 +38,20 @@ pub struct Services {
     pub(crate) background_graph: Option<roster_graph::GraphClient>,
     pub(crate) randomness: Arc<dyn crate::ids::Randomness>,
     pub(crate) sync_metrics: Option<Arc<dyn crate::sync::engine::SyncMetrics>>,
+    /// Signalled when a run is queued, so this instance's idle workers start at once.
+    pub(crate) jobs_ready: Arc<tokio::sync::Notify>,
+    /// What background work waits with (a running sync's heartbeat).
+    pub(crate) sleep: Sleeper,
+}
+
+/// Something background work waits with.
+#[derive(Clone)]
+pub(crate) struct Sleeper(pub(crate) Arc<dyn roster_graph::Sleep>);
+
+impl std::fmt::Debug for Sleeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sleeper")
+    }
 }
 
 impl Services {
@@ -53,6 +67,8 @@ impl Services {
             background_graph: None,
             randomness: Arc::new(crate::ids::OsRandomness),
             sync_metrics: None,
+            jobs_ready: Arc::new(tokio::sync::Notify::new()),
+            sleep: Sleeper(Arc::new(roster_graph::TokioSleep)),
         }
     }
 

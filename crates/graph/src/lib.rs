@@ -19,7 +19,9 @@ mod transport;
 
 pub use batch::{BatchItem, BatchRequest, BatchResponse};
 pub use client::{DeltaStart, GraphClient, TenantCredentials, TenantSession};
-pub use config::{Clock, GraphConfig, Profile, Random, RetryPolicy, Sleep, SystemClock};
+pub use config::{
+    Clock, GraphConfig, Profile, Random, RetryPolicy, Sleep, SystemClock, TokioSleep,
+};
 pub use error::{
     Error, GraphErrorKind, GraphFailure, RequestInfo, Result, TokenErrorKind, TokenFailure,
 };

@@ -84,7 +84,15 @@ pub struct SyncRunRow {
     pub counts: Option<String>,
     pub plan: Option<String>,
     pub error: Option<String>,
+    /// How many times an instance has started this run (a run whose instance stopped is retried).
+    pub attempts: i32,
+    /// How far a running run is, JSON written by the application.
+    pub progress: Option<String>,
 }
+
+/// The columns of [`SyncRunRow`], in its order.
+pub(crate) const RUN_COLUMNS: &str = "id, connection_id, trigger, requested_by, preview, status, queued_at, \
+     started_at, finished_at, counts, plan, error, attempts, progress";
 
 /// What the contacts list is narrowed to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -398,21 +406,21 @@ impl WorkspaceScope<'_> {
         req: &PageRequest,
     ) -> Result<Page<SyncRunRow>> {
         let after = req.after.as_ref();
-        let rows: Vec<SyncRunRow> = dispatch!(self.db, |pool| {
-            sqlx::query_as(
-            "SELECT id, connection_id, trigger, requested_by, preview, status, queued_at, started_at, finished_at, \
-             counts, plan, error FROM sync_runs WHERE workspace_id = $1 AND ($2 IS NULL OR connection_id = $2) \
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM sync_runs WHERE workspace_id = $1 AND ($2 IS NULL OR connection_id = $2) \
              AND ($3 IS NULL OR queued_at < $3 OR (queued_at = $3 AND id < $4)) AND ($6 IS NULL OR status = $6) \
              ORDER BY queued_at DESC, id DESC LIMIT $5"
-        )
-        .bind(self.workspace_id.as_uuid())
-        .bind(connection_id)
-        .bind(after.and_then(Cursor::number))
-        .bind(req.after_id())
-        .bind(req.fetch())
-        .bind(status)
-        .fetch_all(pool)
-        .await
+        );
+        let rows: Vec<SyncRunRow> = dispatch!(self.db, |pool| {
+            sqlx::query_as(&sql)
+                .bind(self.workspace_id.as_uuid())
+                .bind(connection_id)
+                .bind(after.and_then(Cursor::number))
+                .bind(req.after_id())
+                .bind(req.fetch())
+                .bind(status)
+                .fetch_all(pool)
+                .await
         })?;
         Ok(Page::from_rows(rows, req, |r| Cursor {
             key: SortKey::Number(r.queued_at),
@@ -422,14 +430,13 @@ impl WorkspaceScope<'_> {
 
     /// One sync run.
     pub async fn run(&self, id: Uuid) -> Result<SyncRunRow> {
-        dispatch!(self.db, |pool| sqlx::query_as::<_, SyncRunRow>(
-            "SELECT id, connection_id, trigger, requested_by, preview, status, queued_at, started_at, finished_at, \
-             counts, plan, error FROM sync_runs WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(self.workspace_id.as_uuid())
-        .bind(id)
-        .fetch_optional(pool)
-        .await)?
+        let sql =
+            format!("SELECT {RUN_COLUMNS} FROM sync_runs WHERE workspace_id = $1 AND id = $2");
+        dispatch!(self.db, |pool| sqlx::query_as::<_, SyncRunRow>(&sql)
+            .bind(self.workspace_id.as_uuid())
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?
         .ok_or(StoreError::NotFound)
     }
 
@@ -562,13 +569,15 @@ impl Unit<'_> {
         })
     }
 
-    /// Stores a new sync run; `Conflict` when the connection already has a run waiting or running.
-    pub async fn insert_run(&mut self, run: &SyncRunRow) -> Result<()> {
+    /// Stores a new sync run; `false` (and nothing stored) when it is not a preview and the
+    /// connection already has a run waiting or running.
+    pub async fn insert_run(&mut self, run: &SyncRunRow) -> Result<bool> {
         let ws = self.ws();
-        unit_dispatch!(self, |conn| {
+        let n = unit_dispatch!(self, |conn| {
             sqlx::query(
             "INSERT INTO sync_runs (id, workspace_id, connection_id, trigger, requested_by, preview, status, queued_at, \
-             started_at, finished_at, counts, plan, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+             started_at, finished_at, counts, plan, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT DO NOTHING"
         )
         .bind(run.id)
         .bind(ws)
@@ -585,9 +594,9 @@ impl Unit<'_> {
         .bind(&run.error)
         .execute(&mut *conn)
         .await
-        .map(|_| ())
+        .map(|r| r.rows_affected())
         })?;
-        Ok(())
+        Ok(n == 1)
     }
 
     /// Records a run's progress or outcome; only from the status it was read in (`from`), so two

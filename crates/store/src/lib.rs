@@ -6,6 +6,7 @@ pub mod batch;
 mod contacts;
 mod db;
 mod error;
+mod jobs;
 mod lease;
 pub mod page;
 mod scope;
@@ -23,6 +24,7 @@ pub use contacts::{
 };
 pub use db::{Backend, Db, redact_url};
 pub use error::StoreError;
+pub use jobs::{ClaimedRun, DueConnection, ExpiredRun};
 pub use lease::Lease;
 pub use page::{Cursor, MAX_PAGE, Page, PageRequest, SortKey};
 pub use scope::{Principal, WorkspaceScope};

@@ -17,6 +17,8 @@ pub struct TestApp {
     pub clock: TestClock,
     pub data_dir: std::path::PathBuf,
     pub emulator: Option<roster_graph_emulator::RunningEmulator>,
+    /// The running server's own use-cases (with its Microsoft client), for its sync worker.
+    app_services: roster_core::Services,
     _dir: tempfile::TempDir,
 }
 
@@ -153,7 +155,7 @@ impl TestApp {
             raw.values.insert("ROSTER_GRAPH_URL", base);
         }
         let config = raw.resolve().expect("config");
-        Browser::new(serve(&config, &self.clock).await)
+        Browser::new(serve(&config, &self.clock).await.0)
     }
 
     pub async fn spawn_with(db: TestDb, extra: &[(&'static str, &str)]) -> TestApp {
@@ -172,9 +174,10 @@ impl TestApp {
             raw.values.insert(k, (*v).to_owned());
         }
         let config = raw.resolve().expect("config");
-        let base = serve(&config, &clock).await;
+        let (base, app_services) = serve(&config, &clock).await;
         TestApp {
             base,
+            app_services,
             db,
             clock,
             data_dir: dir.path().to_path_buf(),
@@ -202,6 +205,16 @@ impl TestApp {
                 .build()
                 .expect("client"),
         }
+    }
+
+    /// Carries out every queued sync run, as the server's sync workers would (the test server
+    /// starts none, so each test decides when runs happen); returns how many ran.
+    pub async fn settle(&self) -> usize {
+        self.app_services
+            .run_queued("test-worker")
+            .await
+            .expect("queued runs carried out")
+            .len()
     }
 
     /// The use-cases on this app's database, for arranging what a test needs outside the UI.
@@ -323,7 +336,10 @@ impl TestApp {
 }
 
 /// Builds the application for `config` and serves it on a new port; returns its base URL.
-async fn serve(config: &roster_server::config::Config, clock: &TestClock) -> String {
+async fn serve(
+    config: &roster_server::config::Config,
+    clock: &TestClock,
+) -> (String, roster_core::Services) {
     let app = startup::build(
         config,
         BuildOptions {
@@ -342,7 +358,7 @@ async fn serve(config: &roster_server::config::Config, clock: &TestClock) -> Str
         app.router,
         std::future::pending::<()>(),
     ));
-    base
+    (base, app.services)
 }
 
 impl Browser {

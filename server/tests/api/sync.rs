@@ -3,7 +3,7 @@
 use crate::helpers::{Browser, Customer, TestApp};
 
 /// Creates an organization and connects customer `c` to it; returns the connection id.
-async fn connected(owner: &Browser, c: &Customer, org_name: &str) -> String {
+async fn connected(app: &TestApp, owner: &Browser, c: &Customer, org_name: &str) -> String {
     let r = owner
         .submit(
             "/organizations/new",
@@ -42,6 +42,7 @@ async fn connected(owner: &Browser, c: &Customer, org_name: &str) -> String {
             &[("draft_id", &draft)],
         )
         .await;
+    app.settle().await;
     r.location
         .expect("saved")
         .trim_start_matches("/tenants/")
@@ -53,7 +54,7 @@ async fn a_technician_syncs_a_tenant_and_a_viewer_only_reads_the_result() {
     let app = TestApp::spawn_with_microsoft().await;
     let owner = app.with_owner().await;
     let c = app.customer(0);
-    let conn = connected(&owner, &c, "Customer Zero").await;
+    let conn = connected(&app, &owner, &c, "Customer Zero").await;
     let tech = app.member(&owner, "tess@acme.test", "technician").await;
     let viewer = app.member(&owner, "vera@acme.test", "viewer").await;
     let tenant_page = format!("/tenants/{conn}");
@@ -62,6 +63,7 @@ async fn a_technician_syncs_a_tenant_and_a_viewer_only_reads_the_result() {
     let r = viewer
         .submit(&tenant_page, "/api/sync_now", &[("id", &conn)])
         .await;
+    app.settle().await;
     let back = viewer.get(r.location.as_deref().expect("back")).await;
     assert!(
         back.texts("[role=alert]")
@@ -78,8 +80,39 @@ async fn a_technician_syncs_a_tenant_and_a_viewer_only_reads_the_result() {
         .await;
     let run = r.location.expect("to the run");
     assert!(run.starts_with("/sync-log/"), "{run}");
+    // Pressed again before a worker took it: the same run.
+    let again = tech
+        .submit(&tenant_page, "/api/sync_now", &[("id", &conn)])
+        .await;
+    assert_eq!(again.location.as_deref(), Some(run.as_str()));
+    // Until a worker is done with it, its page follows it: a script where JavaScript runs, a
+    // refresh where it does not.
+    let waiting = tech.get(&run).await;
+    assert_eq!(
+        waiting.texts("#run-progress strong"),
+        vec!["Queued".to_owned()]
+    );
+    assert!(
+        waiting
+            .html
+            .contains(r#"<noscript><meta http-equiv="refresh" content="2">"#),
+        "{}",
+        waiting.html
+    );
+    assert_eq!(
+        waiting.attrs("script[src]", "src"),
+        vec!["/assets/progress.js"]
+    );
+    let script = tech.get("/assets/progress.js").await;
+    assert_eq!(script.status, 200);
+    assert!(script.html.contains("run-progress"));
+    assert_eq!(app.settle().await, 1);
     let page = tech.get(&run).await;
     assert_eq!(page.status, 200);
+    assert!(
+        page.texts("#run-progress").is_empty(),
+        "done: no more refreshing"
+    );
     let facts = page.texts("dl.facts dd").join(" | ");
     assert!(facts.contains("Succeeded"), "{facts}");
     assert!(facts.contains("tess@acme.test"), "{facts}");
@@ -143,6 +176,7 @@ async fn an_unmatched_tenant_offers_no_sync_and_says_why() {
     let r = owner
         .submit(&tenant_page, "/api/sync_now", &[("id", &conn)])
         .await;
+    app.settle().await;
     let back = owner.get(r.location.as_deref().expect("back")).await;
     assert!(
         back.texts("[role=alert]")
@@ -162,11 +196,12 @@ async fn a_technician_edits_a_contact_by_hand_and_a_viewer_cannot() {
     let app = TestApp::spawn_with_microsoft().await;
     let owner = app.with_owner().await;
     let c = app.customer(0);
-    let conn = connected(&owner, &c, "Customer Zero").await;
+    let conn = connected(&app, &owner, &c, "Customer Zero").await;
     let tenant_page = format!("/tenants/{conn}");
     owner
         .submit(&tenant_page, "/api/sync_now", &[("id", &conn)])
         .await;
+    app.settle().await;
     let tech = app.member(&owner, "tess@acme.test", "technician").await;
     let viewer = app.member(&owner, "vera@acme.test", "viewer").await;
     let link = tech
@@ -278,7 +313,7 @@ async fn under_the_review_policy_new_users_wait_on_the_review_page_for_a_technic
     let app = TestApp::spawn_with_microsoft().await;
     let owner = app.with_owner().await;
     let c = app.customer(0);
-    let conn = connected(&owner, &c, "Customer Zero").await;
+    let conn = connected(&app, &owner, &c, "Customer Zero").await;
     app.services()
         .set_sync_settings(
             &app.owner_principal().await,
@@ -310,6 +345,7 @@ async fn under_the_review_policy_new_users_wait_on_the_review_page_for_a_technic
     owner
         .submit(&tenant_page, "/api/sync_now", &[("id", &conn)])
         .await;
+    app.settle().await;
     assert_eq!(owner.get("/contacts").await.texts("tbody tr").len(), before);
     let tech = app.member(&owner, "tess@acme.test", "technician").await;
     let viewer = app.member(&owner, "vera@acme.test", "viewer").await;
@@ -375,7 +411,7 @@ async fn sync_settings_are_checked_saved_and_show_what_each_rule_left_out() {
     let app = TestApp::spawn_with_microsoft().await;
     let owner = app.with_owner().await;
     let c = app.customer(0);
-    let conn = connected(&owner, &c, "Customer Zero").await;
+    let conn = connected(&app, &owner, &c, "Customer Zero").await;
     let page = format!("/tenants/{conn}/sync");
     let first = owner.get(&page).await;
     assert_eq!(first.status, 200);
@@ -399,10 +435,24 @@ async fn sync_settings_are_checked_saved_and_show_what_each_rule_left_out() {
                 ("service_accounts", "svc-[0-9]"),
                 ("policy", "create"),
                 ("guard_percent", "250"),
+                ("schedule", "daily"),
+                ("time", "06:30"),
+                ("time_zone", "Mars/Olympus_Mons"),
             ],
         )
         .await;
     let back = owner.get(r.location.as_deref().expect("back")).await;
+    assert!(
+        back.texts("#sync-time_zone-error")
+            .join(" ")
+            .contains("not a time zone Roster knows"),
+        "{}",
+        back.html
+    );
+    assert_eq!(
+        back.input_value("sync-time_zone").as_deref(),
+        Some("Mars/Olympus_Mons")
+    );
     assert!(
         back.contains("cannot be used in a name pattern"),
         "{}",
@@ -425,6 +475,9 @@ async fn sync_settings_are_checked_saved_and_show_what_each_rule_left_out() {
                 ("service_accounts", "svc-*"),
                 ("policy", "create"),
                 ("guard_percent", "30"),
+                ("schedule", "daily"),
+                ("time", "06:30"),
+                ("time_zone", "europe/paris"),
             ],
         )
         .await;
@@ -442,6 +495,21 @@ async fn sync_settings_are_checked_saved_and_show_what_each_rule_left_out() {
         saved.attrs("#sync-exclude_disabled[checked]", "name").len(),
         1
     );
+    assert_eq!(saved.input_value("sync-time").as_deref(), Some("06:30"));
+    assert_eq!(
+        saved.attrs("#sync-schedule-daily[checked]", "value"),
+        vec!["daily"]
+    );
+    // The tenant's page shows the schedule and the next run: the test clock stands at
+    // 2026-11-01 09:00 UTC, so 06:30 in Paris (UTC+1 since late October) is 05:30 UTC next day.
+    let tenant = owner.get(&format!("/tenants/{conn}")).await;
+    let facts = tenant.texts("dl.facts dd").join(" | ");
+    assert!(facts.contains("Daily at 06:30 (Europe/Paris)"), "{facts}");
+    assert!(facts.contains("2026-11-02 05:30 UTC"), "{facts}");
+    assert!(
+        facts.contains("Succeeded"),
+        "the last sync, linked: {facts}"
+    );
 
     owner
         .submit(
@@ -450,6 +518,7 @@ async fn sync_settings_are_checked_saved_and_show_what_each_rule_left_out() {
             &[("id", &conn)],
         )
         .await;
+    app.settle().await;
     let after = owner.get(&page).await;
     assert!(after.contains("From the last listing"), "{}", after.html);
     assert!(after.contains("left out last time: "));
@@ -484,7 +553,7 @@ async fn metrics_count_sync_runs_by_outcome_and_the_contacts_they_wrote() {
     let app = TestApp::spawn_with_microsoft().await;
     let owner = app.with_owner().await;
     let c = app.customer(0);
-    let conn = connected(&owner, &c, "Customer Zero").await;
+    let conn = connected(&app, &owner, &c, "Customer Zero").await;
     let created = owner.get("/contacts").await.texts("tbody tr").len();
     owner
         .submit(
@@ -493,6 +562,7 @@ async fn metrics_count_sync_runs_by_outcome_and_the_contacts_they_wrote() {
             &[("id", &conn)],
         )
         .await;
+    app.settle().await;
     let m = owner.get("/metrics").await.html;
     let line = |prefix: &str| {
         m.lines()
@@ -527,7 +597,7 @@ async fn a_contact_entered_by_hand_is_linked_by_the_next_sync_and_keeps_its_hand
     let app = TestApp::spawn_with_microsoft().await;
     let owner = app.with_owner().await;
     let c = app.customer(0);
-    let conn = connected(&owner, &c, "Customer Zero").await;
+    let conn = connected(&app, &owner, &c, "Customer Zero").await;
     let org_link = owner
         .get("/organizations")
         .await
@@ -601,6 +671,7 @@ async fn a_contact_entered_by_hand_is_linked_by_the_next_sync_and_keeps_its_hand
             &[("id", &conn)],
         )
         .await;
+    app.settle().await;
     let page = owner.get(&contact).await;
     assert!(page.contains("matched by email address"), "{}", page.html);
     let rows = page.texts("table tbody tr");
@@ -622,7 +693,7 @@ async fn ticked_users_are_imported_or_ignored_together_from_the_review_page() {
     let app = TestApp::spawn_with_microsoft().await;
     let owner = app.with_owner().await;
     let c = app.customer(0);
-    let conn = connected(&owner, &c, "Customer Zero").await;
+    let conn = connected(&app, &owner, &c, "Customer Zero").await;
     app.services()
         .set_sync_settings(
             &app.owner_principal().await,
@@ -658,6 +729,7 @@ async fn ticked_users_are_imported_or_ignored_together_from_the_review_page() {
             &[("id", &conn)],
         )
         .await;
+    app.settle().await;
     let before = owner.get("/contacts?q=ann").await.texts("tbody tr").len();
     let page = owner.get("/review").await;
     let picks = page.attrs("input[form=bulk-review][checked]", "value");

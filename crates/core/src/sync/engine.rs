@@ -13,7 +13,7 @@ use crate::services::Services;
 use futures::StreamExt;
 use roster_domain::{ConnectionId, ContactId, Permission, SyncRunId};
 use roster_graph::{ListQuery, TenantCredentials};
-use roster_store::{ContactEventRow, ContactRow, Principal, StoreError, SyncRunRow};
+use roster_store::{ClaimedRun, ContactEventRow, ContactRow, Principal, SyncRunRow};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -69,6 +69,8 @@ pub struct SyncSettings {
     pub policy: NewUserPolicy,
     /// A run that would flag more than this share of the tenant's linked contacts is held.
     pub guard_percent: u8,
+    /// When the connection syncs by itself.
+    pub schedule: super::schedule::Schedule,
 }
 
 impl Default for SyncSettings {
@@ -78,6 +80,7 @@ impl Default for SyncSettings {
             filters: Filters::default(),
             policy: NewUserPolicy::Create,
             guard_percent: 20,
+            schedule: super::schedule::Schedule::default(),
         }
     }
 }
@@ -101,6 +104,14 @@ pub struct SyncSettingsForm {
     pub service_accounts: String,
     pub policy: String,
     pub guard_percent: String,
+    /// `daily`, `hours` or `manual`.
+    pub schedule: String,
+    /// `HH:MM`, for a daily schedule.
+    pub time: String,
+    /// An IANA time zone, for a daily schedule.
+    pub time_zone: String,
+    /// For a schedule every few hours.
+    pub every_hours: String,
 }
 
 /// A run's outcome as the sync log shows it.
@@ -451,99 +462,51 @@ impl Services {
         out
     }
 
-    /// "Sync now": syncs one tenant connection's users into its organization's contacts and
-    /// returns the run (also when it failed or was held; its page says what happened).
-    pub async fn sync_now(&self, actor: &Principal, connection: ConnectionId) -> Result<SyncRunId> {
-        self.run_sync(actor, connection, "manual", false).await
-    }
-
-    /// "Preview sync": lists and plans like a sync but writes nothing; the run keeps its plan
-    /// for a person to apply (if the contacts have not changed since) or discard.
-    pub async fn preview_sync(
+    /// Carries out a claimed run: lists the tenant's users (completely, or the run fails and
+    /// nothing is written), plans, and holds the run or applies the plan. Microsoft's failures
+    /// are the run's outcome; `Err` is for Roster's own (the store, a lost claim).
+    pub(crate) async fn execute(
         &self,
-        actor: &Principal,
-        connection: ConnectionId,
-    ) -> Result<SyncRunId> {
-        self.run_sync(actor, connection, "manual", true).await
-    }
-
-    /// The first sync of a connection just saved, when it is matched to an organization (a new
-    /// connection syncs at once); `None` when there is nowhere to put contacts yet.
-    pub async fn first_sync(
-        &self,
-        actor: &Principal,
-        connection: ConnectionId,
-    ) -> Result<Option<SyncRunId>> {
-        self.authorize(actor, Permission::Operate)?;
-        let row = actor.scope(&self.db).connection(connection).await?;
-        if row.organization_id.is_none() {
-            return Ok(None);
-        }
-        self.run_sync(actor, connection, "new_connection", false)
-            .await
-            .map(Some)
-    }
-
-    async fn run_sync(
-        &self,
-        actor: &Principal,
-        connection: ConnectionId,
-        trigger: &str,
-        preview: bool,
-    ) -> Result<SyncRunId> {
-        self.authorize(actor, Permission::Operate)?;
-        let scope = actor.scope(&self.db);
+        job: &ClaimedRun,
+        progress: &super::jobs::ProgressHandle,
+    ) -> Result<()> {
+        let scope = job.scope(&self.db);
+        let mut run = job.run.clone();
+        let run_id = SyncRunId::from_uuid(run.id);
+        let connection = ConnectionId::from_uuid(run.connection_id);
+        let preview = run.preview;
         let row = scope.connection(connection).await?;
         let Some(organization) = row.organization_id else {
-            return Err(CoreError::Conflict(
-                "This tenant is not matched to an organization yet, so a sync would have nowhere to put its contacts. Match it to an organization first (Review, or the connection wizard).".into(),
-            ));
+            run.status = "failed".into();
+            run.finished_at = Some(self.now_ms());
+            run.error = serde_json::to_string(&RunError {
+                cause: "This tenant is not matched to an organization any more, so its contacts have nowhere to go.".into(),
+                fix: "Match it to an organization (Review), then choose Sync now.".into(),
+                request_id: None,
+            })
+            .ok();
+            return self.finish(job, &run).await;
         };
         let settings = settings_of(&scope, connection).await?;
-        let run_id: SyncRunId = self.new_id();
-        let mut run = SyncRunRow {
-            id: run_id.as_uuid(),
-            connection_id: connection.as_uuid(),
-            trigger: trigger.into(),
-            requested_by: actor.email().to_owned(),
-            preview,
-            status: "running".into(),
-            queued_at: self.now_ms(),
-            started_at: Some(self.now_ms()),
-            finished_at: None,
-            counts: None,
-            plan: None,
-            error: None,
-        };
-        let mut unit = scope.begin().await?;
-        match unit.insert_run(&run).await {
-            Ok(()) => {}
-            Err(StoreError::Conflict) => {
-                return Err(CoreError::Conflict(
-                    "A sync of this tenant is already running; its page shows how far it is."
-                        .into(),
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        }
-        unit.commit().await?;
 
         // Listing: complete, or the run fails and nothing is written.
-        let listed = self.list_users(&row, actor, &settings.scope).await;
+        progress.update(|p| p.phase = super::jobs::Phase::ListingUsers);
+        let listed = self
+            .list_users(&row, job.workspace_id, &settings.scope, progress)
+            .await;
         let candidates = match listed {
             Ok(c) => c,
             Err(problem) => {
                 run.status = "failed".into();
                 run.finished_at = Some(self.now_ms());
                 run.error = serde_json::to_string(&RunError::from(problem)).ok();
-                let mut unit = scope.begin().await?;
-                unit.update_run(&run, "running").await?;
-                unit.commit().await?;
                 tracing::warn!(run = %run_id, connection = %connection, "sync failed while listing users");
+                self.finish(job, &run).await?;
                 self.report_run(&run, 0);
-                return Ok(run_id);
+                return Ok(());
             }
         };
+        progress.update(|p| p.phase = super::jobs::Phase::Planning);
         let mut counts = RunCounts {
             listed: candidates.len(),
             ..RunCounts::default()
@@ -578,17 +541,17 @@ impl Services {
             let hold = &plan.hold;
             run.status = "held".into();
             run.plan = serde_json::to_string(&plan).ok();
-            let mut unit = scope.begin().await?;
-            unit.update_run(&run, "running").await?;
-            unit.commit().await?;
+            self.finish(job, &run).await?;
             tracing::info!(run = %run_id, ?hold, "sync held for a person to confirm");
             self.report_run(&run, 0);
-            return Ok(run_id);
+            return Ok(());
         }
+        progress.update(|p| p.phase = super::jobs::Phase::Writing);
         self.queue_for_review(&scope, connection, run_id, &plan, &ignored)
             .await?;
         self.apply(
             &scope,
+            Some(job),
             &plan,
             &existing,
             organization,
@@ -602,7 +565,16 @@ impl Services {
             (plan.counts.created + plan.counts.updated + plan.counts.flagged) as u64,
         );
         tracing::info!(run = %run_id, created = plan.counts.created, updated = plan.counts.updated, flagged = plan.counts.flagged, "sync done");
-        Ok(run_id)
+        Ok(())
+    }
+
+    /// Records a claimed run's outcome, if the claim still holds.
+    async fn finish(&self, job: &ClaimedRun, run: &SyncRunRow) -> Result<()> {
+        let mut unit = job.scope(&self.db).begin().await?;
+        unit.hold_run(job, self.now_ms()).await?;
+        unit.update_run(run, "running").await?;
+        unit.commit().await?;
+        Ok(())
     }
 
     fn report_run(&self, run: &SyncRunRow, contacts: u64) {
@@ -640,6 +612,8 @@ impl Services {
         let json = serde_json::to_string(settings).map_err(internal)?;
         let mut unit = actor.scope(&self.db).begin().await?;
         unit.set_sync_settings(connection.as_uuid(), &json).await?;
+        self.reschedule(&mut unit, connection, &settings.schedule)
+            .await?;
         unit.audit(
             actor,
             roster_store::AuditEntry {
@@ -706,7 +680,28 @@ impl Services {
             );
             None
         };
-        let (Some(policy), Some(guard_percent), Some(scope)) = (policy, guard, scope) else {
+        use super::schedule::{Schedule, ScheduleError};
+        let schedule = match Schedule::parse(
+            &form.schedule,
+            &form.time,
+            &form.time_zone,
+            &form.every_hours,
+        ) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                let field = match e {
+                    ScheduleError::Time => "time",
+                    ScheduleError::TimeZone(_) => "time_zone",
+                    ScheduleError::Hours => "every_hours",
+                    ScheduleError::Kind => "schedule",
+                };
+                errors.add(field, e.to_string());
+                None
+            }
+        };
+        let (Some(policy), Some(guard_percent), Some(scope), Some(schedule)) =
+            (policy, guard, scope, schedule)
+        else {
             return Err(CoreError::Invalid(errors));
         };
         if !errors.is_empty() {
@@ -723,6 +718,7 @@ impl Services {
             },
             policy,
             guard_percent,
+            schedule,
         };
         self.set_sync_settings(actor, connection, &settings).await
     }
@@ -759,6 +755,7 @@ impl Services {
     async fn apply(
         &self,
         scope: &roster_store::WorkspaceScope<'_>,
+        job: Option<&ClaimedRun>,
         plan: &Plan,
         existing: &[ContactRow],
         organization: uuid::Uuid,
@@ -792,6 +789,9 @@ impl Services {
                 .unwrap_or(events.len());
             let (mine, rest) = events.split_at(split);
             let mut unit = scope.begin().await?;
+            if let Some(job) = job {
+                unit.hold_run(job, self.now_ms()).await?;
+            }
             unit.write_contacts(chunk).await?;
             unit.add_contact_events(mine).await?;
             if i == last {
@@ -898,6 +898,7 @@ impl Services {
         .await?;
         self.apply(
             &scope,
+            None,
             &plan,
             &existing,
             organization,
@@ -933,8 +934,9 @@ impl Services {
     async fn list_users(
         &self,
         row: &roster_store::ConnectionRow,
-        actor: &Principal,
+        workspace: roster_domain::WorkspaceId,
         scope: &SyncScope,
+        progress: &super::jobs::ProgressHandle,
     ) -> std::result::Result<Vec<super::scope::Candidate>, Problem> {
         let problem = |e: &roster_graph::Error| diagnose(e);
         let graph = self.background_graph().map_err(|e| Problem {
@@ -947,7 +949,7 @@ impl Services {
         let secret = self
             .keyring()
             .and_then(|k| {
-                k.open(&row.sealed(), actor.workspace_id().as_uuid().as_bytes())
+                k.open(&row.sealed(), workspace.as_uuid().as_bytes())
                     .map_err(internal)
             })
             .map_err(|e| Problem {
@@ -1015,23 +1017,29 @@ impl Services {
             }
         };
         let query = ListQuery::new().select(USER_SELECT).top(999);
-        let mut stream = session.users(&query);
+        let mut pages = session.user_pages(&query);
         let mut out = Vec::new();
-        while let Some(user) = stream.next().await {
-            let user = user.map_err(|e| problem(&e))?;
-            let groups = match &members {
-                None => Some(Vec::new()),
-                Some(m) => user
-                    .id
-                    .as_deref()
-                    .and_then(|id| m.get(&id.to_lowercase()))
-                    .cloned(),
-            };
-            let Some(groups) = groups else {
-                continue;
-            };
-            if let Some(c) = normalize(&user, &free, groups) {
-                out.push(c);
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| problem(&e))?;
+            progress.update(|p| {
+                p.pages += 1;
+                p.users += page.value.len() as u64;
+            });
+            for user in page.value {
+                let groups = match &members {
+                    None => Some(Vec::new()),
+                    Some(m) => user
+                        .id
+                        .as_deref()
+                        .and_then(|id| m.get(&id.to_lowercase()))
+                        .cloned(),
+                };
+                let Some(groups) = groups else {
+                    continue;
+                };
+                if let Some(c) = normalize(&user, &free, groups) {
+                    out.push(c);
+                }
             }
         }
         Ok(out)

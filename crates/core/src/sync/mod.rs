@@ -3,7 +3,9 @@
 
 pub mod engine;
 pub mod fields;
+pub mod jobs;
 pub mod plan;
+pub mod schedule;
 pub mod scope;
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 #![expect(clippy::expect_used, reason = "the harness fails loudly")]
 
 mod connections;
+mod jobs;
 mod organizations;
 mod sync;
 
@@ -63,6 +64,40 @@ impl Harness {
             db,
             emulator,
         }
+    }
+
+    /// Another Roster instance on the same database (its own connection pool), clock, key and
+    /// Microsoft: what a second server of a cluster would be.
+    pub async fn second_instance(&self) -> Services {
+        let base = self.emulator.base_url().trim_end_matches('/').to_owned();
+        let mut graph = roster_graph::GraphConfig::with_bases(&base, &base).expect("bases");
+        graph.clock = Arc::new(self.clock.clone());
+        let db = roster_store::Db::connect(&self.db.url)
+            .await
+            .expect("a second pool");
+        Services::new(db, Arc::new(self.clock.clone()), SessionPolicy::default())
+            .with_keyring(Keyring::new(&[9u8; 32], &[]))
+            .with_graph(roster_graph::GraphClient::new(graph).expect("graph client"))
+    }
+
+    /// Sync now, and the worker that carries the queued run out (as a server's worker would).
+    pub async fn sync_now(
+        &self,
+        connection: roster_domain::ConnectionId,
+    ) -> Result<roster_domain::SyncRunId, roster_core::CoreError> {
+        let run = self.services.sync_now(&self.owner, connection).await?;
+        self.services.run_queued("test-worker").await?;
+        Ok(run)
+    }
+
+    /// Preview sync, carried out by a worker.
+    pub async fn preview_sync(
+        &self,
+        connection: roster_domain::ConnectionId,
+    ) -> Result<roster_domain::SyncRunId, roster_core::CoreError> {
+        let run = self.services.preview_sync(&self.owner, connection).await?;
+        self.services.run_queued("test-worker").await?;
+        Ok(run)
     }
 
     pub fn microsoft(&self) -> &EmulatorHandle {

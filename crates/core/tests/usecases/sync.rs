@@ -8,18 +8,23 @@ use roster_domain::ConnectionId;
 
 /// Connects customer 0 to a new organization and returns the connection.
 async fn connected(h: &Harness) -> ConnectionId {
+    connected_customer(h, 0, "Customer Zero").await
+}
+
+/// Connects customer `i` to a new organization named `name` and returns the connection.
+pub async fn connected_customer(h: &Harness, i: usize, name: &str) -> ConnectionId {
     let s = &h.services;
     let org = s
         .create_organization(
             &h.owner,
             &OrganizationForm {
-                name: "Customer Zero".into(),
+                name: name.into(),
                 ..OrganizationForm::default()
             },
         )
         .await
         .expect("organization");
-    let c = h.customer(0);
+    let c = h.customer(i);
     let draft = s
         .check_draft(
             &h.owner,
@@ -53,7 +58,7 @@ async fn a_sync_creates_contacts_then_changes_only_what_changed_and_flags_leaver
     let conn = connected(&h).await;
     let tenant = h.customer(0).tenant_id;
 
-    let first = s.sync_now(&h.owner, conn).await.expect("synced");
+    let first = h.sync_now(conn).await.expect("synced");
     let run = s.sync_run(&h.owner, first).await.expect("run");
     assert_eq!(run.status, "succeeded", "{run:?}");
     let counts = run.counts.expect("counts");
@@ -70,7 +75,7 @@ async fn a_sync_creates_contacts_then_changes_only_what_changed_and_flags_leaver
 
     // Nothing changed in Entra: nothing is written.
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    let again = s.sync_now(&h.owner, conn).await.expect("synced");
+    let again = h.sync_now(conn).await.expect("synced");
     let c2 = s
         .sync_run(&h.owner, again)
         .await
@@ -96,7 +101,7 @@ async fn a_sync_creates_contacts_then_changes_only_what_changed_and_flags_leaver
         )
         .expect("renamed");
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    let third = s.sync_now(&h.owner, conn).await.expect("synced");
+    let third = h.sync_now(conn).await.expect("synced");
     let c3 = s
         .sync_run(&h.owner, third)
         .await
@@ -140,7 +145,7 @@ async fn a_sync_creates_contacts_then_changes_only_what_changed_and_flags_leaver
         .remove_user(&tenant, &object_id, true)
         .expect("removed");
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    let failed = s.sync_now(&h.owner, conn).await.expect("recorded");
+    let failed = h.sync_now(conn).await.expect("recorded");
     let fr = s.sync_run(&h.owner, failed).await.expect("run");
     assert_eq!(fr.status, "failed");
     assert!(fr.error.is_some_and(|e| !e.cause.is_empty()));
@@ -161,7 +166,7 @@ async fn a_sync_creates_contacts_then_changes_only_what_changed_and_flags_leaver
         .set_faults(&tenant, roster_graph_emulator::Faults::default())
         .expect("faults");
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    let fourth = s.sync_now(&h.owner, conn).await.expect("synced");
+    let fourth = h.sync_now(conn).await.expect("synced");
     let c4 = s
         .sync_run(&h.owner, fourth)
         .await
@@ -219,7 +224,7 @@ async fn a_tenant_without_an_organization_syncs_nothing_and_says_why() {
         .await
         .expect("checked");
     let conn = s.save_connection(&h.owner, draft).await.expect("saved");
-    match s.sync_now(&h.owner, conn).await {
+    match h.sync_now(conn).await {
         Err(CoreError::Conflict(msg)) => {
             assert!(msg.contains("not matched to an organization"), "{msg}")
         }
@@ -240,7 +245,7 @@ async fn a_run_that_would_flag_too_many_is_held_until_confirmed_or_discarded() {
     let s = &h.services;
     let conn = connected(&h).await;
     let tenant = h.customer(0).tenant_id;
-    s.sync_now(&h.owner, conn).await.expect("first sync");
+    h.sync_now(conn).await.expect("first sync");
     let all = contacts(&h, ContactFilter::default()).await;
     assert!(all.len() >= 5, "{}", all.len());
     // A third of the users disappear (a consent or scope problem looks like this).
@@ -257,7 +262,7 @@ async fn a_run_that_would_flag_too_many_is_held_until_confirmed_or_discarded() {
             .expect("removed");
     }
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    let held = s.sync_now(&h.owner, conn).await.expect("planned");
+    let held = h.sync_now(conn).await.expect("planned");
     let run = s.sync_run(&h.owner, held).await.expect("run");
     assert_eq!(run.status, "held");
     assert!(
@@ -286,7 +291,7 @@ async fn a_run_that_would_flag_too_many_is_held_until_confirmed_or_discarded() {
 
     // Held again, then confirmed: the plan is applied as it was shown.
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    let again = s.sync_now(&h.owner, conn).await.expect("planned");
+    let again = h.sync_now(conn).await.expect("planned");
     assert_eq!(
         s.sync_run(&h.owner, again).await.expect("run").status,
         "held"
@@ -319,7 +324,7 @@ async fn a_hand_edit_survives_syncs_as_a_conflict_until_someone_chooses() {
     let s = &h.services;
     let conn = connected(&h).await;
     let tenant = h.customer(0).tenant_id;
-    s.sync_now(&h.owner, conn).await.expect("synced");
+    h.sync_now(conn).await.expect("synced");
     let someone = contacts(&h, ContactFilter::default()).await.remove(0);
     let object_id = s
         .contact(&h.owner, someone.id)
@@ -362,7 +367,7 @@ async fn a_hand_edit_survives_syncs_as_a_conflict_until_someone_chooses() {
         )
         .expect("changed");
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    let run = s.sync_now(&h.owner, conn).await.expect("synced");
+    let run = h.sync_now(conn).await.expect("synced");
     assert_eq!(
         s.sync_run(&h.owner, run)
             .await
@@ -394,7 +399,7 @@ async fn a_hand_edit_survives_syncs_as_a_conflict_until_someone_chooses() {
         .await
         .expect("kept");
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    let run = s.sync_now(&h.owner, conn).await.expect("synced");
+    let run = h.sync_now(conn).await.expect("synced");
     assert_eq!(
         s.sync_run(&h.owner, run)
             .await
@@ -421,7 +426,7 @@ async fn a_hand_edit_survives_syncs_as_a_conflict_until_someone_chooses() {
         )
         .expect("changed");
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    s.sync_now(&h.owner, conn).await.expect("synced");
+    h.sync_now(conn).await.expect("synced");
     s.resolve_conflict(&h.owner, someone.id, SyncField::JobTitle, Resolution::Entra)
         .await
         .expect("took");
@@ -455,7 +460,7 @@ async fn the_review_queue_holds_what_a_sync_would_not_guess_and_remembers_decisi
     let s = &h.services;
     let conn = connected(&h).await;
     let tenant = h.customer(0).tenant_id;
-    s.sync_now(&h.owner, conn).await.expect("first sync");
+    h.sync_now(conn).await.expect("first sync");
     let org = contacts(&h, ContactFilter::default()).await[0]
         .organization
         .clone()
@@ -502,7 +507,7 @@ async fn the_review_queue_holds_what_a_sync_would_not_guess_and_remembers_decisi
         .add_user(&tenant, &spec("Zed Twin", "Zed", "Twin"))
         .expect("user");
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    let run = s.sync_now(&h.owner, conn).await.expect("synced");
+    let run = h.sync_now(conn).await.expect("synced");
     assert_eq!(
         s.sync_run(&h.owner, run)
             .await
@@ -565,7 +570,7 @@ async fn the_review_queue_holds_what_a_sync_would_not_guess_and_remembers_decisi
         .expect("user");
     h.clock.advance(jiff::SignedDuration::from_mins(5));
     let before = contacts(&h, ContactFilter::default()).await.len();
-    s.sync_now(&h.owner, conn).await.expect("synced");
+    h.sync_now(conn).await.expect("synced");
     assert_eq!(
         contacts(&h, ContactFilter::default()).await.len(),
         before,
@@ -586,7 +591,7 @@ async fn the_review_queue_holds_what_a_sync_would_not_guess_and_remembers_decisi
         before + 1
     );
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    s.sync_now(&h.owner, conn).await.expect("synced");
+    h.sync_now(conn).await.expect("synced");
     assert!(
         s.contact_review(&h.owner).await.expect("queue").is_empty(),
         "the ignored user stays ignored, the created one is linked"
@@ -605,7 +610,7 @@ async fn a_group_scope_takes_direct_members_and_direct_subgroups_but_not_deeper_
     let s = &h.services;
     let conn = connected(&h).await;
     let tenant = h.customer(0).tenant_id;
-    s.sync_now(&h.owner, conn).await.expect("first sync");
+    h.sync_now(conn).await.expect("first sync");
     let all = contacts(&h, ContactFilter::default()).await;
     let mut oids = Vec::new();
     for c in &all[..3] {
@@ -647,7 +652,7 @@ async fn a_group_scope_takes_direct_members_and_direct_subgroups_but_not_deeper_
     .await
     .expect("settings");
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    let run = s.sync_now(&h.owner, conn).await.expect("synced");
+    let run = h.sync_now(conn).await.expect("synced");
     let r = s.sync_run(&h.owner, run).await.expect("run");
     assert_eq!(r.status, "succeeded", "{r:?}");
     let in_scope = contacts(
@@ -703,7 +708,7 @@ async fn a_group_scope_takes_direct_members_and_direct_subgroups_but_not_deeper_
     .await
     .expect("settings");
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    let run = s.sync_now(&h.owner, conn).await.expect("recorded");
+    let run = h.sync_now(conn).await.expect("recorded");
     let r = s.sync_run(&h.owner, run).await.expect("run");
     assert_eq!(r.status, "failed");
     assert!(r.error.expect("error").cause.contains("does not exist"));
@@ -715,7 +720,7 @@ async fn a_preview_writes_nothing_shows_the_plan_and_can_be_applied_as_shown() {
     let s = &h.services;
     let conn = connected(&h).await;
     let tenant = h.customer(0).tenant_id;
-    s.sync_now(&h.owner, conn).await.expect("first sync");
+    h.sync_now(conn).await.expect("first sync");
     let someone = contacts(&h, ContactFilter::default()).await.remove(0);
     let object_id = s
         .contact(&h.owner, someone.id)
@@ -731,7 +736,7 @@ async fn a_preview_writes_nothing_shows_the_plan_and_can_be_applied_as_shown() {
         )
         .expect("renamed");
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    let preview = s.preview_sync(&h.owner, conn).await.expect("previewed");
+    let preview = h.preview_sync(conn).await.expect("previewed");
     let run = s.sync_run(&h.owner, preview).await.expect("run");
     assert!(run.preview);
     assert_eq!(run.status, "held");
@@ -758,10 +763,7 @@ async fn a_preview_writes_nothing_shows_the_plan_and_can_be_applied_as_shown() {
     );
     // A preview does not block a real run, and once the contacts changed it no longer applies.
     h.clock.advance(jiff::SignedDuration::from_mins(5));
-    let second = s
-        .preview_sync(&h.owner, conn)
-        .await
-        .expect("previewed again");
+    let second = h.preview_sync(conn).await.expect("previewed again");
     s.confirm_run(&h.owner, second)
         .await
         .expect("applied as shown");

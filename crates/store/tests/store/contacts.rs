@@ -203,17 +203,20 @@ async fn a_connection_has_one_run_waiting_or_running_at_a_time() {
             counts: None,
             plan: None,
             error: None,
+            attempts: 0,
+            progress: None,
         };
         let first = run("queued", 1);
         let mut unit = s.begin().await.unwrap();
-        unit.insert_run(&first).await.unwrap();
+        assert!(unit.insert_run(&first).await.unwrap());
         unit.commit().await.unwrap();
         let mut unit = s.begin().await.unwrap();
-        assert!(matches!(
-            unit.insert_run(&run("queued", 2)).await,
-            Err(StoreError::Conflict)
-        ));
-        drop(unit);
+        assert!(
+            !unit.insert_run(&run("queued", 2)).await.unwrap(),
+            "a second run of the connection is not queued while one waits"
+        );
+        unit.commit().await.unwrap();
+        assert_eq!(s.active_run(conn).await.unwrap(), Some(first.id));
         // Once it is done, the next may queue; a status change is conditional on the status read.
         let mut done = first.clone();
         done.status = "succeeded".into();
@@ -223,7 +226,7 @@ async fn a_connection_has_one_run_waiting_or_running_at_a_time() {
             !unit.update_run(&done, "queued").await.unwrap(),
             "already moved on"
         );
-        unit.insert_run(&run("queued", 3)).await.unwrap();
+        assert!(unit.insert_run(&run("queued", 3)).await.unwrap());
         unit.commit().await.unwrap();
         let page = s
             .runs_page(Some(conn), &PageRequest::first(10))

@@ -4,6 +4,7 @@
 mod accounts;
 mod contacts;
 mod isolation;
+mod jobs;
 mod leases;
 mod organizations;
 mod types;
@@ -89,12 +90,20 @@ pub mod once {
 
     /// A tenant connection (no organization), as the wizard would save it.
     pub async fn connection(s: &WorkspaceScope<'_>) -> Uuid {
+        connection_in(s, None).await
+    }
+
+    /// A tenant connection matched to `organization`, if given.
+    pub async fn connection_in(
+        s: &WorkspaceScope<'_>,
+        organization: Option<OrganizationId>,
+    ) -> Uuid {
         let id = roster_domain::ConnectionId::from_uuid(Uuid::new_v4());
         let mut u = s.begin().await.expect("unit");
         u.create_connection(
             id,
             &roster_store::NewConnection {
-                organization_id: None,
+                organization_id: organization,
                 tenant: "contoso.onmicrosoft.com".into(),
                 tenant_id: Uuid::new_v4().to_string(),
                 client_id: Uuid::new_v4().to_string(),
