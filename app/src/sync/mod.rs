@@ -303,6 +303,7 @@ fn run_view(
                 <dt>"Queued"</dt><dd>{fmt_time(r.queued_at.as_millisecond())}</dd>
                 <dt>"Finished"</dt><dd>{finished}</dd>
                 <dt>"Counts"</dt><dd>{counts_line(&r)}</dd>
+                <dt>"Listing"</dt><dd>{r.counts.as_ref().and_then(|c| c.listing).map(|m| m.label()).unwrap_or("—")}</dd>
             </dl>
             {excluded}
             {planned}

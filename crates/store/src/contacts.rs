@@ -200,6 +200,94 @@ impl WorkspaceScope<'_> {
         Ok(rows)
     }
 
+    /// The contacts of an organization that the changes of a delta round can touch, with their
+    /// groups: those linked to one of `object_ids` in `tenant_id`, and those not linked to that
+    /// tenant (which new users may match). The rest stay as they are and are not read.
+    pub async fn contacts_touched(
+        &self,
+        organization_id: Uuid,
+        tenant_id: &str,
+        object_ids: &[String],
+    ) -> Result<Vec<ContactRow>> {
+        let ws = self.workspace_id.as_uuid();
+        let select = format!(
+            "SELECT {} FROM contacts WHERE workspace_id = ",
+            contact_columns()
+        );
+        let per = self.db.backend().rows_per_statement().max(50) * 4;
+        let (mut rows, groups) = dispatch!(self.db, |pool| {
+            let mut rows = Vec::new();
+            let mut q = sqlx::QueryBuilder::new(&select);
+            q.push_bind(ws)
+                .push(" AND organization_id = ")
+                .push_bind(organization_id)
+                .push(" AND (object_id IS NULL OR tenant_id IS NULL OR tenant_id <> ")
+                .push_bind(tenant_id)
+                .push(")");
+            for r in &q.build().fetch_all(pool).await? {
+                rows.push(contact_from_row!(r));
+            }
+            for chunk in object_ids.chunks(per) {
+                let mut q = sqlx::QueryBuilder::new(&select);
+                q.push_bind(ws)
+                    .push(" AND tenant_id = ")
+                    .push_bind(tenant_id)
+                    .push(" AND organization_id = ")
+                    .push_bind(organization_id)
+                    .push(" AND object_id IN (");
+                let mut sep = q.separated(", ");
+                for id in chunk {
+                    sep.push_bind(id.as_str());
+                }
+                sep.push_unseparated(")");
+                for r in &q.build().fetch_all(pool).await? {
+                    rows.push(contact_from_row!(r));
+                }
+            }
+            let ids: Vec<Uuid> = rows.iter().map(|r: &ContactRow| r.id).collect();
+            let mut groups: Vec<OwnedGroup> = Vec::new();
+            for chunk in ids.chunks(per) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT contact_id, name FROM contact_groups WHERE workspace_id = ",
+                );
+                q.push_bind(ws).push(" AND contact_id IN (");
+                let mut sep = q.separated(", ");
+                for id in chunk {
+                    sep.push_bind(*id);
+                }
+                sep.push_unseparated(") ORDER BY name");
+                groups.extend(q.build_query_as::<OwnedGroup>().fetch_all(pool).await?);
+            }
+            Ok::<_, StoreError>((rows, groups))
+        })?;
+        rows.sort_by_key(|r| r.id);
+        rows.dedup_by_key(|r| r.id);
+        attach(&mut rows, groups);
+        Ok(rows)
+    }
+
+    /// An organization's contacts in brief: how many, how many are linked to `tenant_id` and not
+    /// flagged deleted, and the latest change (what a held plan checks it still applies to).
+    pub async fn contacts_summary(
+        &self,
+        organization_id: Uuid,
+        tenant_id: &str,
+    ) -> Result<(i64, i64, i64)> {
+        let row: (i64, Option<i64>, Option<i64>) = dispatch!(self.db, |pool| {
+            sqlx::query_as(
+            "SELECT COUNT(*), \
+             SUM(CASE WHEN tenant_id = $3 AND object_id IS NOT NULL AND deleted_in_entra = FALSE THEN 1 ELSE 0 END), \
+             MAX(updated_at) FROM contacts WHERE workspace_id = $1 AND organization_id = $2"
+        )
+        .bind(self.workspace_id.as_uuid())
+        .bind(organization_id)
+        .bind(tenant_id)
+        .fetch_one(pool)
+        .await
+        })?;
+        Ok((row.0, row.1.unwrap_or(0), row.2.unwrap_or(0)))
+    }
+
     /// The contacts with these ids (without their groups), in no particular order; ids of other
     /// workspaces or of no contact are left out.
     pub async fn contacts_by_ids(&self, ids: &[Uuid]) -> Result<Vec<ContactRow>> {

@@ -125,14 +125,74 @@ pub struct RunCounts {
     /// so a held plan is applied only to the contacts it was computed from.
     #[serde(default)]
     pub basis: (usize, i64),
+    /// How the users were listed: every user, or the changes since the last run.
+    #[serde(default)]
+    pub listing: Option<ListingMode>,
 }
 
-/// What a plan was computed from: the contacts' number and their latest change.
-fn basis(contacts: &[ContactRow]) -> (usize, i64) {
-    (
-        contacts.len(),
-        contacts.iter().map(|c| c.updated_at).max().unwrap_or(0),
-    )
+/// How a run listed the tenant's users.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListingMode {
+    /// Every user: the first run, a group scope, or the daily reconciliation.
+    Full,
+    /// A full listing because Microsoft refused (or had expired) the stored delta link.
+    FullAfterExpiredLink,
+    /// Only the users changed or removed since the last run (`/users/delta`).
+    Delta,
+}
+
+impl ListingMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Full => "Every user (a full listing)",
+            Self::FullAfterExpiredLink => {
+                "Every user: Microsoft no longer knew the link to the changes, so everything was listed again"
+            }
+            Self::Delta => "The users changed or removed since the last sync (delta)",
+        }
+    }
+}
+
+/// How often a connection that syncs changes only lists every user anyway, so nothing a delta
+/// round missed stays wrong for more than a day.
+pub const FULL_LISTING_EVERY_MS: i64 = 24 * 3600 * 1000;
+
+/// What a run's listing produced.
+pub(crate) enum Listing {
+    /// Every user in scope, and (for an all-users scope) the delta link for changes from now.
+    Full {
+        users: Vec<super::scope::Candidate>,
+        delta_link: Option<String>,
+        mode: ListingMode,
+    },
+    /// The users changed since the stored link, the ids of removed users, and the next link.
+    Delta {
+        changed: Vec<super::scope::Candidate>,
+        removed: Vec<String>,
+        delta_link: String,
+    },
+}
+
+/// What the last unit of a successful run records about its listing.
+#[derive(Clone, Debug)]
+pub(crate) struct DeltaUpdate {
+    pub link: Option<String>,
+    pub full_listing_at: Option<i64>,
+}
+
+/// What a plan was computed from (the organization's number of contacts and their latest
+/// change), and how many of its contacts are linked to `tenant_id` and not flagged deleted.
+async fn basis(
+    scope: &roster_store::WorkspaceScope<'_>,
+    organization: uuid::Uuid,
+    tenant_id: &str,
+) -> Result<((usize, i64), usize)> {
+    let (count, linked, latest) = scope.contacts_summary(organization, tenant_id).await?;
+    Ok((
+        (usize::try_from(count).unwrap_or(0), latest),
+        usize::try_from(linked).unwrap_or(0),
+    ))
 }
 
 /// What a person should know about a failed run.
@@ -489,13 +549,25 @@ impl Services {
         };
         let settings = settings_of(&scope, connection).await?;
 
-        // Listing: complete, or the run fails and nothing is written.
+        // Listing: complete, or the run fails and nothing is written. An all-users scope lists
+        // the changes since the last run when it can, and every user at least once a day.
         progress.update(|p| p.phase = super::jobs::Phase::ListingUsers);
+        let all_users = settings.scope == SyncScope::AllUsers;
+        let (stored_link, full_at) = scope.delta_state(connection.as_uuid()).await?;
+        let started = self.now_ms();
+        let full_due = full_at.is_none_or(|t| started - t >= FULL_LISTING_EVERY_MS);
+        let try_link = stored_link.filter(|_| all_users && !full_due);
         let listed = self
-            .list_users(&row, job.workspace_id, &settings.scope, progress)
+            .list_users(
+                &row,
+                job.workspace_id,
+                &settings.scope,
+                try_link.as_deref(),
+                progress,
+            )
             .await;
-        let candidates = match listed {
-            Ok(c) => c,
+        let listing = match listed {
+            Ok(l) => l,
             Err(problem) => {
                 run.status = "failed".into();
                 run.finished_at = Some(self.now_ms());
@@ -507,8 +579,42 @@ impl Services {
             }
         };
         progress.update(|p| p.phase = super::jobs::Phase::Planning);
+        let (candidates, touched, mode, delta) = match listing {
+            Listing::Full {
+                users,
+                delta_link,
+                mode,
+            } => (
+                users,
+                None,
+                mode,
+                DeltaUpdate {
+                    link: delta_link,
+                    full_listing_at: Some(started),
+                },
+            ),
+            Listing::Delta {
+                changed,
+                removed,
+                delta_link,
+            } => {
+                let mut ids: Vec<String> =
+                    changed.iter().map(|c| c.user.object_id.clone()).collect();
+                ids.extend(removed);
+                (
+                    changed,
+                    Some(ids),
+                    ListingMode::Delta,
+                    DeltaUpdate {
+                        link: Some(delta_link),
+                        full_listing_at: None,
+                    },
+                )
+            }
+        };
         let mut counts = RunCounts {
             listed: candidates.len(),
+            listing: Some(mode),
             ..RunCounts::default()
         };
         let mut users: Vec<EntraUser> = Vec::with_capacity(candidates.len());
@@ -518,7 +624,15 @@ impl Services {
                 None => users.push(c.user),
             }
         }
-        let existing = scope.contacts_of_organization(organization).await?;
+        let (run_basis, linked) = basis(&scope, organization, &row.tenant_id).await?;
+        let existing = match &touched {
+            None => scope.contacts_of_organization(organization).await?,
+            Some(ids) => {
+                scope
+                    .contacts_touched(organization, &row.tenant_id, ids)
+                    .await?
+            }
+        };
         let states: Vec<ContactState> = existing
             .iter()
             .map(|r| contact_state(r, &row.tenant_id))
@@ -531,11 +645,12 @@ impl Services {
                 policy: settings.policy,
                 guard_percent: settings.guard_percent,
                 ignored: &ignored,
+                delta_linked: touched.as_ref().map(|_| linked),
             },
             || self.new_id(),
         );
         counts.counts = plan.counts;
-        counts.basis = basis(&existing);
+        counts.basis = run_basis;
         run.counts = serde_json::to_string(&counts).ok();
         if plan.hold.is_some() || preview {
             let hold = &plan.hold;
@@ -551,7 +666,7 @@ impl Services {
             .await?;
         self.apply(
             &scope,
-            Some(job),
+            Some((job, &delta)),
             &plan,
             &existing,
             organization,
@@ -755,7 +870,7 @@ impl Services {
     async fn apply(
         &self,
         scope: &roster_store::WorkspaceScope<'_>,
-        job: Option<&ClaimedRun>,
+        job: Option<(&ClaimedRun, &DeltaUpdate)>,
         plan: &Plan,
         existing: &[ContactRow],
         organization: uuid::Uuid,
@@ -789,12 +904,20 @@ impl Services {
                 .unwrap_or(events.len());
             let (mine, rest) = events.split_at(split);
             let mut unit = scope.begin().await?;
-            if let Some(job) = job {
+            if let Some((job, _)) = job {
                 unit.hold_run(job, self.now_ms()).await?;
             }
             unit.write_contacts(chunk).await?;
             unit.add_contact_events(mine).await?;
             if i == last {
+                if let Some((_, delta)) = job {
+                    unit.set_delta_state(
+                        run.connection_id,
+                        delta.link.as_deref(),
+                        delta.full_listing_at,
+                    )
+                    .await?;
+                }
                 run.status = "succeeded".into();
                 run.finished_at = Some(self.now_ms());
                 still_undecided(unit.update_run(run, from).await?)?;
@@ -881,7 +1004,7 @@ impl Services {
             ));
         };
         let existing = scope.contacts_of_organization(organization).await?;
-        if basis(&existing) != counts.basis {
+        if basis(&scope, organization, &row.tenant_id).await?.0 != counts.basis {
             return Err(CoreError::Conflict(
                 "The contacts changed since this run was planned, so its plan no longer applies. Discard it and choose Sync now for a fresh one.".into(),
             ));
@@ -936,8 +1059,9 @@ impl Services {
         row: &roster_store::ConnectionRow,
         workspace: roster_domain::WorkspaceId,
         scope: &SyncScope,
+        delta_link: Option<&str>,
         progress: &super::jobs::ProgressHandle,
-    ) -> std::result::Result<Vec<super::scope::Candidate>, Problem> {
+    ) -> std::result::Result<Listing, Problem> {
         let problem = |e: &roster_graph::Error| diagnose(e);
         let graph = self.background_graph().map_err(|e| Problem {
             cause: e.to_string(),
@@ -974,6 +1098,30 @@ impl Services {
                 .map(|s| s.sku_id.to_lowercase())
                 .collect(),
             Err(e) => return Err(problem(&e)),
+        };
+        let query = ListQuery::new().select(USER_SELECT).top(999);
+        let mut mode = ListingMode::Full;
+        if let Some(link) = delta_link {
+            match list_changes(&session, &free, link, progress).await? {
+                Some(listing) => return Ok(listing),
+                None => mode = ListingMode::FullAfterExpiredLink,
+            }
+        }
+        // An all-users listing first asks for a link to the changes from now on, so the next
+        // run can list only those (changes made during this listing come again then).
+        let next_link = match scope {
+            SyncScope::AllUsers => session
+                .users_delta_round(
+                    &roster_graph::DeltaStart::Latest(ListQuery::new().select(USER_SELECT)),
+                    false,
+                )
+                .await
+                .map_err(
+                    |e| tracing::info!(error = %e, "no delta link; the next sync lists every user"),
+                )
+                .ok()
+                .map(|r| r.delta_link),
+            SyncScope::Group { .. } => None,
         };
         // A group scope: its direct members, and the members of its direct subgroups (in a
         // contact group named after the subgroup); deeper nesting is ignored.
@@ -1016,7 +1164,6 @@ impl Services {
                 Some(direct)
             }
         };
-        let query = ListQuery::new().select(USER_SELECT).top(999);
         let mut pages = session.user_pages(&query);
         let mut out = Vec::new();
         while let Some(page) = pages.next().await {
@@ -1042,8 +1189,90 @@ impl Services {
                 }
             }
         }
-        Ok(out)
+        Ok(Listing::Full {
+            users: out,
+            delta_link: next_link,
+            mode,
+        })
     }
+}
+
+/// The changes since `link`, completely; `None` when Microsoft refuses the link (it expired, or
+/// is not one it knows), so the run lists every user instead.
+async fn list_changes(
+    session: &roster_graph::TenantSession,
+    free: &HashSet<String>,
+    link: &str,
+    progress: &super::jobs::ProgressHandle,
+) -> std::result::Result<Option<Listing>, Problem> {
+    use roster_graph::models::DeltaItem;
+    let mut pages =
+        session.users_delta_pages(&roster_graph::DeltaStart::Link(link.to_owned()), false);
+    // The last word on each user counts (a user may be changed, then removed, in one round).
+    let mut last: HashMap<String, Option<super::scope::Candidate>> = HashMap::new();
+    let mut order: Vec<String> = Vec::new();
+    let mut next = None;
+    let mut first = true;
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(p) => p,
+            Err(e)
+                if first
+                    && (e.graph_error()
+                        == Some(roster_graph::GraphErrorKind::SyncStateNotFound)
+                        || matches!(e.status(), Some(400 | 404 | 410))) =>
+            {
+                tracing::info!(error = %e, "delta link refused; listing every user");
+                return Ok(None);
+            }
+            Err(e) => return Err(diagnose(&e)),
+        };
+        first = false;
+        progress.update(|p| {
+            p.pages += 1;
+            p.users += page.value.len() as u64;
+        });
+        for item in page.value {
+            let (id, candidate) = match item {
+                DeltaItem::Upsert(user) => {
+                    let Some(c) = normalize(&user, free, Vec::new()) else {
+                        continue;
+                    };
+                    (c.user.object_id.clone(), Some(c))
+                }
+                DeltaItem::Removed { id, .. } => (id.trim().to_lowercase(), None),
+            };
+            if last.insert(id.clone(), candidate).is_none() {
+                order.push(id);
+            }
+        }
+        if page.next_link.is_none() {
+            next = page.delta_link;
+        }
+    }
+    let Some(delta_link) = next else {
+        return Err(Problem {
+            cause: "Microsoft ended the list of changes without the link to the next changes."
+                .into(),
+            fix: "Choose Sync now again; the next run lists every user if this repeats.".into(),
+            code: None,
+            request_id: None,
+            retry: true,
+        });
+    };
+    let mut changed = Vec::new();
+    let mut removed = Vec::new();
+    for id in order {
+        match last.remove(&id).flatten() {
+            Some(c) => changed.push(c),
+            None => removed.push(id),
+        }
+    }
+    Ok(Some(Listing::Delta {
+        changed,
+        removed,
+        delta_link,
+    }))
 }
 
 /// A failure reading a scope group, in words (a missing group says which one).

@@ -181,6 +181,11 @@ pub struct PlanInput<'a> {
     pub guard_percent: u8,
     /// Object ids a reviewer already decided not to import (not preselected again).
     pub ignored: &'a HashSet<String>,
+    /// `None` when `users` is a complete listing. For the changes of a delta round, how many of
+    /// the tenant's contacts are linked in all: `contacts` then holds only those the changes
+    /// touch (and the unlinked ones), the guard's share is of all linked contacts, and an empty
+    /// round (nothing changed) is no reason to hold.
+    pub delta_linked: Option<usize>,
 }
 
 /// A name as matching compares it: lower case, accents removed, spaces collapsed.
@@ -373,16 +378,16 @@ pub fn plan(input: &PlanInput<'_>, mut new_id: impl FnMut() -> ContactId) -> Pla
             });
         }
     }
-    let hold = if users.is_empty() && !linked.is_empty() {
+    let all_linked = input.delta_linked.unwrap_or(linked.len());
+    let hold = if input.delta_linked.is_none() && users.is_empty() && !linked.is_empty() {
         Some(Hold::EmptyListing {
             linked: linked.len(),
         })
-    } else if !linked.is_empty()
-        && counts.flagged * 100 > linked.len() * usize::from(input.guard_percent)
+    } else if all_linked > 0 && counts.flagged * 100 > all_linked * usize::from(input.guard_percent)
     {
         Some(Hold::TooManyLeavers {
             flagged: counts.flagged,
-            linked: linked.len(),
+            linked: all_linked,
             limit_percent: input.guard_percent,
         })
     } else {

@@ -72,6 +72,7 @@ fn run(users: &[EntraUser], contacts: &[ContactState], policy: NewUserPolicy) ->
             policy,
             guard_percent: 20,
             ignored: &ignored,
+            delta_linked: None,
         },
         || {
             next += 1;
@@ -202,6 +203,7 @@ fn without_a_match_the_policy_creates_or_queues_and_a_reviewer_s_no_is_remembere
             policy: NewUserPolicy::Review,
             guard_percent: 20,
             ignored: &ignored,
+            delta_linked: None,
         },
         || cid(1),
     );
@@ -374,6 +376,52 @@ fn a_hand_edit_becomes_a_conflict_and_a_blank_clears_only_what_roster_wrote() {
         "the conflict changes no visible value"
     );
     assert_eq!(p.counts.conflicts, 1);
+}
+
+#[test]
+fn a_delta_round_flags_only_the_removed_and_weighs_the_guard_against_every_linked_contact() {
+    let users: Vec<EntraUser> = (0..10)
+        .map(|i| user(&format!("u{i}"), "U", &format!("{i}"), None))
+        .collect();
+    let contacts: Vec<ContactState> = users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| synced(i as u128, u))
+        .collect();
+    let ignored = HashSet::new();
+    let delta = |changed: &[EntraUser], touched: &[ContactState], guard: u8| {
+        plan(
+            &PlanInput {
+                users: changed,
+                contacts: touched,
+                policy: NewUserPolicy::Create,
+                guard_percent: guard,
+                ignored: &ignored,
+                delta_linked: Some(100),
+            },
+            || cid(5000),
+        )
+    };
+    // Nothing changed: nothing to do, and no hold (an empty round is the normal case).
+    let p = delta(&[], &[], 20);
+    assert_eq!((p.actions.len(), p.hold), (0, None));
+    // u1 renamed, u2 removed: the round touches their two contacts only.
+    let mut renamed = users[1].clone();
+    renamed.values[SyncField::DisplayName.index()] = Some("U One".into());
+    let p = delta(std::slice::from_ref(&renamed), &contacts[1..3], 20);
+    assert_eq!((p.counts.updated, p.counts.flagged), (1, 1));
+    assert!(matches!(&p.actions[1], Action::FlagDeleted { object_id, .. } if object_id == "u2"));
+    assert_eq!(p.hold, None, "1 of 100 linked contacts");
+    // Removing 3 of the 100 linked contacts trips a 2 % guard; the share is of all 100.
+    let p = delta(&[], &contacts[..3], 2);
+    assert_eq!(
+        p.hold,
+        Some(Hold::TooManyLeavers {
+            flagged: 3,
+            linked: 100,
+            limit_percent: 2
+        })
+    );
 }
 
 #[test]

@@ -83,7 +83,16 @@ async fn a_sync_creates_contacts_then_changes_only_what_changed_and_flags_leaver
         .counts
         .expect("counts");
     assert_eq!((c2.counts.created, c2.counts.updated), (0, 0));
-    assert_eq!(c2.counts.unchanged, all.len());
+    // The first run listed every user; this one only the changes since (none).
+    assert_eq!(
+        counts.listing,
+        Some(roster_core::sync::engine::ListingMode::Full)
+    );
+    assert_eq!(
+        c2.listing,
+        Some(roster_core::sync::engine::ListingMode::Delta)
+    );
+    assert_eq!((c2.listed, c2.counts.flagged), (0, 0));
 
     // A rename updates the same contact and is an event on it.
     let someone = &all[0];
@@ -782,4 +791,100 @@ async fn a_preview_writes_nothing_shows_the_plan_and_can_be_applied_as_shown() {
         ),
         "stale"
     );
+}
+
+/// Sync now on `conn`; the counts of the run, which must have succeeded.
+async fn synced_counts(h: &Harness, conn: ConnectionId) -> roster_core::sync::engine::RunCounts {
+    let run = h.sync_now(conn).await.expect("synced");
+    let r = h.services.sync_run(&h.owner, run).await.expect("run");
+    assert_eq!(r.status, "succeeded", "{r:?}");
+    r.counts.expect("counts")
+}
+
+#[tokio::test]
+async fn later_runs_list_only_the_changes_and_every_user_again_daily_or_when_the_link_expired() {
+    use roster_core::sync::engine::ListingMode;
+    let h = Harness::start().await;
+    let s = &h.services;
+    let conn = connected(&h).await;
+    let tenant = h.customer(0).tenant_id;
+    let first = synced_counts(&h, conn).await;
+    assert_eq!(first.listing, Some(ListingMode::Full));
+    let all = contacts(&h, ContactFilter::default()).await;
+
+    // A new user and a disabled one: the next run reads just those two.
+    h.microsoft()
+        .add_user(
+            &tenant,
+            &roster_graph_emulator::UserSpec {
+                display_name: "Nova Newcomer".into(),
+                given_name: Some("Nova".into()),
+                surname: Some("Newcomer".into()),
+                mail: Some(format!("nova@{}", h.customer(0).domain)),
+                ..Default::default()
+            },
+        )
+        .expect("added");
+    let enabled = all
+        .iter()
+        .find(|c| !c.disabled)
+        .expect("an enabled contact");
+    let disabled_before = all.iter().filter(|c| c.disabled).count();
+    let leaver = s
+        .contact(&h.owner, enabled.id)
+        .await
+        .expect("contact")
+        .object_id
+        .expect("linked");
+    h.microsoft()
+        .update_user(
+            &tenant,
+            &leaver,
+            &serde_json::json!({ "account_enabled": false }),
+        )
+        .expect("disabled");
+    h.clock.advance(jiff::SignedDuration::from_hours(1));
+    let delta = synced_counts(&h, conn).await;
+    assert_eq!(delta.listing, Some(ListingMode::Delta));
+    assert_eq!(delta.listed, 2, "{delta:?}");
+    assert_eq!((delta.counts.created, delta.counts.updated), (1, 1));
+    let flagged = contacts(
+        &h,
+        ContactFilter {
+            disabled: Some(true),
+            ..ContactFilter::default()
+        },
+    )
+    .await;
+    assert_eq!(flagged.len(), disabled_before + 1);
+    assert!(flagged.iter().any(|c| c.id == enabled.id));
+    assert!(
+        contacts(&h, ContactFilter::default())
+            .await
+            .iter()
+            .any(|c| c.display_name == "Nova Newcomer")
+    );
+
+    // A day after the last full listing, every user is listed again (nothing changes).
+    h.clock.advance(jiff::SignedDuration::from_hours(24));
+    let daily = synced_counts(&h, conn).await;
+    assert_eq!(daily.listing, Some(ListingMode::Full));
+    assert_eq!(daily.counts.unchanged, all.len() + 1);
+    assert_eq!(
+        (
+            daily.counts.created,
+            daily.counts.updated,
+            daily.counts.flagged
+        ),
+        (0, 0, 0)
+    );
+
+    // Microsoft forgets delta links after a while: the run lists every user instead of failing.
+    let mut settings = h.microsoft().settings();
+    settings.delta_token_lifetime_seconds = 60;
+    h.microsoft().set_settings(settings);
+    h.clock.advance(jiff::SignedDuration::from_mins(10));
+    let expired = synced_counts(&h, conn).await;
+    assert_eq!(expired.listing, Some(ListingMode::FullAfterExpiredLink));
+    assert_eq!(expired.counts.unchanged, all.len() + 1);
 }
