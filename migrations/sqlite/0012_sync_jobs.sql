@@ -17,3 +17,8 @@ CREATE INDEX tenant_connections_next_sync ON tenant_connections (next_sync_at);
 -- the last complete listing (a full reconciliation) happened.
 ALTER TABLE tenant_connections ADD COLUMN delta_link TEXT;
 ALTER TABLE tenant_connections ADD COLUMN full_listing_at BIGINT;
+-- A delta run reads an organization's unlinked contacts (new users may match them) without
+-- walking its linked ones.
+CREATE INDEX contacts_unlinked ON contacts (workspace_id, organization_id) WHERE object_id IS NULL;
+-- A plan records the latest change of the organization's contacts (read from this index alone).
+CREATE INDEX contacts_latest_change ON contacts (workspace_id, organization_id, updated_at);

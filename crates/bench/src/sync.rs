@@ -74,7 +74,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let base = emulator.base_url().trim_end_matches('/').to_owned();
     let graph = roster_graph::GraphConfig::with_bases(&base, &base)?
         .profile(roster_graph::Profile::Background);
-    let services = Services::new(db, Arc::new(SystemClock), SessionPolicy::default())
+    let clock = OffsetClock::default();
+    let services = Services::new(db, Arc::new(clock.clone()), SessionPolicy::default())
         .with_keyring(roster_core::crypto::Keyring::new(&[7u8; 32], &[]))
         .with_graph(roster_graph::GraphClient::new(graph)?);
     let started = services
@@ -125,67 +126,55 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         }
         run.counts.context("counts")
     };
-    let t0 = Instant::now();
-    let full = services.sync_now(&owner, conn).await?;
-    services.run_queued("bench").await?;
-    let full_seconds = t0.elapsed().as_secs_f64();
-    let full_counts = counts(services.sync_run(&owner, full).await?)?;
-
-    let t1 = Instant::now();
-    let resync = services.sync_now(&owner, conn).await?;
-    services.run_queued("bench").await?;
-    let resync_seconds = t1.elapsed().as_secs_f64();
-    let resync_counts = counts(services.sync_run(&owner, resync).await?)?;
+    let run = |label: &'static str| {
+        let services = services.clone();
+        let owner = owner.clone();
+        async move {
+            let t = Instant::now();
+            let id = services.sync_now(&owner, conn).await?;
+            services.run_queued("bench").await?;
+            let seconds = t.elapsed().as_secs_f64();
+            let c = counts(services.sync_run(&owner, id).await?)
+                .with_context(|| format!("the {label} run"))?;
+            anyhow::Ok((seconds, c))
+        }
+    };
     let written = |c: &roster_core::sync::engine::RunCounts| {
         c.counts.created + c.counts.updated + c.counts.flagged
     };
+    use roster_core::sync::engine::ListingMode;
+    let expect_mode = |c: &roster_core::sync::engine::RunCounts, m: ListingMode, label: &str| {
+        if c.listing == Some(m) {
+            Ok(())
+        } else {
+            Err(anyhow::anyhow!(
+                "the {label} run listed {:?}, not {m:?}",
+                c.listing
+            ))
+        }
+    };
+    let day = jiff::SignedDuration::from_hours(25);
 
-    // 1 % of the users change their job title.
+    let (full_seconds, full_counts) = run("full").await?;
+    expect_mode(&full_counts, ListingMode::Full, "first")?;
+    // A day later every user is listed again: the unchanged full resync.
+    clock.advance(day);
+    let (resync_seconds, resync_counts) = run("unchanged full").await?;
+    expect_mode(&resync_counts, ListingMode::Full, "unchanged full")?;
+    // Then only the changes: none.
+    let (delta_unchanged_seconds, delta_unchanged) = run("unchanged delta").await?;
+    expect_mode(&delta_unchanged, ListingMode::Delta, "unchanged delta")?;
+
     let tenant_id = tenant.tenant_id.to_string();
-    let page = services
-        .contacts_page(
-            &owner,
-            &roster_core::ContactFilter::default(),
-            &roster_core::PageRequest::first(500),
-        )
-        .await?;
-    let mut changed = 0;
     let target = (args.users as usize / 100).max(1);
-    let mut next = Some(page);
-    while let Some(p) = next.take() {
-        for c in &p.items {
-            if changed >= target {
-                break;
-            }
-            let detail = services.contact(&owner, c.id).await?;
-            if let Some(object_id) = detail.object_id {
-                emulator
-                    .handle()
-                    .update_user(
-                        &tenant_id,
-                        &object_id,
-                        &serde_json::json!({ "job_title": format!("Changed {changed}") }),
-                    )
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                changed += 1;
-            }
-        }
-        if changed < target
-            && let Some(cursor) = p.next
-        {
-            let req = roster_core::PageRequest::after(Some(cursor), 500);
-            next = Some(
-                services
-                    .contacts_page(&owner, &roster_core::ContactFilter::default(), &req)
-                    .await?,
-            );
-        }
-    }
-    let t2 = Instant::now();
-    let changed_run = services.sync_now(&owner, conn).await?;
-    services.run_queued("bench").await?;
-    let changed_seconds = t2.elapsed().as_secs_f64();
-    let changed_counts = counts(services.sync_run(&owner, changed_run).await?)?;
+    let changed =
+        change_job_titles(&services, &owner, &emulator, &tenant_id, target, "Delta").await?;
+    let (delta_seconds, delta_counts) = run("delta").await?;
+    expect_mode(&delta_counts, ListingMode::Delta, "1 % changed delta")?;
+    change_job_titles(&services, &owner, &emulator, &tenant_id, target, "Full").await?;
+    clock.advance(day);
+    let (changed_seconds, changed_counts) = run("changed full").await?;
+    expect_mode(&changed_counts, ListingMode::Full, "1 % changed full")?;
     let peak = peak_rss_mb();
     emulator.shutdown().await;
 
@@ -198,22 +187,98 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     println!("users: {} users", args.users);
     println!("contacts_created: {} contacts", full_counts.counts.created);
     println!("full_sync_seconds: {full_seconds:.2} s");
-    println!("resync_seconds: {resync_seconds:.2} s");
+    println!("resync_seconds: {resync_seconds:.2} s (every user listed, nothing changed)");
     println!("resync_rows_written: {} rows", written(&resync_counts));
+    println!(
+        "resync_share_of_full: {:.0} %",
+        100.0 * resync_seconds / full_seconds
+    );
+    println!(
+        "delta_unchanged_seconds: {delta_unchanged_seconds:.2} s ({} rows written)",
+        written(&delta_unchanged)
+    );
     println!("changed_users: {changed} users");
     println!(
-        "changed_resync_seconds: {changed_seconds:.2} s (a full listing: delta sync is not built yet)"
+        "delta_resync_seconds: {delta_seconds:.2} s ({} users listed, {} rows written)",
+        delta_counts.listed,
+        written(&delta_counts)
     );
     println!(
-        "changed_resync_rows_written: {} rows",
+        "delta_share_of_full: {:.1} %",
+        100.0 * delta_seconds / full_seconds
+    );
+    println!(
+        "changed_resync_seconds: {changed_seconds:.2} s (every user listed, 1 % changed, {} rows written)",
         written(&changed_counts)
     );
-    println!("delta_resync_seconds: n/a (delta sync is not built yet)");
     println!("peak_rss_mb: {peak:.1} MB");
     println!(
-        "summary: {engine}, {} users: full sync {full_seconds:.2} s, unchanged resync {resync_seconds:.2} s writing {} rows, 1 % changed {changed_seconds:.2} s, peak RSS {peak:.0} MB",
+        "summary: {engine}, {} users: full sync {full_seconds:.2} s, unchanged full resync {resync_seconds:.2} s writing {} rows, delta resync with 1 % changed {delta_seconds:.2} s, peak RSS {peak:.0} MB",
         args.users,
         written(&resync_counts)
     );
     Ok(())
+}
+
+/// Roster's clock in the benchmark: the system's, moved forward on request (a day later, the
+/// daily full listing is due).
+#[derive(Clone, Debug, Default)]
+struct OffsetClock(Arc<std::sync::atomic::AtomicI64>);
+
+impl OffsetClock {
+    fn advance(&self, by: jiff::SignedDuration) {
+        self.0.fetch_add(
+            i64::try_from(by.as_millis()).unwrap_or(0),
+            std::sync::atomic::Ordering::SeqCst,
+        );
+    }
+}
+
+impl roster_core::Clock for OffsetClock {
+    fn now(&self) -> jiff::Timestamp {
+        let offset =
+            jiff::SignedDuration::from_millis(self.0.load(std::sync::atomic::Ordering::SeqCst));
+        SystemClock
+            .now()
+            .checked_add(offset)
+            .unwrap_or_else(|_| SystemClock.now())
+    }
+}
+
+/// Gives `target` linked users a new job title in the emulated tenant; returns how many.
+async fn change_job_titles(
+    services: &Services,
+    owner: &roster_core::Principal,
+    emulator: &roster_graph_emulator::RunningEmulator,
+    tenant_id: &str,
+    target: usize,
+    tag: &str,
+) -> anyhow::Result<usize> {
+    let mut changed = 0;
+    let mut req = roster_core::PageRequest::first(500);
+    loop {
+        let page = services
+            .contacts_page(owner, &roster_core::ContactFilter::default(), &req)
+            .await?;
+        for c in &page.items {
+            if changed >= target {
+                return Ok(changed);
+            }
+            if let Some(object_id) = services.contact(owner, c.id).await?.object_id {
+                emulator
+                    .handle()
+                    .update_user(
+                        tenant_id,
+                        &object_id,
+                        &serde_json::json!({ "job_title": format!("{tag} {changed}") }),
+                    )
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                changed += 1;
+            }
+        }
+        match page.next {
+            Some(cursor) => req = roster_core::PageRequest::after(Some(cursor), 500),
+            None => return Ok(changed),
+        }
+    }
 }

@@ -201,8 +201,8 @@ impl WorkspaceScope<'_> {
     }
 
     /// The contacts of an organization that the changes of a delta round can touch, with their
-    /// groups: those linked to one of `object_ids` in `tenant_id`, and those not linked to that
-    /// tenant (which new users may match). The rest stay as they are and are not read.
+    /// groups: those linked to one of `object_ids` in `tenant_id`, and those linked to nobody
+    /// (which new users may match). The rest stay as they are and are not read.
     pub async fn contacts_touched(
         &self,
         organization_id: Uuid,
@@ -221,19 +221,17 @@ impl WorkspaceScope<'_> {
             q.push_bind(ws)
                 .push(" AND organization_id = ")
                 .push_bind(organization_id)
-                .push(" AND (object_id IS NULL OR tenant_id IS NULL OR tenant_id <> ")
-                .push_bind(tenant_id)
-                .push(")");
+                .push(" AND object_id IS NULL");
             for r in &q.build().fetch_all(pool).await? {
                 rows.push(contact_from_row!(r));
             }
             for chunk in object_ids.chunks(per) {
                 let mut q = sqlx::QueryBuilder::new(&select);
+                // By the Entra link's unique index; contacts of other organizations are left
+                // out below.
                 q.push_bind(ws)
                     .push(" AND tenant_id = ")
                     .push_bind(tenant_id)
-                    .push(" AND organization_id = ")
-                    .push_bind(organization_id)
                     .push(" AND object_id IN (");
                 let mut sep = q.separated(", ");
                 for id in chunk {
@@ -241,7 +239,10 @@ impl WorkspaceScope<'_> {
                 }
                 sep.push_unseparated(")");
                 for r in &q.build().fetch_all(pool).await? {
-                    rows.push(contact_from_row!(r));
+                    let row = contact_from_row!(r);
+                    if row.organization_id == organization_id {
+                        rows.push(row);
+                    }
                 }
             }
             let ids: Vec<Uuid> = rows.iter().map(|r: &ContactRow| r.id).collect();
@@ -266,26 +267,40 @@ impl WorkspaceScope<'_> {
         Ok(rows)
     }
 
-    /// An organization's contacts in brief: how many, how many are linked to `tenant_id` and not
-    /// flagged deleted, and the latest change (what a held plan checks it still applies to).
-    pub async fn contacts_summary(
-        &self,
-        organization_id: Uuid,
-        tenant_id: &str,
-    ) -> Result<(i64, i64, i64)> {
-        let row: (i64, Option<i64>, Option<i64>) = dispatch!(self.db, |pool| {
-            sqlx::query_as(
-            "SELECT COUNT(*), \
-             SUM(CASE WHEN tenant_id = $3 AND object_id IS NOT NULL AND deleted_in_entra = FALSE THEN 1 ELSE 0 END), \
-             MAX(updated_at) FROM contacts WHERE workspace_id = $1 AND organization_id = $2"
+    /// How many contacts an organization has and their latest change: what a held plan checks
+    /// it still applies to. Both are read from indexes, without the rows.
+    pub async fn contacts_basis(&self, organization_id: Uuid) -> Result<(i64, i64)> {
+        let ws = self.workspace_id.as_uuid();
+        let (count, latest): (i64, Option<i64>) = dispatch!(self.db, |pool| {
+            let count: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM contacts WHERE workspace_id = $1 AND organization_id = $2",
+            )
+            .bind(ws)
+            .bind(organization_id)
+            .fetch_one(pool)
+            .await?;
+            let latest: Option<i64> = sqlx::query_scalar(
+                "SELECT MAX(updated_at) FROM contacts WHERE workspace_id = $1 AND organization_id = $2",
+            )
+            .bind(ws)
+            .bind(organization_id)
+            .fetch_one(pool)
+            .await?;
+            Ok::<_, StoreError>((count, latest))
+        })?;
+        Ok((count, latest.unwrap_or(0)))
+    }
+
+    /// How many contacts are linked to users of `tenant_id` and not flagged deleted.
+    pub async fn linked_contacts(&self, tenant_id: &str) -> Result<i64> {
+        Ok(dispatch!(self.db, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM contacts WHERE workspace_id = $1 AND tenant_id = $2 \
+             AND object_id IS NOT NULL AND deleted_in_entra = FALSE"
         )
         .bind(self.workspace_id.as_uuid())
-        .bind(organization_id)
         .bind(tenant_id)
         .fetch_one(pool)
-        .await
-        })?;
-        Ok((row.0, row.1.unwrap_or(0), row.2.unwrap_or(0)))
+        .await)?)
     }
 
     /// The contacts with these ids (without their groups), in no particular order; ids of other

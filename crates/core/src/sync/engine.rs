@@ -181,18 +181,13 @@ pub(crate) struct DeltaUpdate {
     pub full_listing_at: Option<i64>,
 }
 
-/// What a plan was computed from (the organization's number of contacts and their latest
-/// change), and how many of its contacts are linked to `tenant_id` and not flagged deleted.
+/// What a plan was computed from: the organization's number of contacts and their latest change.
 async fn basis(
     scope: &roster_store::WorkspaceScope<'_>,
     organization: uuid::Uuid,
-    tenant_id: &str,
-) -> Result<((usize, i64), usize)> {
-    let (count, linked, latest) = scope.contacts_summary(organization, tenant_id).await?;
-    Ok((
-        (usize::try_from(count).unwrap_or(0), latest),
-        usize::try_from(linked).unwrap_or(0),
-    ))
+) -> Result<(usize, i64)> {
+    let (count, latest) = scope.contacts_basis(organization).await?;
+    Ok((usize::try_from(count).unwrap_or(0), latest))
 }
 
 /// What a person should know about a failed run.
@@ -624,7 +619,7 @@ impl Services {
                 None => users.push(c.user),
             }
         }
-        let (run_basis, linked) = basis(&scope, organization, &row.tenant_id).await?;
+        let run_basis = basis(&scope, organization).await?;
         let existing = match &touched {
             None => scope.contacts_of_organization(organization).await?,
             Some(ids) => {
@@ -638,17 +633,26 @@ impl Services {
             .map(|r| contact_state(r, &row.tenant_id))
             .collect();
         let ignored = ignored_of(&scope, connection).await?;
-        let plan = plan(
-            &PlanInput {
-                users: &users,
-                contacts: &states,
-                policy: settings.policy,
-                guard_percent: settings.guard_percent,
-                ignored: &ignored,
-                delta_linked: touched.as_ref().map(|_| linked),
-            },
-            || self.new_id(),
-        );
+        let make_plan = |delta_linked: Option<usize>| {
+            plan(
+                &PlanInput {
+                    users: &users,
+                    contacts: &states,
+                    policy: settings.policy,
+                    guard_percent: settings.guard_percent,
+                    ignored: &ignored,
+                    delta_linked,
+                },
+                || self.new_id(),
+            )
+        };
+        // A delta plan's guard weighs its flags against every linked contact; that count is
+        // read only when the changes flag someone.
+        let mut plan = make_plan(touched.as_ref().map(|_| usize::MAX));
+        if touched.is_some() && plan.counts.flagged > 0 {
+            let linked = scope.linked_contacts(&row.tenant_id).await?;
+            plan = make_plan(Some(usize::try_from(linked).unwrap_or(0)));
+        }
         counts.counts = plan.counts;
         counts.basis = run_basis;
         run.counts = serde_json::to_string(&counts).ok();
@@ -1004,7 +1008,7 @@ impl Services {
             ));
         };
         let existing = scope.contacts_of_organization(organization).await?;
-        if basis(&scope, organization, &row.tenant_id).await?.0 != counts.basis {
+        if basis(&scope, organization).await? != counts.basis {
             return Err(CoreError::Conflict(
                 "The contacts changed since this run was planned, so its plan no longer applies. Discard it and choose Sync now for a fresh one.".into(),
             ));

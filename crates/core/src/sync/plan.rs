@@ -383,7 +383,9 @@ pub fn plan(input: &PlanInput<'_>, mut new_id: impl FnMut() -> ContactId) -> Pla
         Some(Hold::EmptyListing {
             linked: linked.len(),
         })
-    } else if all_linked > 0 && counts.flagged * 100 > all_linked * usize::from(input.guard_percent)
+    } else if all_linked > 0
+        && counts.flagged.saturating_mul(100)
+            > all_linked.saturating_mul(usize::from(input.guard_percent))
     {
         Some(Hold::TooManyLeavers {
             flagged: counts.flagged,
