@@ -1,5 +1,9 @@
 //! Server functions of the tenant pages: check and save in the wizard, re-check, rotate the secret.
 //! The secret is never put into a flash, a URL or a log line.
+#![expect(
+    clippy::too_many_arguments,
+    reason = "forms post one field per setting"
+)]
 
 use leptos::prelude::*;
 use roster_core::CoreError;
@@ -61,16 +65,66 @@ pub async fn check_connection(
 }
 
 #[server(endpoint = "save_connection")]
-pub async fn save_connection(#[server(default)] draft_id: String) -> Result<(), ServerFnError> {
+pub async fn save_connection(
+    #[server(default)] draft_id: String,
+    #[server(default)] then: String,
+    #[server(default)] exclude_guests: Option<String>,
+    #[server(default)] exclude_disabled: Option<String>,
+    #[server(default)] exclude_unlicensed: Option<String>,
+    #[server(default)] exclude_onmicrosoft_only: Option<String>,
+    #[server(default)] group_id: String,
+    #[server(default)] service_accounts: String,
+    #[server(default)] policy: String,
+    #[server(default)] guard_percent: String,
+    #[server(default)] schedule: String,
+    #[server(default)] time: String,
+    #[server(default)] time_zone: String,
+    #[server(default)] every_hours: String,
+) -> Result<(), ServerFnError> {
     let state = app_state()?;
     let cx = request_context();
+    let form = crate::tenants::settings::settings_form(
+        [
+            exclude_guests,
+            exclude_disabled,
+            exclude_unlicensed,
+            exclude_onmicrosoft_only,
+        ],
+        [
+            group_id,
+            service_accounts,
+            policy,
+            guard_percent,
+            schedule,
+            time,
+            time_zone,
+            every_hours,
+        ],
+    );
     let result = match (cx.principal(), parse_id(&draft_id)) {
-        (Ok(p), Ok(d)) => state.services.save_connection(p, d).await,
+        // A post without any settings (not from the wizard's form) keeps the defaults.
+        (Ok(p), Ok(d)) if form.policy.is_empty() && form.schedule.is_empty() => {
+            state.services.save_connection(p, d).await
+        }
+        (Ok(p), Ok(d)) => {
+            state
+                .services
+                .save_connection_with_settings(p, d, &form)
+                .await
+        }
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
-    // A new connection matched to an organization syncs at once: its first run is queued and
-    // the person follows it on the run's page.
+    // A new connection matched to an organization syncs at once (or, when the person asked,
+    // previews its first sync), as a queued run the person can follow.
+    let preview = then == "preview";
     let first = match (&result, cx.principal()) {
+        (Ok(id), Ok(p)) if preview => match state.services.preview_sync(p, *id).await {
+            Ok(run) => Some(run),
+            Err(e) => {
+                tracing::warn!(error = %e, "the preview of a new connection's first sync was not queued");
+                None
+            }
+        },
         (Ok(id), Ok(p)) => match state.services.first_sync(p, *id).await {
             Ok(run) => run,
             Err(e) => {
@@ -80,8 +134,12 @@ pub async fn save_connection(#[server(default)] draft_id: String) -> Result<(), 
         },
         _ => None,
     };
-    match result {
-        Ok(id) => done(
+    match (result, first) {
+        (Ok(_), Some(run)) if preview => done(
+            "The tenant connection was saved. Its first sync is being previewed: nothing is written until you apply it.",
+            &format!("/sync-log/{run}"),
+        ),
+        (Ok(id), first) => done(
             if first.is_some() {
                 "The tenant connection was saved. Its first sync has started: its progress and outcome are in the sync log."
             } else {
@@ -89,15 +147,22 @@ pub async fn save_connection(#[server(default)] draft_id: String) -> Result<(), 
             },
             &format!("/tenants/{id}"),
         ),
-        Err(e) => refuse(
-            "",
-            &e,
-            &[],
-            &format!(
-                "/tenants/connect?draft={}",
-                urlencoding::encode(draft_id.trim())
-            ),
-        ),
+        (Err(e), _) => {
+            let form_name = if matches!(e, CoreError::Invalid(_)) {
+                "sync"
+            } else {
+                ""
+            };
+            refuse(
+                form_name,
+                &e,
+                &crate::tenants::settings::kept(&form),
+                &format!(
+                    "/tenants/connect?draft={}",
+                    urlencoding::encode(draft_id.trim())
+                ),
+            )
+        }
     }
     Ok(())
 }

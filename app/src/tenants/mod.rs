@@ -241,14 +241,33 @@ fn wizard(
         let warn = (!r.is_ok()).then(|| view! {
             <p class="hint">"You can save now and fix the remaining problems later; the tenant page can check the connection again at any time."</p>
         });
+        let matched = draft.as_ref().is_some_and(|d| d.organization_id.is_some());
+        let first = if matched {
+            "Saving starts the first sync at once. Or preview it first: nothing is written until you apply the preview."
+        } else {
+            "This tenant is not matched to an organization yet, so nothing syncs until it is; the settings are kept for then."
+        };
+        let preview = matched.then(|| view! {
+            <button type="submit" name="then" value="preview" class="secondary">"Save and preview the first sync"</button>
+        });
         view! {
             <section aria-labelledby="save-heading">
-                <h2 id="save-heading">"3. Save"</h2>
+                <h2 id="save-heading">"3. What to sync, then save"</h2>
                 {warn}
-                <form method="post" action="/api/save_connection">
+                <FormError form="sync" />
+                <form method="post" action="/api/save_connection" novalidate>
                     <CsrfField />
                     <input type="hidden" name="draft_id" value=draft_id.clone() />
-                    <button type="submit">"Save connection"</button>
+                    {crate::tenants::settings::sync_fields(
+                        roster_core::sync::engine::SyncSettings::default(),
+                        None,
+                        true,
+                    )}
+                    <p class="hint">{first}</p>
+                    <div class="actions">
+                        <button type="submit" name="then" value="sync">"Save connection"</button>
+                        {preview}
+                    </div>
                 </form>
             </section>
         }

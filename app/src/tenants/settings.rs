@@ -65,11 +65,6 @@ fn settings_view(
     can_edit: bool,
 ) -> impl IntoView {
     let last_copy = last.clone();
-    let excluded = move |rule: Exclusion| {
-        last.as_ref()
-            .map(|(_, c)| c.excluded.get(&rule).copied().unwrap_or(0).to_string())
-            .unwrap_or_else(|| "—".into())
-    };
     let since = match &last_copy {
         Some((at, c)) => format!(
             "From the last listing ({}, {} users): how many users each rule left out.",
@@ -77,6 +72,34 @@ fn settings_view(
             c.listed
         ),
         None => "No listing yet: the counts appear after the first sync.".to_owned(),
+    };
+    let submit = can_edit.then(|| view! { <button type="submit">"Save sync settings"</button> });
+    view! {
+        <Layout title=format!("Sync settings: {title}")>
+            <p class="hint">{since}</p>
+            <FormError form="sync" />
+            <form method="post" action="/api/save_sync_settings" novalidate>
+                <CsrfField />
+                <input type="hidden" name="id" value=id.to_string() />
+                {sync_fields(s, last, can_edit)}
+                {submit}
+            </form>
+            <p><a href=format!("/tenants/{id}")>"Back to the tenant"</a></p>
+        </Layout>
+    }
+}
+
+/// The fields of a connection's sync settings (scope, filters with how many users each left out
+/// at `last` listing, new users, schedule, guard), for its settings page and the connect wizard.
+pub fn sync_fields(
+    s: SyncSettings,
+    last: Option<(jiff::Timestamp, roster_core::sync::engine::RunCounts)>,
+    can_edit: bool,
+) -> impl IntoView {
+    let excluded = move |rule: Exclusion| {
+        last.as_ref()
+            .map(|(_, c)| c.excluded.get(&rule).copied().unwrap_or(0).to_string())
+            .unwrap_or_else(|| "—".into())
     };
     let guests = checkbox(
         "exclude_guests",
@@ -121,7 +144,6 @@ fn settings_view(
         roster_core::sync::engine::SyncScope::Group { id } => id.clone(),
         roster_core::sync::engine::SyncScope::AllUsers => String::new(),
     };
-    let submit = can_edit.then(|| view! { <button type="submit">"Save sync settings"</button> });
     use roster_core::sync::schedule::Schedule;
     let (kind, time, zone, hours) = match &s.schedule {
         Schedule::Daily { time_zone, .. } => (
@@ -157,12 +179,6 @@ fn settings_view(
         }
     };
     view! {
-        <Layout title=format!("Sync settings: {title}")>
-            <p class="hint">{since}</p>
-            <FormError form="sync" />
-            <form method="post" action="/api/save_sync_settings" novalidate>
-                <CsrfField />
-                <input type="hidden" name="id" value=id.to_string() />
                 <Field form="sync" name="group_id" label="Only the members of this group (Object ID)" required=false maxlength=36
                     hint="Empty: every user of the tenant. A group: its direct members, and the members of its direct subgroups in a contact group named after each; deeper nesting is ignored."
                     value=group />
@@ -198,10 +214,6 @@ fn settings_view(
                 </fieldset>
                 <Field form="sync" name="guard_percent" label="Hold a run that would flag more than this share of linked contacts (%)"
                     required=true maxlength=3 value=s.guard_percent.to_string() />
-                {submit}
-            </form>
-            <p><a href=format!("/tenants/{id}")>"Back to the tenant"</a></p>
-        </Layout>
     }
 }
 
@@ -220,6 +232,48 @@ fn checkbox(
             <span class="muted">{format!(" — left out last time: {left_out}")}</span>
         </div>
     }
+}
+
+/// The sync settings form from its posted fields: the four filter checkboxes (present when
+/// ticked), then group, service accounts, policy, guard, schedule, time, time zone and hours.
+pub fn settings_form(checks: [Option<String>; 4], fields: [String; 8]) -> SyncSettingsForm {
+    let [guests, disabled, unlicensed, onmicrosoft] = checks;
+    let [
+        group_id,
+        service_accounts,
+        policy,
+        guard_percent,
+        schedule,
+        time,
+        time_zone,
+        every_hours,
+    ] = fields;
+    SyncSettingsForm {
+        group_id,
+        exclude_guests: guests.is_some(),
+        exclude_disabled: disabled.is_some(),
+        exclude_unlicensed: unlicensed.is_some(),
+        exclude_onmicrosoft_only: onmicrosoft.is_some(),
+        service_accounts,
+        policy,
+        guard_percent,
+        schedule,
+        time,
+        time_zone,
+        every_hours,
+    }
+}
+
+/// What a refused settings form shows again as typed.
+pub fn kept(form: &SyncSettingsForm) -> [(&'static str, &str); 6] {
+    [
+        ("group_id", &form.group_id),
+        ("service_accounts", &form.service_accounts),
+        ("guard_percent", &form.guard_percent),
+        ("time", &form.time),
+        ("time_zone", &form.time_zone),
+        ("every_hours", &form.every_hours),
+    ]
 }
 
 #[server(endpoint = "save_sync_settings")]
@@ -241,20 +295,24 @@ pub async fn save_sync_settings(
     let state = app_state()?;
     let cx = request_context();
     let back = format!("/tenants/{}/sync", urlencoding::encode(id.trim()));
-    let form = SyncSettingsForm {
-        group_id: group_id.clone(),
-        exclude_guests: exclude_guests.is_some(),
-        exclude_disabled: exclude_disabled.is_some(),
-        exclude_unlicensed: exclude_unlicensed.is_some(),
-        exclude_onmicrosoft_only: exclude_onmicrosoft_only.is_some(),
-        service_accounts: service_accounts.clone(),
-        policy,
-        guard_percent: guard_percent.clone(),
-        schedule,
-        time: time.clone(),
-        time_zone: time_zone.clone(),
-        every_hours: every_hours.clone(),
-    };
+    let form = settings_form(
+        [
+            exclude_guests,
+            exclude_disabled,
+            exclude_unlicensed,
+            exclude_onmicrosoft_only,
+        ],
+        [
+            group_id,
+            service_accounts,
+            policy,
+            guard_percent,
+            schedule,
+            time,
+            time_zone,
+            every_hours,
+        ],
+    );
     let parsed = id.trim().parse().map_err(|_| CoreError::NotFound);
     let result = match (cx.principal(), parsed) {
         (Ok(p), Ok(id)) => state.services.save_sync_settings_form(p, id, &form).await,
@@ -265,18 +323,7 @@ pub async fn save_sync_settings(
             "The sync settings were saved; the next sync uses them.",
             &back,
         ),
-        Err(e) => refuse(
-            "sync",
-            &e,
-            &[
-                ("service_accounts", &service_accounts),
-                ("guard_percent", &guard_percent),
-                ("time", &time),
-                ("time_zone", &time_zone),
-                ("every_hours", &every_hours),
-            ],
-            &back,
-        ),
+        Err(e) => refuse("sync", &e, &kept(&form), &back),
     }
     Ok(())
 }

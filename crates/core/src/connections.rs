@@ -964,6 +964,30 @@ impl Services {
         actor: &Principal,
         draft_id: DraftId,
     ) -> Result<ConnectionId> {
+        self.save_connection_in(actor, draft_id, None).await
+    }
+
+    /// The wizard's last step: saves the checked connection together with the sync settings
+    /// chosen for it (scope, filters, new users, guard, schedule). A problem with the settings
+    /// is reported field by field and nothing is saved.
+    pub async fn save_connection_with_settings(
+        &self,
+        actor: &Principal,
+        draft_id: DraftId,
+        form: &crate::sync::engine::SyncSettingsForm,
+    ) -> Result<ConnectionId> {
+        self.authorize(actor, Permission::ManageCredentials)?;
+        let settings = crate::sync::engine::parse_sync_settings(form)?;
+        self.save_connection_in(actor, draft_id, Some(&settings))
+            .await
+    }
+
+    async fn save_connection_in(
+        &self,
+        actor: &Principal,
+        draft_id: DraftId,
+        settings: Option<&crate::sync::engine::SyncSettings>,
+    ) -> Result<ConnectionId> {
         self.authorize(actor, Permission::ManageCredentials)?;
         let scope = actor.scope(&self.db);
         let draft = scope.draft(draft_id, self.now_ms()).await?;
@@ -1023,6 +1047,23 @@ impl Services {
             self.now_ms(),
         )
         .await?;
+        if let Some(settings) = settings {
+            let json =
+                serde_json::to_string(settings).map_err(|e| CoreError::Internal(Box::new(e)))?;
+            unit.set_sync_settings(id.as_uuid(), &json).await?;
+            self.reschedule(&mut unit, id, &settings.schedule).await?;
+            unit.audit(
+                actor,
+                AuditEntry {
+                    action: "connection.sync_settings",
+                    target_type: "tenant_connection",
+                    target_id: Some(id.to_string()),
+                    detail: serde_json::to_value(settings).unwrap_or_default(),
+                },
+                self.now_ms(),
+            )
+            .await?;
+        }
         unit.commit().await?;
         Ok(id)
     }

@@ -777,3 +777,122 @@ async fn ticked_users_are_imported_or_ignored_together_from_the_review_page() {
     let none = owner.get(r.location.as_deref().expect("back")).await;
     assert!(none.contains("Tick the users first."));
 }
+
+#[tokio::test]
+async fn the_wizard_saves_the_sync_settings_with_the_connection_and_can_preview_the_first_sync() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(0);
+    let r = owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[("name", "Customer Zero")],
+        )
+        .await;
+    let org = r
+        .location
+        .expect("created")
+        .trim_start_matches("/organizations/")
+        .to_owned();
+    let r = owner
+        .submit(
+            "/tenants/connect",
+            "/api/check_connection",
+            &[
+                ("organization_id", &org),
+                ("tenant", &c.tenant_id),
+                ("client_id", &c.client_id),
+                ("secret", &c.secret),
+                ("secret_expires_on", &c.expires_on),
+            ],
+        )
+        .await;
+    let wizard = r.location.expect("checked");
+    let page = owner.get(&wizard).await;
+    // Step 3 offers the sync settings with their defaults, and both ways to save.
+    assert_eq!(
+        page.attrs("#sync-exclude_guests[checked]", "name"),
+        vec!["exclude_guests"]
+    );
+    assert_eq!(page.input_value("sync-time").as_deref(), Some("01:00"));
+    assert_eq!(
+        page.input_value("sync-time_zone").as_deref(),
+        Some("America/Los_Angeles")
+    );
+    assert!(page.contains("Save and preview the first sync"));
+    let draft = page.attrs("input[name=draft_id]", "value").remove(0);
+    let settings = |group: &'static str, then: &'static str| {
+        vec![
+            ("draft_id", draft.clone()),
+            ("then", then.to_owned()),
+            ("exclude_guests", "on".to_owned()),
+            ("exclude_disabled", "on".to_owned()),
+            ("group_id", group.to_owned()),
+            ("policy", "create".to_owned()),
+            ("guard_percent", "20".to_owned()),
+            ("schedule", "manual".to_owned()),
+            ("time", "01:00".to_owned()),
+            ("time_zone", "America/Los_Angeles".to_owned()),
+            ("every_hours", "6".to_owned()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let owner = &owner;
+        let wizard = wizard.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            owner.submit(&wizard, "/api/save_connection", &fields).await
+        }
+    };
+
+    // A bad setting is reported on its field and nothing is saved.
+    let r = post(settings("not-a-group", "sync")).await;
+    let back = owner.get(r.location.as_deref().expect("back")).await;
+    assert!(
+        back.texts("#sync-group_id-error")
+            .join(" ")
+            .contains("GUID"),
+        "{}",
+        back.html
+    );
+    assert_eq!(
+        back.input_value("sync-group_id").as_deref(),
+        Some("not-a-group")
+    );
+    assert!(
+        owner
+            .get("/tenants")
+            .await
+            .contains("No tenants are connected yet"),
+        "nothing saved"
+    );
+
+    // Saved with a preview: the connection has its settings, and the first run writes nothing.
+    let r = post(settings("", "preview")).await;
+    let run = r.location.expect("to the preview");
+    assert!(run.starts_with("/sync-log/"), "{run}");
+    assert_eq!(app.settle().await, 1);
+    let preview = owner.get(&run).await;
+    assert!(preview.contains("This is a preview: nothing was written."));
+    assert!(owner.get("/contacts").await.texts("tbody tr").is_empty());
+    let conn = preview
+        .attrs("dl.facts a[href^='/tenants/']", "href")
+        .remove(0);
+    let tenant = owner.get(&conn).await;
+    let facts = tenant.texts("dl.facts dd").join(" | ");
+    assert!(facts.contains("Manual only"), "{facts}");
+    let saved = owner.get(&format!("{conn}/sync")).await;
+    assert_eq!(
+        saved.attrs("#sync-exclude_disabled[checked]", "name"),
+        vec!["exclude_disabled"]
+    );
+    assert_eq!(
+        saved.attrs("#sync-schedule-manual[checked]", "value"),
+        vec!["manual"]
+    );
+    // Applying the preview writes the contacts it showed.
+    let id = run.trim_start_matches("/sync-log/").to_owned();
+    owner.submit(&run, "/api/confirm_run", &[("id", &id)]).await;
+    assert!(!owner.get("/contacts").await.texts("tbody tr").is_empty());
+}

@@ -756,6 +756,14 @@ impl Services {
         form: &SyncSettingsForm,
     ) -> Result<()> {
         self.authorize(actor, Permission::Operate)?;
+        let settings = parse_sync_settings(form)?;
+        self.set_sync_settings(actor, connection, &settings).await
+    }
+}
+
+/// The sync settings form as settings, or every problem with it at once.
+pub fn parse_sync_settings(form: &SyncSettingsForm) -> Result<SyncSettings> {
+    {
         let mut errors = crate::error::FieldErrors::new();
         let pattern = errors
             .check(
@@ -839,9 +847,11 @@ impl Services {
             guard_percent,
             schedule,
         };
-        self.set_sync_settings(actor, connection, &settings).await
+        Ok(settings)
     }
+}
 
+impl Services {
     /// The users each filter left out at the connection's last complete listing, and when.
     pub async fn last_listing(
         &self,
