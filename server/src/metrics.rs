@@ -17,6 +17,8 @@ const REQUESTS: &str = "roster_http_requests_total";
 const RUNS: &str = "roster_sync_runs_total";
 const RUN_SECONDS: &str = "roster_sync_run_duration_seconds";
 const CONTACTS_WRITTEN: &str = "roster_sync_contacts_written_total";
+const GRAPH_REQUESTS: &str = "roster_microsoft_requests_total";
+const GRAPH_THROTTLED: &str = "roster_microsoft_throttled_total";
 
 /// Upper bounds of the run duration histogram, in seconds.
 const RUN_BUCKETS: [f64; 9] = [0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0];
@@ -49,6 +51,14 @@ impl Default for Metrics {
             metrics::describe_counter!(RUNS, "Sync runs by outcome.");
             metrics::describe_histogram!(RUN_SECONDS, "Sync run duration by outcome.");
             metrics::describe_counter!(CONTACTS_WRITTEN, "Contact rows written by syncs.");
+            metrics::describe_counter!(
+                GRAPH_REQUESTS,
+                "Requests to Microsoft (each attempt) by service and status; status \"none\" when no answer came."
+            );
+            metrics::describe_counter!(
+                GRAPH_THROTTLED,
+                "Answers from Microsoft asking to slow down (429, or 503 with Retry-After) by service."
+            );
         });
         Self(Arc::new(recorder))
     }
@@ -80,6 +90,19 @@ impl roster_core::sync::engine::SyncMetrics for Metrics {
             metrics::counter!(RUNS, "outcome" => outcome.to_owned()).increment(1);
             metrics::histogram!(RUN_SECONDS, "outcome" => outcome.to_owned()).record(seconds);
             metrics::counter!(CONTACTS_WRITTEN).increment(contacts);
+        });
+    }
+}
+
+impl roster_graph::Observe for Metrics {
+    fn exchange(&self, service: roster_graph::Service, status: Option<u16>, throttled: bool) {
+        metrics::with_local_recorder(self.0.as_ref(), || {
+            let status = status.map_or_else(|| "none".to_owned(), |s| s.to_string());
+            metrics::counter!(GRAPH_REQUESTS, "service" => service.as_str(), "status" => status)
+                .increment(1);
+            if throttled {
+                metrics::counter!(GRAPH_THROTTLED, "service" => service.as_str()).increment(1);
+            }
         });
     }
 }

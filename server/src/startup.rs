@@ -49,9 +49,20 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
     let clock = options.clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let interactive = graph_client(config, clock.clone(), roster_graph::Profile::Interactive)?;
-    let background = graph_client(config, clock.clone(), roster_graph::Profile::Background)?;
     let metrics = Metrics::default();
+    let observer: Arc<dyn roster_graph::Observe> = Arc::new(metrics.clone());
+    let interactive = graph_client(
+        config,
+        clock.clone(),
+        observer.clone(),
+        roster_graph::Profile::Interactive,
+    )?;
+    let background = graph_client(
+        config,
+        clock.clone(),
+        observer,
+        roster_graph::Profile::Background,
+    )?;
     let services = Services::new(db.clone(), clock, SessionPolicy::default())
         .with_keyring(config.keyring())
         .with_graph(interactive)
@@ -130,11 +141,13 @@ pub async fn build(config: &Config, options: BuildOptions) -> anyhow::Result<App
 pub fn graph_client(
     config: &Config,
     clock: Arc<dyn Clock>,
+    observer: Arc<dyn roster_graph::Observe>,
     profile: roster_graph::Profile,
 ) -> anyhow::Result<roster_graph::GraphClient> {
     let mut graph = roster_graph::GraphConfig::with_bases(&config.login_url, &config.graph_url)
         .map_err(|e| anyhow::anyhow!("ROSTER_LOGIN_URL / ROSTER_GRAPH_URL: {e}"))?;
     graph.clock = clock;
+    graph.observer = observer;
     Ok(roster_graph::GraphClient::new(graph.profile(profile))?)
 }
 

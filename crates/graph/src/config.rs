@@ -23,6 +23,42 @@ pub trait Clock: Send + Sync + fmt::Debug {
     fn now(&self) -> Timestamp;
 }
 
+/// Which of Microsoft's services an exchange went to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    /// The identity platform's token endpoint.
+    Token,
+    /// Microsoft Graph.
+    Graph,
+}
+
+impl Service {
+    /// As a metrics label.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Token => "token",
+            Self::Graph => "graph",
+        }
+    }
+}
+
+/// Told about every exchange with Microsoft, retries included (an application counts them).
+pub trait Observe: Send + Sync {
+    /// One attempt at `service` ended with `status`, or with no answer (`None`: a timeout or a
+    /// broken connection); `throttled` when Microsoft asked to slow down (429, or 503 with
+    /// `Retry-After`).
+    fn exchange(&self, service: Service, status: Option<u16>, throttled: bool);
+}
+
+/// Tells nobody.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoObserver;
+
+impl Observe for NoObserver {
+    fn exchange(&self, _service: Service, _status: Option<u16>, _throttled: bool) {}
+}
+
 /// Something that can wait. The client waits only between retries.
 pub trait Sleep: Send + Sync {
     /// A future that completes after `duration`.
@@ -162,6 +198,8 @@ pub struct GraphConfig {
     pub sleeper: Arc<dyn Sleep>,
     /// Jitter and request ids.
     pub random: Arc<dyn Random>,
+    /// Told about every exchange (metrics).
+    pub observer: Arc<dyn Observe>,
 }
 
 impl GraphConfig {
@@ -190,6 +228,7 @@ impl GraphConfig {
             clock: Arc::new(SystemClock),
             sleeper: Arc::new(TokioSleep),
             random: Arc::new(ThreadRandom),
+            observer: Arc::new(NoObserver),
         })
     }
 }

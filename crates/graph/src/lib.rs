@@ -20,7 +20,8 @@ mod transport;
 pub use batch::{BatchItem, BatchRequest, BatchResponse};
 pub use client::{DeltaStart, GraphClient, TenantCredentials, TenantSession};
 pub use config::{
-    Clock, GraphConfig, Profile, Random, RetryPolicy, Sleep, SystemClock, TokioSleep,
+    Clock, GraphConfig, NoObserver, Observe, Profile, Random, RetryPolicy, Service, Sleep,
+    SystemClock, TokioSleep,
 };
 pub use error::{
     Error, GraphErrorKind, GraphFailure, RequestInfo, Result, TokenErrorKind, TokenFailure,

@@ -240,6 +240,23 @@ pub(crate) async fn send(
         let attempt = info.attempts;
         tracing::debug!(method = %outgoing.method, url = %outgoing.url, attempt, "sending request");
         let outcome = exchange(http, config, outgoing, &client_request_id).await;
+        // The token endpoint is `{login base}/{tenant}/oauth2/v2.0/token`; everything else is
+        // Graph (the two bases may be one host, as with an emulator).
+        let service = if outgoing.url.path().ends_with("/oauth2/v2.0/token") {
+            crate::config::Service::Token
+        } else {
+            crate::config::Service::Graph
+        };
+        match &outcome {
+            Ok((status, headers, _)) => config.observer.exchange(
+                service,
+                Some(status.as_u16()),
+                *status == StatusCode::TOO_MANY_REQUESTS
+                    || (*status == StatusCode::SERVICE_UNAVAILABLE
+                        && headers.contains_key(reqwest::header::RETRY_AFTER)),
+            ),
+            Err(_) => config.observer.exchange(service, None, false),
+        }
         let last_attempt = attempt >= max_attempts;
         match outcome {
             Ok((status, headers, body)) => {

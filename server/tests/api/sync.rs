@@ -555,6 +555,17 @@ async fn metrics_count_sync_runs_by_outcome_and_the_contacts_they_wrote() {
     let c = app.customer(0);
     let conn = connected(&app, &owner, &c, "Customer Zero").await;
     let created = owner.get("/contacts").await.texts("tbody tr").len();
+    // Microsoft throttles the next two requests; the sync waits and goes on.
+    app.microsoft()
+        .set_faults(
+            &c.tenant_id,
+            roster_graph_emulator::Faults {
+                storm_requests: 2,
+                storm_retry_after_seconds: Some(0.01),
+                ..roster_graph_emulator::Faults::default()
+            },
+        )
+        .expect("faults");
     owner
         .submit(
             &format!("/tenants/{conn}"),
@@ -564,6 +575,24 @@ async fn metrics_count_sync_runs_by_outcome_and_the_contacts_they_wrote() {
         .await;
     app.settle().await;
     let m = owner.get("/metrics").await.html;
+    let count = |prefix: &str| -> usize {
+        m.lines()
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    assert_eq!(
+        count("roster_microsoft_throttled_total{service=\"graph\"}"),
+        2,
+        "{m}"
+    );
+    assert_eq!(
+        count("roster_microsoft_requests_total{service=\"graph\",status=\"429\"}"),
+        2
+    );
+    assert!(count("roster_microsoft_requests_total{service=\"graph\",status=\"200\"}") > 2);
+    assert!(count("roster_microsoft_requests_total{service=\"token\",status=\"200\"}") >= 1);
     let line = |prefix: &str| {
         m.lines()
             .find(|l| l.starts_with(prefix))
