@@ -142,3 +142,19 @@ test("the demo owner's password is shown to the demo owner only", async ({ page,
   await expect(banner).not.toContainText('demo-password-1234');
   await other.close();
 });
+
+test('the demo opens with synced customers: contacts, a sync log, a review item and a conflict', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Sync log', exact: true }).click();
+  for (const name of ['Northwind Traders', 'Tailspin Toys', 'Fabrikam Dental']) {
+    await expect(page.getByRole('row', { name: new RegExp(name) }).first()).toContainText('Succeeded');
+  }
+  // Two contacts entered by hand share one user's name: the sync left the choice to a person.
+  await page.getByRole('link', { name: 'Review', exact: true }).click();
+  await expect(page.getByText('Sam Lee').first()).toBeVisible();
+  // A hand edit that Entra changed afterwards waits as a conflict, showing both values.
+  await page.goto(demoBase() + '/contacts?show=conflicts');
+  await page.getByRole('link', { name: 'Dana Demo' }).click();
+  await expect(page.getByText('Head of office').first()).toBeVisible();
+  await expect(page.getByText('Operations lead').first()).toBeVisible();
+});

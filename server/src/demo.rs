@@ -29,10 +29,225 @@ fn note(t: &roster_graph_emulator::TenantCredentials) -> String {
     "Entra ID P1, all permissions granted".into()
 }
 
+/// Customers the demo connects and syncs at its first start (the others are left for the
+/// wizard): name, domain, users.
+const SYNCED: [(&str, &str, u32); 3] = [
+    ("Northwind Traders", "northwind.example", 80),
+    ("Tailspin Toys", "tailspin.example", 40),
+    ("Fabrikam Dental", "fabrikam-dental.example", 25),
+];
+
+/// The demo's Microsoft cloud: the wizard's mix of tenants, then the customers it syncs itself
+/// (Northwind has two people the seeded contacts are about).
+fn scenario() -> Scenario {
+    let mut scenario = Scenario::demo(DEMO_USERS, DEMO_SEED);
+    for (i, (name, domain, users)) in SYNCED.into_iter().enumerate() {
+        let explicit = if i == 0 {
+            vec![
+                roster_graph_emulator::UserSpec {
+                    display_name: "Dana Demo".into(),
+                    given_name: Some("Dana".into()),
+                    surname: Some("Demo".into()),
+                    mail: Some(format!("dana.demo@{domain}")),
+                    job_title: Some("Office manager".into()),
+                    ..Default::default()
+                },
+                roster_graph_emulator::UserSpec {
+                    display_name: "Sam Lee".into(),
+                    given_name: Some("Sam".into()),
+                    surname: Some("Lee".into()),
+                    mail: Some(format!("sam.lee@{domain}")),
+                    ..Default::default()
+                },
+            ]
+        } else {
+            Vec::new()
+        };
+        scenario.tenants.push(roster_graph_emulator::TenantSpec {
+            display_name: Some(name.into()),
+            domains: vec![domain.into()],
+            entra_p1: Some(i != 2),
+            generate: Some(roster_graph_emulator::GenerateSpec { users, seed: None }),
+            users: explicit,
+            ..Default::default()
+        });
+    }
+    scenario
+}
+
+/// Connects and syncs the [`SYNCED`] customers, with a few contacts entered by hand first, so a
+/// newcomer sees contacts, a sync log, a review item (two contacts named like one user) and a
+/// conflict (a hand edit Entra then changed) at once.
+async fn seed_customers(
+    config: &Config,
+    emulator: &roster_graph_emulator::RunningEmulator,
+) -> anyhow::Result<()> {
+    use roster_core::sync::fields::SyncField;
+    let clock: std::sync::Arc<dyn roster_core::Clock> =
+        std::sync::Arc::new(roster_core::SystemClock);
+    let observer: std::sync::Arc<dyn roster_graph::Observe> =
+        std::sync::Arc::new(roster_graph::NoObserver);
+    let db = roster_store::Db::connect(&config.database_url).await?;
+    let services = roster_core::Services::new(
+        db.clone(),
+        clock.clone(),
+        roster_core::SessionPolicy::default(),
+    )
+    .with_keyring(config.keyring())
+    .with_graph(crate::startup::graph_client(
+        config,
+        clock.clone(),
+        observer.clone(),
+        roster_graph::Profile::Interactive,
+    )?)
+    .with_background_graph(crate::startup::graph_client(
+        config,
+        clock,
+        observer,
+        roster_graph::Profile::Background,
+    )?);
+    let owner = services
+        .login(DEMO_EMAIL, DEMO_PASSWORD, "127.0.0.1")
+        .await
+        .map_err(|e| anyhow::anyhow!("signing in the demo owner: {e}"))?
+        .principal
+        .ok_or_else(|| anyhow::anyhow!("the demo owner has no workspace"))?;
+    let form = |pairs: &[(SyncField, &str)]| roster_core::contacts::ContactForm {
+        values: pairs.iter().map(|(f, v)| (*f, (*v).to_owned())).collect(),
+    };
+    let credentials = emulator.handle().credentials();
+    let mut first = None;
+    for (i, (name, domain, _)) in SYNCED.into_iter().enumerate() {
+        let Some(t) = credentials.iter().find(|t| t.display_name == name) else {
+            continue;
+        };
+        let (Some(app), Some(secret)) = (
+            t.apps.first(),
+            t.apps.first().and_then(|a| a.secrets.last()),
+        ) else {
+            continue;
+        };
+        let org = services
+            .create_organization(
+                &owner,
+                &roster_core::organizations::OrganizationForm {
+                    name: name.into(),
+                    domains: domain.into(),
+                    website: format!("https://www.{domain}"),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("demo organization {name}: {e}"))?;
+        if i == 0 {
+            // Entered by hand before the first sync: Dana is matched by her address; the two
+            // Sam Lees leave the user Sam Lee for a person to decide.
+            for pairs in [
+                vec![
+                    (SyncField::DisplayName, "Dana Demo"),
+                    (SyncField::Email, &format!("dana.demo@{domain}") as &str),
+                    (SyncField::MobilePhone, "+1 555 0100"),
+                ],
+                vec![
+                    (SyncField::DisplayName, "Sam Lee"),
+                    (SyncField::FirstName, "Sam"),
+                    (SyncField::LastName, "Lee"),
+                    (SyncField::JobTitle, "Accountant"),
+                ],
+                vec![
+                    (SyncField::DisplayName, "Sam Lee"),
+                    (SyncField::FirstName, "Sam"),
+                    (SyncField::LastName, "Lee"),
+                    (SyncField::JobTitle, "Driver"),
+                ],
+            ] {
+                services
+                    .create_contact(&owner, org, &form(&pairs))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("demo contact: {e}"))?;
+            }
+        }
+        let draft = services
+            .check_draft(
+                &owner,
+                &roster_core::connections::ConnectForm {
+                    organization_id: org.to_string(),
+                    tenant: t.tenant_id.to_string(),
+                    client_id: app.client_id.to_string(),
+                    secret: secret.value.clone(),
+                    secret_expires_on: secret
+                        .expires
+                        .to_zoned(jiff::tz::TimeZone::UTC)
+                        .date()
+                        .to_string(),
+                    ..Default::default()
+                },
+                None,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("checking demo tenant {name}: {e}"))?;
+        let conn = services
+            .save_connection(&owner, draft)
+            .await
+            .map_err(|e| anyhow::anyhow!("saving demo tenant {name}: {e}"))?;
+        services.first_sync(&owner, conn).await?;
+        if i == 0 {
+            first = Some((t.tenant_id.to_string(), org));
+        }
+    }
+    services.run_queued("demo").await?;
+    // A conflict: Dana's job title edited by hand, then changed in Entra.
+    if let Some((tenant, org)) = first {
+        let page = services
+            .contacts_page(
+                &owner,
+                &roster_core::ContactFilter {
+                    organization_id: Some(org.as_uuid()),
+                    search: Some("dana".into()),
+                    ..Default::default()
+                },
+                &roster_core::PageRequest::first(5),
+            )
+            .await?;
+        if let Some(dana) = page.items.first() {
+            services
+                .edit_contact(
+                    &owner,
+                    dana.id,
+                    &form(&[(SyncField::JobTitle, "Head of office")]),
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("demo edit: {e}"))?;
+            if let Some(object_id) = services.contact(&owner, dana.id).await?.object_id {
+                emulator
+                    .handle()
+                    .update_user(
+                        &tenant,
+                        &object_id,
+                        &serde_json::json!({ "job_title": "Operations lead" }),
+                    )
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                let conn = services
+                    .connections(&owner)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.tenant_id == tenant)
+                    .map(|c| c.id);
+                if let Some(conn) = conn {
+                    services.sync_now(&owner, conn).await?;
+                    services.run_queued("demo").await?;
+                }
+            }
+        }
+    }
+    db.close().await;
+    Ok(())
+}
+
 /// Prepares the demo workspace (once), starts the emulator and serves the demo.
 pub async fn run(mut config: Config) -> anyhow::Result<()> {
     let emulator = Emulator::builder()
-        .scenario(Scenario::demo(DEMO_USERS, DEMO_SEED))
+        .scenario(scenario())
         .start("127.0.0.1:0")
         .await?;
     config.login_url = emulator.login_url().trim_end_matches('/').to_owned();
@@ -41,7 +256,7 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         .handle()
         .credentials()
         .iter()
-        .filter(|t| !t.partner)
+        .filter(|t| !t.partner && !SYNCED.iter().any(|(name, _, _)| *name == t.display_name))
         .map(|t| {
             let secret = t.apps.first().and_then(|a| a.secrets.last());
             let mut note = note(t);
@@ -109,13 +324,17 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         std::sync::Arc::new(roster_core::SystemClock),
         roster_core::SessionPolicy::default(),
     );
-    if services.needs_setup().await? {
+    let fresh = services.needs_setup().await?;
+    if fresh {
         services
             .create_admin(DEMO_EMAIL, "Demo Owner", DEMO_PASSWORD, Some("Demo MSP"))
             .await
             .map_err(|e| anyhow::anyhow!("creating the demo workspace: {e}"))?;
     }
     db.close().await;
+    if fresh {
+        seed_customers(&config, &emulator).await?;
+    }
     println!();
     println!("  Roster demo: http://{}", config.listen);
     println!("  Sign in with  {DEMO_EMAIL}  /  {DEMO_PASSWORD}");

@@ -39,10 +39,16 @@ pub async fn decide_review(
         (Err(e), ..) | (_, Err(e), _) | (.., Err(e)) => Err(e),
     };
     match result {
-        Ok(Decision::Link(_)) => done("Linked: the contact follows Entra from now on.", "/review"),
-        Ok(Decision::Create) => done("The contact was created.", "/review"),
-        Ok(Decision::Ignore) => done("Ignored: later syncs leave this user out.", "/review"),
-        Err(e) => refuse("", &e, &[], "/review"),
+        Ok(Decision::Link(_)) => done(
+            "Linked: the contact follows Entra from now on.",
+            "/review/contacts",
+        ),
+        Ok(Decision::Create) => done("The contact was created.", "/review/contacts"),
+        Ok(Decision::Ignore) => done(
+            "Ignored: later syncs leave this user out.",
+            "/review/contacts",
+        ),
+        Err(e) => refuse("", &e, &[], "/review/contacts"),
     }
     Ok(())
 }
@@ -78,12 +84,12 @@ pub async fn decide_reviews(
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match result {
-        Ok((n, Decision::Create)) => done(format!("{n} contact(s) created."), "/review"),
+        Ok((n, Decision::Create)) => done(format!("{n} contact(s) created."), "/review/contacts"),
         Ok((n, _)) => done(
             format!("{n} user(s) ignored: later syncs leave them out."),
-            "/review",
+            "/review/contacts",
         ),
-        Err(e) => refuse("", &e, &[], "/review"),
+        Err(e) => refuse("", &e, &[], "/review/contacts"),
     }
     Ok(())
 }

@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/contacts/new") view=NewContactPage ssr=SsrMode::Async />
                 <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
                 <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />
+                <Route path=path!("/review/contacts") view=ReviewPage ssr=SsrMode::Async />
                 <Route path=path!("/sync-log") view=SyncLogPage ssr=SsrMode::Async />
                 <Route path=path!("/sync-log/:id") view=SyncRunPage ssr=SsrMode::Async />
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
@@ -80,7 +81,7 @@ const NAV: [(&str, &str); 7] = [
     ("/organizations", "Organizations"),
     ("/tenants", "Tenants"),
     ("/contacts", "Contacts"),
-    ("/review", "Review"),
+    ("/review/contacts", "Review"),
     ("/sync-log", "Sync log"),
     ("/settings", "Settings"),
 ];

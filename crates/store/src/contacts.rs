@@ -817,12 +817,14 @@ impl WorkspaceScope<'_> {
 
 impl Unit<'_> {
     /// Puts a run's review items in the queue: open items are refreshed (decided ones keep their
-    /// decision), and open items of the connection this run did not raise again are removed.
+    /// decision), and open items of the connection this run did not raise again are removed —
+    /// of every user, or (after a delta round, which lists only some) of the `listed` users.
     pub async fn sync_review(
         &mut self,
         connection_id: Uuid,
         run_id: Uuid,
         items: &[ReviewRow],
+        listed: Option<&[String]>,
     ) -> Result<()> {
         let ws = self.ws();
         let per = self.db.backend().rows_per_statement();
@@ -855,15 +857,38 @@ impl Unit<'_> {
                 );
                 q.build().execute(&mut *conn).await?;
             }
-            sqlx::query(
-                "DELETE FROM contact_review WHERE workspace_id = $1 AND connection_id = $2 AND status = 'open' \
-                 AND (run_id IS NULL OR run_id <> $3)",
-            )
-            .bind(ws)
-            .bind(connection_id)
-            .bind(run_id)
-            .execute(&mut *conn)
-            .await?;
+            match listed {
+                None => {
+                    sqlx::query(
+                        "DELETE FROM contact_review WHERE workspace_id = $1 AND connection_id = $2 AND status = 'open' \
+                         AND (run_id IS NULL OR run_id <> $3)",
+                    )
+                    .bind(ws)
+                    .bind(connection_id)
+                    .bind(run_id)
+                    .execute(&mut *conn)
+                    .await?;
+                }
+                Some(ids) => {
+                    for chunk in ids.chunks(per.max(50) * 4) {
+                        let mut q = sqlx::QueryBuilder::new(
+                            "DELETE FROM contact_review WHERE status = 'open' AND workspace_id = ",
+                        );
+                        q.push_bind(ws)
+                            .push(" AND connection_id = ")
+                            .push_bind(connection_id)
+                            .push(" AND (run_id IS NULL OR run_id <> ")
+                            .push_bind(run_id)
+                            .push(") AND object_id IN (");
+                        let mut sep = q.separated(", ");
+                        for id in chunk {
+                            sep.push_bind(id.as_str());
+                        }
+                        sep.push_unseparated(")");
+                        q.build().execute(&mut *conn).await?;
+                    }
+                }
+            }
             Ok::<(), StoreError>(())
         })
     }

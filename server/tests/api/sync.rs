@@ -350,7 +350,7 @@ async fn under_the_review_policy_new_users_wait_on_the_review_page_for_a_technic
     let tech = app.member(&owner, "tess@acme.test", "technician").await;
     let viewer = app.member(&owner, "vera@acme.test", "viewer").await;
 
-    let seen = viewer.get("/review").await;
+    let seen = viewer.get("/review/contacts").await;
     let waiting = seen.texts("tbody tr").len();
     assert_eq!(waiting, 2, "{}", seen.html);
     assert!(
@@ -358,11 +358,11 @@ async fn under_the_review_policy_new_users_wait_on_the_review_page_for_a_technic
         "a viewer only reads"
     );
 
-    let page = tech.get("/review").await;
+    let page = tech.get("/review/contacts").await;
     let objects = page.attrs("input[name=object_id]", "value");
     let r = tech
         .submit(
-            "/review",
+            "/review/contacts",
             "/api/decide_review",
             &[
                 ("connection_id", &conn),
@@ -371,10 +371,10 @@ async fn under_the_review_policy_new_users_wait_on_the_review_page_for_a_technic
             ],
         )
         .await;
-    assert_eq!(r.location.as_deref(), Some("/review"));
+    assert_eq!(r.location.as_deref(), Some("/review/contacts"));
     let r = tech
         .submit(
-            "/review",
+            "/review/contacts",
             "/api/decide_review",
             &[
                 ("connection_id", &conn),
@@ -393,7 +393,7 @@ async fn under_the_review_policy_new_users_wait_on_the_review_page_for_a_technic
     // A decision cannot be taken twice.
     let r = tech
         .submit(
-            "/review",
+            "/review/contacts",
             "/api/decide_review",
             &[
                 ("connection_id", &conn),
@@ -760,12 +760,12 @@ async fn ticked_users_are_imported_or_ignored_together_from_the_review_page() {
         .await;
     app.settle().await;
     let before = owner.get("/contacts?q=ann").await.texts("tbody tr").len();
-    let page = owner.get("/review").await;
+    let page = owner.get("/review/contacts").await;
     let picks = page.attrs("input[form=bulk-review][checked]", "value");
     assert_eq!(picks.len(), 3, "new users start ticked: {}", page.html);
     let r = owner
         .submit(
-            "/review",
+            "/review/contacts",
             "/api/decide_reviews",
             // As a browser sends it when the middle box is unticked: indices need not follow.
             &[
@@ -801,7 +801,11 @@ async fn ticked_users_are_imported_or_ignored_together_from_the_review_page() {
             .is_empty()
     );
     let r = owner
-        .submit("/review", "/api/decide_reviews", &[("decision", "ignore")])
+        .submit(
+            "/review/contacts",
+            "/api/decide_reviews",
+            &[("decision", "ignore")],
+        )
         .await;
     let none = owner.get(r.location.as_deref().expect("back")).await;
     assert!(none.contains("Tick the users first."));

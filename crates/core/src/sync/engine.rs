@@ -666,8 +666,15 @@ impl Services {
             return Ok(());
         }
         progress.update(|p| p.phase = super::jobs::Phase::Writing);
-        self.queue_for_review(&scope, connection, run_id, &plan, &ignored)
-            .await?;
+        self.queue_for_review(
+            &scope,
+            connection,
+            run_id,
+            &plan,
+            &ignored,
+            touched.as_deref(),
+        )
+        .await?;
         self.apply(
             &scope,
             Some((job, &delta)),
@@ -951,6 +958,7 @@ impl Services {
         run: SyncRunId,
         plan: &Plan,
         ignored: &HashSet<String>,
+        listed: Option<&[String]>,
     ) -> Result<()> {
         let now = self.now_ms();
         let items: Vec<roster_store::ReviewRow> = plan
@@ -982,7 +990,7 @@ impl Services {
             })
             .collect();
         let mut unit = scope.begin().await?;
-        unit.sync_review(connection.as_uuid(), run.as_uuid(), &items)
+        unit.sync_review(connection.as_uuid(), run.as_uuid(), &items, listed)
             .await?;
         unit.commit().await?;
         Ok(())
@@ -1025,12 +1033,16 @@ impl Services {
         }
         run.plan = None;
         let ignored = ignored_of(&scope, ConnectionId::from_uuid(run.connection_id)).await?;
+        // A held delta plan clears only the review items of the users its round listed.
+        let listed: Option<Vec<String>> =
+            (counts.listing == Some(ListingMode::Delta)).then(|| plan_object_ids(&plan));
         self.queue_for_review(
             &scope,
             ConnectionId::from_uuid(run.connection_id),
             id,
             &plan,
             &ignored,
+            listed.as_deref(),
         )
         .await?;
         self.apply(
@@ -1287,6 +1299,22 @@ async fn list_changes(
         removed,
         delta_link,
     }))
+}
+
+/// The users a plan speaks of (every user its listing had in scope, but unchanged ones).
+fn plan_object_ids(plan: &Plan) -> Vec<String> {
+    plan.actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Create { user, .. } | Action::Review { user, .. } => {
+                Some(user.object_id.clone())
+            }
+            Action::Update { object_id, .. } | Action::FlagDeleted { object_id, .. } => {
+                Some(object_id.clone())
+            }
+            Action::Unchanged { .. } => None,
+        })
+        .collect()
 }
 
 /// A failure reading a scope group, in words (a missing group says which one).

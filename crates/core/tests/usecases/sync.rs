@@ -536,6 +536,32 @@ async fn the_review_queue_holds_what_a_sync_would_not_guess_and_remembers_decisi
         "{}",
         queue[0].why
     );
+    // A later run that lists only other changes leaves the undecided user waiting.
+    let other = contacts(&h, ContactFilter::default())
+        .await
+        .into_iter()
+        .find(|c| c.linked)
+        .expect("a linked contact");
+    let other_id = s
+        .contact(&h.owner, other.id)
+        .await
+        .expect("contact")
+        .object_id
+        .expect("linked");
+    h.microsoft()
+        .update_user(
+            &tenant,
+            &other_id,
+            &serde_json::json!({ "job_title": "Moved on" }),
+        )
+        .expect("changed");
+    h.clock.advance(jiff::SignedDuration::from_mins(5));
+    let delta = synced_counts(&h, conn).await;
+    assert_eq!(
+        (delta.listing, delta.listed),
+        (Some(roster_core::sync::engine::ListingMode::Delta), 1)
+    );
+    assert_eq!(s.contact_review(&h.owner).await.expect("queue").len(), 1);
 
     // Linked to the first candidate: the contact follows Entra from now on, and the queue is empty.
     let chosen = queue[0].candidates[0].0;
