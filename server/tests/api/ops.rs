@@ -57,7 +57,7 @@ async fn every_main_page_renders_with_its_navigation_and_an_empty_state() {
         ("/organizations", "Organizations"),
         ("/tenants", "Tenants"),
         ("/contacts", "Contacts"),
-        ("/review", "Review"),
+        ("/review/contacts", "Review"),
         ("/sync-log", "Sync log"),
         ("/settings", "Settings"),
     ] {
