@@ -79,3 +79,26 @@ pub async fn preview_sync(#[server(default)] id: String) -> Result<(), ServerFnE
     }
     Ok(())
 }
+
+#[server(endpoint = "apply_picked")]
+pub async fn apply_picked(
+    #[server(default)] id: String,
+    #[server(default)] pick: Vec<String>,
+) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let back = format!("/sync-log/{}", urlencoding::encode(id.trim()));
+    let parsed = id.trim().parse().map_err(|_| CoreError::NotFound);
+    let result = match (cx.principal(), parsed) {
+        (Ok(p), Ok(id)) => state.services.apply_picked(p, id, &pick).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(n) => done(
+            format!("{n} line(s) of the plan applied; the rest was not written."),
+            &back,
+        ),
+        Err(e) => refuse("", &e, &[], &back),
+    }
+    Ok(())
+}

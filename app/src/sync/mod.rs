@@ -202,22 +202,48 @@ fn run_view(
         view! { <DataTable headers=vec!["Contact", "Change"]>{rows}</DataTable> {note} }.into_any()
     };
     let (status, class) = status_words(&r);
+    // While the run waits for a decision, a person may tick lines and apply just those.
+    let ticks = can_decide && r.held_because.is_some();
+    let run_id = r.id.to_string();
     let planned = (!r.planned.is_empty()).then(|| {
         let rows =
             r.planned
                 .iter()
-                .map(|l| {
+                .enumerate()
+                .map(|(n, l)| {
                     let who = match l.contact {
                         Some(id) => view! { <a href=format!("/contacts/{id}")>{l.who.clone()}</a> }
                             .into_any(),
                         None => view! { <span>{l.who.clone()}</span> }.into_any(),
                     };
-                    view! { <tr><td>{who}</td><td>{l.what.clone()}</td></tr> }
+                    let tick = ticks.then(|| {
+                        let id = format!("pick-{n}");
+                        let label = format!("Apply: {}", l.who);
+                        view! {
+                            <td>{l.object_id.clone().map(|o| view! {
+                                <input type="checkbox" id=id form="apply-picked" name=format!("pick[{n}]") value=o aria-label=label />
+                            })}</td>
+                        }
+                    });
+                    view! { <tr>{tick}<td>{who}</td><td>{l.what.clone()}</td></tr> }
                 })
                 .collect_view();
+        let headers = if ticks {
+            vec!["Apply", "Contact or user", "What the plan does"]
+        } else {
+            vec!["Contact or user", "What the plan does"]
+        };
+        let apply = ticks.then(|| view! {
+            <form method="post" action="/api/apply_picked" id="apply-picked" class="inline">
+                <CsrfField />
+                <input type="hidden" name="id" value=run_id.clone() />
+                <button type="submit" class="secondary">"Apply the ticked lines only"</button>
+            </form>
+        });
         view! {
             <h2>"Planned"</h2>
-            <DataTable headers=vec!["Contact or user", "What the plan does"]>{rows}</DataTable>
+            <DataTable headers=headers>{rows}</DataTable>
+            {apply}
         }
     });
     let error = r.error.clone().map(|e| {

@@ -86,6 +86,8 @@ pub struct RunView {
 pub struct PlannedLine {
     /// The contact it changes, when it exists already.
     pub contact: Option<ContactId>,
+    /// The Entra user it is about (what a person ticks to apply just this line).
+    pub object_id: Option<String>,
     pub who: String,
     pub what: String,
 }
@@ -102,7 +104,6 @@ fn rule_words(rule: crate::sync::plan::MatchRule) -> &'static str {
 }
 
 fn planned_lines(plan: &Plan) -> Vec<PlannedLine> {
-    use crate::sync::plan::Action;
     let name = |u: &crate::sync::plan::EntraUser| {
         u.values[SyncField::DisplayName.index()]
             .clone()
@@ -116,69 +117,86 @@ fn planned_lines(plan: &Plan) -> Vec<PlannedLine> {
     };
     plan.actions
         .iter()
-        .filter_map(|a| match a {
-            Action::Create { user, .. } => Some(PlannedLine {
-                contact: None,
-                who: name(user),
-                what: "New contact".into(),
-            }),
-            Action::Update {
-                contact,
-                rule,
-                changes,
-                outcomes,
-                reactivate,
-                disabled,
-                object_id,
-                ..
-            } => {
-                let mut parts: Vec<String> = changes
-                    .iter()
-                    .map(|c| format!("{}: {} → {}", c.field.label(), shown(&c.from), shown(&c.to)))
-                    .collect();
-                for (f, o) in outcomes {
-                    if let crate::sync::fields::FieldOutcome::Conflict(x) = o {
-                        parts.push(format!("{}: conflict with Entra's “{x}”", f.label()));
-                    }
-                }
-                if *reactivate {
-                    parts.push("back in Entra".into());
-                }
-                if let Some(d) = disabled {
-                    parts.push(if *d {
-                        "disabled".into()
-                    } else {
-                        "enabled again".into()
-                    });
-                }
-                Some(PlannedLine {
-                    contact: Some(*contact),
-                    who: object_id.clone(),
-                    what: format!(
-                        "{} ({})",
-                        if parts.is_empty() {
-                            "Link or groups".to_owned()
-                        } else {
-                            parts.join("; ")
-                        },
-                        rule_words(*rule)
-                    ),
-                })
-            }
-            Action::FlagDeleted { contact, object_id } => Some(PlannedLine {
-                contact: Some(*contact),
-                who: object_id.clone(),
-                what: "Flag deleted in Entra".into(),
-            }),
-            Action::Review { user, .. } => Some(PlannedLine {
-                contact: None,
-                who: name(user),
-                what: "To review".into(),
-            }),
-            Action::Unchanged { .. } => None,
+        .filter_map(|a| {
+            let mut line = planned_line(a, &name, &shown)?;
+            line.object_id = a.object_id().map(str::to_owned);
+            Some(line)
         })
         .take(500)
         .collect()
+}
+
+fn planned_line(
+    a: &crate::sync::plan::Action,
+    name: &dyn Fn(&crate::sync::plan::EntraUser) -> String,
+    shown: &dyn Fn(&Option<String>) -> String,
+) -> Option<PlannedLine> {
+    use crate::sync::plan::Action;
+    match a {
+        Action::Create { user, .. } => Some(PlannedLine {
+            object_id: None,
+            contact: None,
+            who: name(user),
+            what: "New contact".into(),
+        }),
+        Action::Update {
+            contact,
+            rule,
+            changes,
+            outcomes,
+            reactivate,
+            disabled,
+            object_id,
+            ..
+        } => {
+            let mut parts: Vec<String> = changes
+                .iter()
+                .map(|c| format!("{}: {} → {}", c.field.label(), shown(&c.from), shown(&c.to)))
+                .collect();
+            for (f, o) in outcomes {
+                if let crate::sync::fields::FieldOutcome::Conflict(x) = o {
+                    parts.push(format!("{}: conflict with Entra's “{x}”", f.label()));
+                }
+            }
+            if *reactivate {
+                parts.push("back in Entra".into());
+            }
+            if let Some(d) = disabled {
+                parts.push(if *d {
+                    "disabled".into()
+                } else {
+                    "enabled again".into()
+                });
+            }
+            Some(PlannedLine {
+                object_id: None,
+                contact: Some(*contact),
+                who: object_id.clone(),
+                what: format!(
+                    "{} ({})",
+                    if parts.is_empty() {
+                        "Link or groups".to_owned()
+                    } else {
+                        parts.join("; ")
+                    },
+                    rule_words(*rule)
+                ),
+            })
+        }
+        Action::FlagDeleted { contact, object_id } => Some(PlannedLine {
+            object_id: None,
+            contact: Some(*contact),
+            who: object_id.clone(),
+            what: "Flag deleted in Entra".into(),
+        }),
+        Action::Review { user, .. } => Some(PlannedLine {
+            object_id: None,
+            contact: None,
+            who: name(user),
+            what: "To review".into(),
+        }),
+        Action::Unchanged { .. } => None,
+    }
 }
 
 fn value(r: &ContactRow, f: SyncField) -> Option<String> {

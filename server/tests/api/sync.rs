@@ -924,8 +924,22 @@ async fn the_wizard_saves_the_sync_settings_with_the_connection_and_can_preview_
         saved.attrs("#sync-schedule-manual[checked]", "value"),
         vec!["manual"]
     );
-    // Applying the preview writes the contacts it showed.
+    // Applying the ticked lines of the preview writes just those contacts.
     let id = run.trim_start_matches("/sync-log/").to_owned();
-    owner.submit(&run, "/api/confirm_run", &[("id", &id)]).await;
-    assert!(!owner.get("/contacts").await.texts("tbody tr").is_empty());
+    let ticks = preview.attrs("input[form=apply-picked]", "value");
+    assert!(ticks.len() > 2, "{}", preview.html);
+    let r = owner
+        .submit(
+            &run,
+            "/api/apply_picked",
+            &[("id", &id), ("pick[0]", &ticks[0]), ("pick[1]", &ticks[1])],
+        )
+        .await;
+    let applied = owner.get(r.location.as_deref().expect("back")).await;
+    assert!(
+        applied.contains("2 line(s) of the plan applied"),
+        "{}",
+        applied.html
+    );
+    assert_eq!(owner.get("/contacts").await.texts("tbody tr").len(), 2);
 }

@@ -999,6 +999,38 @@ impl Services {
     /// Applies a held run's plan, as a person confirmed it, if the organization's contacts are
     /// still those it was planned against (otherwise the plan is stale: run Sync now again).
     pub async fn confirm_run(&self, actor: &Principal, id: SyncRunId) -> Result<()> {
+        self.confirm_held(actor, id, None).await.map(|_| ())
+    }
+
+    /// Applies the part of a held run's plan about the users a person ticked (by object id),
+    /// on the same condition as [`Services::confirm_run`]; returns how many actions it applied.
+    /// The rest is not written (a later sync plans it again).
+    pub async fn apply_picked(
+        &self,
+        actor: &Principal,
+        id: SyncRunId,
+        picked: &[String],
+    ) -> Result<usize> {
+        self.authorize(actor, Permission::Operate)?;
+        let picked: HashSet<String> = picked
+            .iter()
+            .map(|p| p.trim().to_lowercase())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if picked.is_empty() {
+            return Err(CoreError::Conflict(
+                "Tick the contacts to apply first.".into(),
+            ));
+        }
+        self.confirm_held(actor, id, Some(&picked)).await
+    }
+
+    async fn confirm_held(
+        &self,
+        actor: &Principal,
+        id: SyncRunId,
+        picked: Option<&HashSet<String>>,
+    ) -> Result<usize> {
         self.authorize(actor, Permission::Operate)?;
         let scope = actor.scope(&self.db);
         let mut run = scope.run(id.as_uuid()).await?;
@@ -1007,12 +1039,16 @@ impl Services {
                 "This run is not waiting for a decision any more.".into(),
             ));
         }
-        let plan: Plan = run
+        let whole: Plan = run
             .plan
             .as_deref()
             .and_then(|p| serde_json::from_str(p).ok())
             .ok_or_else(|| CoreError::Internal("a held run without its plan".into()))?;
-        let counts: RunCounts = run
+        let plan = match picked {
+            Some(p) => whole.only(p),
+            None => whole,
+        };
+        let mut counts: RunCounts = run
             .counts
             .as_deref()
             .and_then(|c| serde_json::from_str(c).ok())
@@ -1032,10 +1068,16 @@ impl Services {
             ));
         }
         run.plan = None;
+        if picked.is_some() {
+            // The log shows what was applied.
+            counts.counts = plan.counts;
+            run.counts = serde_json::to_string(&counts).ok();
+        }
         let ignored = ignored_of(&scope, ConnectionId::from_uuid(run.connection_id)).await?;
-        // A held delta plan clears only the review items of the users its round listed.
-        let listed: Option<Vec<String>> =
-            (counts.listing == Some(ListingMode::Delta)).then(|| plan_object_ids(&plan));
+        // A held delta plan, or a part of a plan, clears only the review items of its users.
+        let listed: Option<Vec<String>> = (counts.listing == Some(ListingMode::Delta)
+            || picked.is_some())
+        .then(|| plan_object_ids(&plan));
         self.queue_for_review(
             &scope,
             ConnectionId::from_uuid(run.connection_id),
@@ -1056,8 +1098,8 @@ impl Services {
             "held",
         )
         .await?;
-        tracing::info!(run = %id, by = %actor.member_id(), "held sync confirmed and applied");
-        Ok(())
+        tracing::info!(run = %id, by = %actor.member_id(), actions = plan.actions.len(), "held sync confirmed and applied");
+        Ok(plan.actions.len())
     }
 
     /// Discards a held run: nothing of its plan is written.
@@ -1305,15 +1347,7 @@ async fn list_changes(
 fn plan_object_ids(plan: &Plan) -> Vec<String> {
     plan.actions
         .iter()
-        .filter_map(|a| match a {
-            Action::Create { user, .. } | Action::Review { user, .. } => {
-                Some(user.object_id.clone())
-            }
-            Action::Update { object_id, .. } | Action::FlagDeleted { object_id, .. } => {
-                Some(object_id.clone())
-            }
-            Action::Unchanged { .. } => None,
-        })
+        .filter_map(|a| a.object_id().map(str::to_owned))
         .collect()
 }
 

@@ -161,6 +161,65 @@ pub struct Counts {
     pub conflicts: usize,
 }
 
+impl Action {
+    /// The Entra user the action is about (none for an unchanged contact).
+    pub fn object_id(&self) -> Option<&str> {
+        match self {
+            Action::Create { user, .. } | Action::Review { user, .. } => Some(&user.object_id),
+            Action::Update { object_id, .. } | Action::FlagDeleted { object_id, .. } => {
+                Some(object_id)
+            }
+            Action::Unchanged { .. } => None,
+        }
+    }
+}
+
+impl Counts {
+    /// The counts of these actions.
+    pub fn of(actions: &[Action]) -> Self {
+        let mut c = Counts::default();
+        for a in actions {
+            match a {
+                Action::Create { .. } => c.created += 1,
+                Action::Update {
+                    reactivate,
+                    outcomes,
+                    ..
+                } => {
+                    c.updated += 1;
+                    c.reactivated += usize::from(*reactivate);
+                    c.conflicts += outcomes
+                        .iter()
+                        .filter(|(_, o)| matches!(o, FieldOutcome::Conflict(_)))
+                        .count();
+                }
+                Action::Unchanged { .. } => c.unchanged += 1,
+                Action::FlagDeleted { .. } => c.flagged += 1,
+                Action::Review { .. } => c.review += 1,
+            }
+        }
+        c
+    }
+}
+
+impl Plan {
+    /// The part of the plan about the users `picked` (by object id), without a hold: what a
+    /// person ticked on a held run or a preview.
+    pub fn only(&self, picked: &HashSet<String>) -> Plan {
+        let actions: Vec<Action> = self
+            .actions
+            .iter()
+            .filter(|a| a.object_id().is_some_and(|o| picked.contains(o)))
+            .cloned()
+            .collect();
+        Plan {
+            counts: Counts::of(&actions),
+            actions,
+            hold: None,
+        }
+    }
+}
+
 /// The whole plan of a run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {

@@ -914,3 +914,48 @@ async fn later_runs_list_only_the_changes_and_every_user_again_daily_or_when_the
     assert_eq!(expired.listing, Some(ListingMode::FullAfterExpiredLink));
     assert_eq!(expired.counts.unchanged, all.len() + 1);
 }
+
+#[tokio::test]
+async fn a_preview_applies_only_the_lines_a_person_ticks() {
+    let h = Harness::start().await;
+    let s = &h.services;
+    let conn = connected(&h).await;
+    let preview = h.preview_sync(conn).await.expect("previewed");
+    let run = s.sync_run(&h.owner, preview).await.expect("run");
+    assert_eq!(run.status, "held");
+    let new: Vec<&roster_core::contacts::PlannedLine> = run
+        .planned
+        .iter()
+        .filter(|l| l.what == "New contact")
+        .collect();
+    assert!(new.len() > 2);
+    let picked: Vec<String> = new[..2]
+        .iter()
+        .map(|l| l.object_id.clone().expect("a user"))
+        .collect();
+    // Nothing ticked: refused, nothing written.
+    assert!(matches!(
+        s.apply_picked(&h.owner, preview, &[]).await,
+        Err(CoreError::Conflict(_))
+    ));
+    assert_eq!(
+        s.apply_picked(&h.owner, preview, &picked)
+            .await
+            .expect("applied"),
+        2
+    );
+    let all = contacts(&h, ContactFilter::default()).await;
+    let mut names: Vec<String> = all.iter().map(|c| c.display_name.clone()).collect();
+    names.sort();
+    let mut expected: Vec<String> = new[..2].iter().map(|l| l.who.clone()).collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    let done = s.sync_run(&h.owner, preview).await.expect("run");
+    assert_eq!(done.status, "succeeded");
+    assert_eq!(done.counts.expect("counts").counts.created, 2);
+    // Applied once: the run waits for nothing any more.
+    assert!(matches!(
+        s.apply_picked(&h.owner, preview, &picked).await,
+        Err(CoreError::Conflict(_))
+    ));
+}
