@@ -35,7 +35,10 @@ pub fn DashboardPage() -> impl IntoView {
                         />
                     }
                     .into_any(),
-                    Ok(rows) => attention(rows).into_any(),
+                    Ok(rows) => match state.services.sync_attention(&p).await {
+                        Ok(sync) => attention(rows, sync).into_any(),
+                        Err(e) => crate::shell::load::load_error(e),
+                    },
                     Err(e) => crate::shell::load::load_error(e),
                 }
             })}
@@ -44,7 +47,10 @@ pub fn DashboardPage() -> impl IntoView {
 }
 
 /// What needs a person: failing connections and secrets that expire within 30 days.
-fn attention(rows: Vec<roster_core::ConnectionView>) -> impl IntoView {
+fn attention(
+    rows: Vec<roster_core::ConnectionView>,
+    sync: roster_core::sync::jobs::SyncAttention,
+) -> impl IntoView {
     use roster_domain::tenant::ConnectionStatus;
     let total = rows.len();
     let ok = rows
@@ -69,6 +75,47 @@ fn attention(rows: Vec<roster_core::ConnectionView>) -> impl IntoView {
         if !class.is_empty() {
             items.push((href, format!("{name}: client secret {text}"), class));
         }
+    }
+    for run in &sync.failing_twice {
+        let cause = run
+            .error
+            .as_ref()
+            .map(|e| e.cause.clone())
+            .unwrap_or_default();
+        items.push((
+            format!("/sync-log/{}", run.id),
+            format!(
+                "{}: the last two syncs failed — {cause}",
+                run.connection_title
+            ),
+            "bad",
+        ));
+    }
+    for run in &sync.held {
+        let why = if run.preview {
+            "a preview waits to be applied or discarded"
+        } else {
+            "a sync is held until someone confirms or discards it"
+        };
+        items.push((
+            format!("/sync-log/{}", run.id),
+            format!("{}: {why}", run.connection_title),
+            "warn",
+        ));
+    }
+    if sync.to_review > 0 {
+        items.push((
+            "/review/contacts".to_owned(),
+            format!("{} user(s) wait in Review for a decision", sync.to_review),
+            "warn",
+        ));
+    }
+    for (id, title) in &sync.never_synced {
+        items.push((
+            format!("/tenants/{id}"),
+            format!("{title}: never synced yet"),
+            "",
+        ));
     }
     let list = if items.is_empty() {
         view! { <p>"Nothing needs attention."</p> }.into_any()

@@ -943,3 +943,69 @@ async fn the_wizard_saves_the_sync_settings_with_the_connection_and_can_preview_
     );
     assert_eq!(owner.get("/contacts").await.texts("tbody tr").len(), 2);
 }
+
+#[tokio::test]
+async fn the_dashboard_raises_the_second_failure_in_a_row_held_runs_and_waiting_reviews() {
+    let app = TestApp::spawn_with_microsoft().await;
+    let owner = app.with_owner().await;
+    let c = app.customer(0);
+    let conn = connected(&app, &owner, &c, "Customer Zero").await;
+    let attention = |page: &crate::helpers::Page| page.texts("ul.attention li").join(" | ");
+    assert!(!attention(&owner.get("/").await).contains("failed"));
+
+    // A preview waiting for a decision is listed.
+    owner
+        .submit(
+            &format!("/tenants/{conn}"),
+            "/api/preview_sync",
+            &[("id", &conn)],
+        )
+        .await;
+    app.settle().await;
+    let page = owner.get("/").await;
+    assert!(
+        attention(&page).contains(": a preview waits to be applied or discarded"),
+        "{}",
+        attention(&page)
+    );
+    // The secret expires in Entra: the next syncs fail. One failure is not yet an alert.
+    app.microsoft()
+        .expire_secret(
+            &c.tenant_id,
+            c.client_id.parse().expect("client id"),
+            c.secret_id.parse().expect("key id"),
+        )
+        .expect("expired");
+    // An hour on, the token Roster holds has run out too.
+    app.clock.advance(jiff::SignedDuration::from_hours(2));
+    let sync = || async {
+        owner
+            .submit(
+                &format!("/tenants/{conn}"),
+                "/api/sync_now",
+                &[("id", &conn)],
+            )
+            .await;
+        app.settle().await;
+    };
+    sync().await;
+    let once = owner.get("/").await;
+    assert!(
+        !attention(&once).contains("the last two syncs failed"),
+        "{}",
+        attention(&once)
+    );
+    sync().await;
+    let twice = owner.get("/").await;
+    let items = attention(&twice);
+    assert!(
+        items.contains(": the last two syncs failed — The client secret has expired."),
+        "{items}"
+    );
+    assert!(
+        owner
+            .get(&format!("/tenants/{conn}"))
+            .await
+            .contains("The last two syncs of this tenant failed")
+    );
+}

@@ -73,6 +73,19 @@ impl ProgressHandle {
     }
 }
 
+/// What about syncing needs a person, across the workspace (the dashboard's attention list).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncAttention {
+    /// Connections whose last two runs failed, with the latest run (its cause).
+    pub failing_twice: Vec<crate::contacts::RunView>,
+    /// Runs held for a person to confirm (guards and previews).
+    pub held: Vec<crate::contacts::RunView>,
+    /// Users waiting in the contact review queue.
+    pub to_review: usize,
+    /// Matched connections that never synced.
+    pub never_synced: Vec<(ConnectionId, String)>,
+}
+
 /// A connection's syncing at a glance.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyncSummary {
@@ -340,6 +353,44 @@ impl Services {
             .next_sync_at(connection.as_uuid())
             .await?;
         Ok(at.filter(|&ms| ms != NEVER).map(roster_store::from_millis))
+    }
+
+    /// What about syncing needs a person across the workspace.
+    pub async fn sync_attention(&self, actor: &Principal) -> Result<SyncAttention> {
+        self.authorize(actor, Permission::View)?;
+        let scope = actor.scope(&self.db);
+        let mut out = SyncAttention {
+            held: self
+                .sync_runs_with(
+                    actor,
+                    None,
+                    Some("held"),
+                    &roster_store::PageRequest::first(50),
+                )
+                .await?
+                .items,
+            to_review: self.contact_review(actor).await?.len(),
+            ..SyncAttention::default()
+        };
+        for c in self.connections(actor).await? {
+            if c.organization.is_none() {
+                continue;
+            }
+            let latest = self
+                .sync_runs(actor, Some(c.id), &roster_store::PageRequest::first(1))
+                .await?
+                .items
+                .into_iter()
+                .next();
+            match latest {
+                None => out.never_synced.push((c.id, c.title.clone())),
+                Some(run) if scope.failed_in_a_row(c.id.as_uuid(), 2).await? => {
+                    out.failing_twice.push(run);
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(out)
     }
 
     /// A connection's syncing at a glance, for its page: the schedule, the next scheduled run,
