@@ -22,3 +22,5 @@ ALTER TABLE tenant_connections ADD COLUMN full_listing_at BIGINT;
 CREATE INDEX contacts_unlinked ON contacts (workspace_id, organization_id) WHERE object_id IS NULL;
 -- A plan records the latest change of the organization's contacts (read from this index alone).
 CREATE INDEX contacts_latest_change ON contacts (workspace_id, organization_id, updated_at);
+-- The contacts list sorted by last change, paged by keyset.
+CREATE INDEX contacts_recent ON contacts (workspace_id, updated_at, id);

@@ -27,6 +27,9 @@ fn filter_from_query() -> (ContactFilter, String, String) {
         organization_id: query_param("organization").and_then(|o| o.parse().ok()),
         ..ContactFilter::default()
     };
+    if query_param("sort").as_deref() == Some("changed") {
+        f.sort = roster_core::ContactSort::RecentlyChanged;
+    }
     match show.as_str() {
         "deleted" => f.deleted_in_entra = Some(true),
         "disabled" => f.disabled = Some(true),
@@ -70,6 +73,10 @@ pub fn ContactsPage() -> impl IntoView {
                 if !show.is_empty() {
                     query.push(format!("show={}", urlencoding::encode(&show)));
                 }
+                let by_change = filter.sort == roster_core::ContactSort::RecentlyChanged;
+                if by_change {
+                    query.push("sort=changed".to_owned());
+                }
                 let org = filter.organization_id.map(|o| o.to_string());
                 if let Some(o) = &org {
                     query.push(format!("organization={o}"));
@@ -90,6 +97,11 @@ pub fn ContactsPage() -> impl IntoView {
                             {option("disabled", "Disabled accounts")}
                             {option("conflicts", "With conflicts")}
                             {option("not_linked", "Not linked to Entra")}
+                        </select>
+                        <label for="contacts-sort">"Sort"</label>
+                        <select id="contacts-sort" name="sort">
+                            <option value="" selected=!by_change>"By name"</option>
+                            <option value="changed" selected=by_change>"Recently changed first"</option>
                         </select>
                         {org_input}
                         <button type="submit">"Search"</button>

@@ -21,6 +21,6 @@ pub use connections::{ConnectionView, OrganizationRef};
 pub use error::{CoreError, FieldErrors};
 pub use organizations::{ConnectionSummary, OrganizationView};
 pub use roster_store::{
-    AuditRecord, ContactFilter, Cursor, Db, Page, PageRequest, Principal, WorkspaceRow,
+    AuditRecord, ContactFilter, ContactSort, Cursor, Db, Page, PageRequest, Principal, WorkspaceRow,
 };
 pub use services::{Services, SessionPolicy};

@@ -94,6 +94,16 @@ pub struct SyncRunRow {
 pub(crate) const RUN_COLUMNS: &str = "id, connection_id, trigger, requested_by, preview, status, queued_at, \
      started_at, finished_at, counts, plan, error, attempts, progress";
 
+/// The order of the contacts list; each has its own keyset index.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ContactSort {
+    /// By display name (folded), A to Z.
+    #[default]
+    Name,
+    /// The most recently changed first.
+    RecentlyChanged,
+}
+
 /// What the contacts list is narrowed to.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ContactFilter {
@@ -106,6 +116,8 @@ pub struct ContactFilter {
     pub with_conflicts: bool,
     pub not_linked: bool,
     pub group: Option<String>,
+    /// The order of the list.
+    pub sort: ContactSort,
 }
 
 fn contact_columns() -> String {
@@ -393,8 +405,14 @@ impl WorkspaceScope<'_> {
              AND ($11 IS NULL OR EXISTS (SELECT 1 FROM contact_groups g WHERE g.workspace_id = contacts.workspace_id \
                                          AND g.contact_id = contacts.id AND g.name = $11)) \
              AND ($12 IS NULL OR sort_key > $12 OR (sort_key = $12 AND id > $13)) \
-             ORDER BY sort_key, id LIMIT $14",
-            cols = contact_columns()
+             AND ($15 IS NULL OR updated_at < $15 OR (updated_at = $15 AND id < $13)) \
+             ORDER BY {order} LIMIT $14",
+            cols = contact_columns(),
+            // A name cursor carries text and a change cursor a number; the other is NULL.
+            order = match filter.sort {
+                ContactSort::Name => "sort_key, id",
+                ContactSort::RecentlyChanged => "updated_at DESC, id DESC",
+            },
         );
         let after = req.after.as_ref();
         let rows = dispatch!(self.db, |pool| {
@@ -413,6 +431,7 @@ impl WorkspaceScope<'_> {
                 .bind(after.and_then(Cursor::text))
                 .bind(req.after_id())
                 .bind(req.fetch())
+                .bind(after.and_then(Cursor::number))
                 .fetch_all(pool)
                 .await?;
             let mut rows = Vec::with_capacity(raw.len());
@@ -437,8 +456,12 @@ impl WorkspaceScope<'_> {
         })?;
         let (mut rows, groups) = rows;
         attach(&mut rows, groups);
+        let sort = filter.sort;
         Ok(Page::from_rows(rows, req, |r| Cursor {
-            key: SortKey::Text(r.sort_key.clone()),
+            key: match sort {
+                ContactSort::Name => SortKey::Text(r.sort_key.clone()),
+                ContactSort::RecentlyChanged => SortKey::Number(r.updated_at),
+            },
             id: r.id,
         }))
     }

@@ -19,7 +19,7 @@ pub use accounts::{
 };
 pub use audit::{AuditEntry, AuditRecord};
 pub use contacts::{
-    ContactEventRow, ContactFilter, ContactRow, ReviewRow, SYNCED_COLUMNS, SyncRunRow,
+    ContactEventRow, ContactFilter, ContactRow, ContactSort, ReviewRow, SYNCED_COLUMNS, SyncRunRow,
     fold_sort_key,
 };
 pub use db::{Backend, Db, redact_url};

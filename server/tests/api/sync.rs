@@ -130,6 +130,17 @@ async fn a_technician_syncs_a_tenant_and_a_viewer_only_reads_the_result() {
     let contacts = viewer.get("/contacts").await;
     let names = contacts.texts("tbody td:first-child");
     assert!(!names.is_empty());
+    // Sorted by last change instead: the same contacts, and the choice is kept.
+    let recent = viewer.get("/contacts?sort=changed").await;
+    assert_eq!(
+        recent.attrs("#contacts-sort option[selected]", "value"),
+        vec!["changed"]
+    );
+    let mut by_change = recent.texts("tbody td:first-child");
+    let mut by_name = names.clone();
+    by_change.sort();
+    by_name.sort();
+    assert_eq!(by_change, by_name);
     let search = viewer
         .get(&format!("/contacts?q={}", urlencoding::encode(&names[0])))
         .await;

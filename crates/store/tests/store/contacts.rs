@@ -161,6 +161,33 @@ async fn contacts_are_written_in_batches_and_read_back_whole() {
         }
         assert_eq!(seen, 620);
 
+        // Sorted by last change, newest first: give every contact its own time (some share one),
+        // then walk the pages.
+        let mut timed = s.contacts_of_organization(org).await.unwrap();
+        for (i, c) in timed.iter_mut().enumerate() {
+            c.updated_at = 1_000 + (i as i64 * 7919) % 400;
+        }
+        let mut unit = s.begin().await.unwrap();
+        unit.write_contacts(&timed).await.unwrap();
+        unit.commit().await.unwrap();
+        let by_change = ContactFilter {
+            sort: roster_store::ContactSort::RecentlyChanged,
+            ..ContactFilter::default()
+        };
+        let mut req = PageRequest::first(150);
+        let mut walked: Vec<(i64, Uuid)> = Vec::new();
+        loop {
+            let p = s.contacts_page(&by_change, &req).await.unwrap();
+            walked.extend(p.items.iter().map(|c| (c.updated_at, c.id)));
+            match p.next {
+                Some(c) => req = PageRequest::after(Some(c), 150),
+                None => break,
+            }
+        }
+        let mut expected: Vec<(i64, Uuid)> = timed.iter().map(|c| (c.updated_at, c.id)).collect();
+        expected.sort_by(|a, b| b.cmp(a));
+        assert_eq!(walked, expected, "{:?}", db.backend());
+
         // Another workspace can neither read nor overwrite these contacts.
         let b = db
             .create_workspace_with_owner("B", "b@b.test", "B", "h", 1, false)
