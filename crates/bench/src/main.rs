@@ -1,6 +1,7 @@
 //! `roster-bench`: Roster's benchmark programs, one subcommand each. Every figure is printed as a
 //! `name: value unit` line, and the last line is a one-line summary.
 
+mod contacts;
 mod emulator;
 mod sync;
 
@@ -16,6 +17,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Bench {
+    /// The contacts list on a large workspace: first and deep pages, searches and filters.
+    Contacts(contacts::Args),
     /// Lists a generated tenant's users through the Graph emulator with `$top=999`.
     Emulator(emulator::Args),
     /// Syncs a generated tenant into an empty database: full sync, unchanged resync, 1 % changed.
@@ -26,6 +29,7 @@ enum Bench {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.bench {
+        Bench::Contacts(args) => contacts::run(args).await,
         Bench::Emulator(args) => emulator::run(args).await,
         Bench::Sync(args) => sync::run(args).await,
     }

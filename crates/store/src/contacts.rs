@@ -392,48 +392,85 @@ impl WorkspaceScope<'_> {
             .map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>())
             .filter(|d| d.len() >= 3)
             .map(|d| format!("%{d}%"));
-        let sql = format!(
-            "SELECT {cols} FROM contacts WHERE workspace_id = $1 \
-             AND ($2 IS NULL OR (sort_key >= $2 AND sort_key < $3) OR email_key LIKE $4 \
-                  OR ($5 IS NOT NULL AND (REPLACE(REPLACE(REPLACE(business_phone, ' ', ''), '-', ''), '+', '') LIKE $5 \
-                                      OR REPLACE(REPLACE(REPLACE(mobile_phone, ' ', ''), '-', ''), '+', '') LIKE $5))) \
-             AND ($6 IS NULL OR organization_id = $6) \
-             AND ($7 IS NULL OR deleted_in_entra = $7) \
-             AND ($8 IS NULL OR disabled = $8) \
-             AND ($9 = FALSE OR conflicts > 0) \
-             AND ($10 = FALSE OR object_id IS NULL) \
-             AND ($11 IS NULL OR EXISTS (SELECT 1 FROM contact_groups g WHERE g.workspace_id = contacts.workspace_id \
-                                         AND g.contact_id = contacts.id AND g.name = $11)) \
-             AND ($12 IS NULL OR sort_key > $12 OR (sort_key = $12 AND id > $13)) \
-             AND ($15 IS NULL OR updated_at < $15 OR (updated_at = $15 AND id < $13)) \
-             ORDER BY {order} LIMIT $14",
-            cols = contact_columns(),
-            // A name cursor carries text and a change cursor a number; the other is NULL.
-            order = match filter.sort {
-                ContactSort::Name => "sort_key, id",
-                ContactSort::RecentlyChanged => "updated_at DESC, id DESC",
-            },
+        // Only the conditions that apply are put in the statement, and the keyset condition is a
+        // row comparison, so each list reads its index from the cursor on (a deep page costs what
+        // the first one does).
+        let select = format!(
+            "SELECT {} FROM contacts WHERE workspace_id = ",
+            contact_columns()
         );
+        let phone = |col: &str| {
+            format!(" OR REPLACE(REPLACE(REPLACE({col}, ' ', ''), '-', ''), '+', '') LIKE ")
+        };
         let after = req.after.as_ref();
         let rows = dispatch!(self.db, |pool| {
-            let raw = sqlx::query(&sql)
-                .bind(ws)
-                .bind(prefix.as_deref())
-                .bind(prefix.as_deref().map(prefix_end))
-                .bind(fragment.as_deref())
-                .bind(digits.as_deref())
-                .bind(filter.organization_id)
-                .bind(filter.deleted_in_entra)
-                .bind(filter.disabled)
-                .bind(filter.with_conflicts)
-                .bind(filter.not_linked)
-                .bind(filter.group.as_deref())
-                .bind(after.and_then(Cursor::text))
-                .bind(req.after_id())
-                .bind(req.fetch())
-                .bind(after.and_then(Cursor::number))
-                .fetch_all(pool)
-                .await?;
+            let mut q = sqlx::QueryBuilder::new(&select);
+            q.push_bind(ws);
+            if let (Some(prefix), Some(fragment)) = (&prefix, &fragment) {
+                q.push(" AND ((sort_key >= ")
+                    .push_bind(prefix.clone())
+                    .push(" AND sort_key < ")
+                    .push_bind(prefix_end(prefix))
+                    .push(") OR email_key LIKE ")
+                    .push_bind(fragment.clone());
+                if let Some(d) = &digits {
+                    q.push(phone("business_phone"))
+                        .push_bind(d.clone())
+                        .push(phone("mobile_phone"))
+                        .push_bind(d.clone());
+                }
+                q.push(")");
+            }
+            if let Some(o) = filter.organization_id {
+                q.push(" AND organization_id = ").push_bind(o);
+            }
+            if let Some(d) = filter.deleted_in_entra {
+                q.push(" AND deleted_in_entra = ").push_bind(d);
+            }
+            if let Some(d) = filter.disabled {
+                q.push(" AND disabled = ").push_bind(d);
+            }
+            if filter.with_conflicts {
+                q.push(" AND conflicts > 0");
+            }
+            if filter.not_linked {
+                q.push(" AND object_id IS NULL");
+            }
+            if let Some(g) = &filter.group {
+                q.push(
+                    " AND EXISTS (SELECT 1 FROM contact_groups g WHERE g.workspace_id = contacts.workspace_id \
+                     AND g.contact_id = contacts.id AND g.name = ",
+                )
+                .push_bind(g.clone())
+                .push(")");
+            }
+            match (filter.sort, after) {
+                (ContactSort::Name, Some(c)) => {
+                    if let Some(key) = c.text() {
+                        q.push(" AND (sort_key, id) > (")
+                            .push_bind(key.to_owned())
+                            .push(", ")
+                            .push_bind(c.id)
+                            .push(")");
+                    }
+                }
+                (ContactSort::RecentlyChanged, Some(c)) => {
+                    if let Some(at) = c.number() {
+                        q.push(" AND (updated_at, id) < (")
+                            .push_bind(at)
+                            .push(", ")
+                            .push_bind(c.id)
+                            .push(")");
+                    }
+                }
+                (_, None) => {}
+            }
+            q.push(match filter.sort {
+                ContactSort::Name => " ORDER BY sort_key, id LIMIT ",
+                ContactSort::RecentlyChanged => " ORDER BY updated_at DESC, id DESC LIMIT ",
+            })
+            .push_bind(req.fetch());
+            let raw = q.build().fetch_all(pool).await?;
             let mut rows = Vec::with_capacity(raw.len());
             for r in &raw {
                 rows.push(contact_from_row!(r));
