@@ -24,3 +24,7 @@ CREATE INDEX contacts_unlinked ON contacts (workspace_id, organization_id) WHERE
 CREATE INDEX contacts_latest_change ON contacts (workspace_id, organization_id, updated_at);
 -- The contacts list sorted by last change, paged by keyset.
 CREATE INDEX contacts_recent ON contacts (workspace_id, updated_at, id);
+-- The contacts list's rarer filters read only their own contacts, in list order.
+CREATE INDEX contacts_with_conflicts ON contacts (workspace_id, sort_key, id) WHERE conflicts > 0;
+CREATE INDEX contacts_deleted ON contacts (workspace_id, sort_key, id) WHERE deleted_in_entra = TRUE;
+CREATE INDEX contacts_not_linked ON contacts (workspace_id, sort_key, id) WHERE object_id IS NULL;

@@ -290,6 +290,16 @@ fn run_view(
                 .collect_view();
             view! { <h2>"Left out by the filters"</h2><ul>{items}</ul> }
         });
+    let meanwhile = r
+        .counts
+        .as_ref()
+        .filter(|c| c.changed_meanwhile > 0)
+        .map(|c| view! {
+            <p class="banner warn" role="status">{format!(
+                "{} contact(s) were changed by someone while this run worked; they were left as they were, and the next sync looks at them again.",
+                c.changed_meanwhile
+            )}</p>
+        });
     let finished = r
         .finished_at
         .map(|t| fmt_time(t.as_millisecond()))
@@ -320,6 +330,7 @@ fn run_view(
     view! {
         <Layout title=format!("{} of {}", if r.preview { "Preview" } else { "Sync" }, r.connection_title)>
             {progress}
+            {meanwhile}
             {held}
             {error}
             <dl class="facts">

@@ -10,7 +10,7 @@ use crate::error::{Result, StoreError};
 use crate::page::{Cursor, Page, PageRequest, SortKey};
 use crate::scope::WorkspaceScope;
 use crate::unit::{Unit, unit_dispatch};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// The synced field columns of `contacts`, in the order of `ContactRow::values`.
@@ -637,6 +637,19 @@ impl Unit<'_> {
     /// Inserts or replaces whole contact rows (by id), with their fields' provenance and groups, in
     /// multi-row statements. A contact of another workspace's id is refused by the database.
     pub async fn write_contacts(&mut self, contacts: &[ContactRow]) -> Result<()> {
+        self.write_contacts_read_at(contacts, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// Like [`Unit::write_contacts`], but when `read_at` is given an existing contact changed
+    /// after that time (by a person, while a sync worked from what it read earlier) is left as it
+    /// is; returns the ids of the contacts so left.
+    pub async fn write_contacts_read_at(
+        &mut self,
+        contacts: &[ContactRow],
+        read_at: Option<i64>,
+    ) -> Result<Vec<Uuid>> {
         let ws = self.ws();
         let rows = last_per_key(contacts.iter().collect(), |c| c.id);
         let per = self.db.backend().rows_per_statement();
@@ -648,10 +661,16 @@ impl Unit<'_> {
             .collect();
         let insert = format!("INSERT INTO contacts (workspace_id, {cols}) ");
         let upsert = format!(
-            " ON CONFLICT (id) DO UPDATE SET {} WHERE contacts.workspace_id = excluded.workspace_id",
-            updates.join(", ")
+            " ON CONFLICT (id) DO UPDATE SET {} WHERE contacts.workspace_id = excluded.workspace_id{} RETURNING id",
+            updates.join(", "),
+            if read_at.is_some() {
+                " AND contacts.updated_at <= $read_at"
+            } else {
+                ""
+            }
         );
         unit_dispatch!(self, |conn| {
+            let mut left: Vec<Uuid> = Vec::new();
             for chunk in rows.chunks(per) {
                 let mut q = sqlx::QueryBuilder::new(&insert);
                 q.push_values(chunk.iter(), |mut b, c| {
@@ -674,23 +693,59 @@ impl Unit<'_> {
                         .push_bind(c.created_at)
                         .push_bind(c.updated_at);
                 });
-                q.push(&upsert);
-                let n = q.build().execute(&mut *conn).await?.rows_affected();
-                if n < chunk.len() as u64 {
-                    // An id that exists in another workspace: the upsert's condition skipped it.
-                    return Err(StoreError::NotFound);
+                match upsert.split_once("$read_at") {
+                    Some((head, tail)) => {
+                        q.push(head)
+                            .push_bind(read_at.unwrap_or(i64::MAX))
+                            .push(tail);
+                    }
+                    None => {
+                        q.push(&upsert);
+                    }
+                }
+                let written: HashSet<Uuid> = q
+                    .build_query_scalar::<Uuid>()
+                    .fetch_all(&mut *conn)
+                    .await?
+                    .into_iter()
+                    .collect();
+                let skipped: Vec<Uuid> = chunk
+                    .iter()
+                    .map(|c| c.id)
+                    .filter(|id| !written.contains(id))
+                    .collect();
+                if !skipped.is_empty() {
+                    // Skipped: changed since `read_at`, or an id of another workspace (refused).
+                    let mut q = sqlx::QueryBuilder::new(
+                        "SELECT COUNT(*) FROM contacts WHERE workspace_id <> ",
+                    );
+                    q.push_bind(ws).push(" AND id IN (");
+                    let mut sep = q.separated(", ");
+                    for id in &skipped {
+                        sep.push_bind(*id);
+                    }
+                    sep.push_unseparated(")");
+                    let foreign: i64 = q.build_query_scalar().fetch_one(&mut *conn).await?;
+                    if foreign > 0 || read_at.is_none() {
+                        return Err(StoreError::NotFound);
+                    }
+                    left.extend(skipped);
+                }
+                if written.is_empty() {
+                    continue;
                 }
                 let mut del =
                     sqlx::QueryBuilder::new("DELETE FROM contact_groups WHERE workspace_id = ");
                 del.push_bind(ws).push(" AND contact_id IN (");
                 let mut sep = del.separated(", ");
-                for c in chunk {
-                    sep.push_bind(c.id);
+                for id in &written {
+                    sep.push_bind(*id);
                 }
                 sep.push_unseparated(")");
                 del.build().execute(&mut *conn).await?;
                 let groups: Vec<(Uuid, &String)> = chunk
                     .iter()
+                    .filter(|c| written.contains(&c.id))
                     .flat_map(|c| c.groups.iter().map(move |g| (c.id, g)))
                     .collect();
                 for part in groups.chunks(per * 2) {
@@ -703,7 +758,7 @@ impl Unit<'_> {
                     q.build().execute(&mut *conn).await?;
                 }
             }
-            Ok::<(), StoreError>(())
+            Ok::<Vec<Uuid>, StoreError>(left)
         })
     }
 

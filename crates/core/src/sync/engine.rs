@@ -128,6 +128,10 @@ pub struct RunCounts {
     /// How the users were listed: every user, or the changes since the last run.
     #[serde(default)]
     pub listing: Option<ListingMode>,
+    /// Contacts a person changed while the run worked: left as they were (the next run looks
+    /// at them again).
+    #[serde(default)]
+    pub changed_meanwhile: usize,
 }
 
 /// How a run listed the tenant's users.
@@ -620,6 +624,7 @@ impl Services {
             }
         }
         let run_basis = basis(&scope, organization).await?;
+        let read_at = self.now_ms();
         let existing = match &touched {
             None => scope.contacts_of_organization(organization).await?,
             Some(ids) => {
@@ -680,6 +685,7 @@ impl Services {
             Some((job, &delta)),
             &plan,
             &existing,
+            read_at,
             organization,
             &row.tenant_id,
             &mut run,
@@ -894,6 +900,7 @@ impl Services {
         job: Option<(&ClaimedRun, &DeltaUpdate)>,
         plan: &Plan,
         existing: &[ContactRow],
+        read_at: i64,
         organization: uuid::Uuid,
         tenant_id: &str,
         run: &mut SyncRunRow,
@@ -911,6 +918,7 @@ impl Services {
             },
         );
         let mut events = writes.events.as_slice();
+        let mut left_alone = 0;
         let mut chunks: Vec<&[ContactRow]> = writes.contacts.chunks(CONTACTS_PER_UNIT).collect();
         if chunks.is_empty() {
             // Nothing to write: one unit still records the run's outcome.
@@ -928,9 +936,34 @@ impl Services {
             if let Some((job, _)) = job {
                 unit.hold_run(job, self.now_ms()).await?;
             }
-            unit.write_contacts(chunk).await?;
-            unit.add_contact_events(mine).await?;
+            // A contact changed by a person since the run read it is not overwritten.
+            let skipped: HashSet<uuid::Uuid> = unit
+                .write_contacts_read_at(chunk, Some(read_at))
+                .await?
+                .into_iter()
+                .collect();
+            left_alone += skipped.len();
+            if skipped.is_empty() {
+                unit.add_contact_events(mine).await?;
+            } else {
+                let kept: Vec<ContactEventRow> = mine
+                    .iter()
+                    .filter(|e| !skipped.contains(&e.contact_id))
+                    .cloned()
+                    .collect();
+                unit.add_contact_events(&kept).await?;
+            }
             if i == last {
+                if left_alone > 0
+                    && let Some(mut counts) = run
+                        .counts
+                        .as_deref()
+                        .and_then(|c| serde_json::from_str::<RunCounts>(c).ok())
+                {
+                    counts.changed_meanwhile = left_alone;
+                    run.counts = serde_json::to_string(&counts).ok();
+                    tracing::info!(run = %run_id, left_alone, "contacts changed during the run were left as they were");
+                }
                 if let Some((_, delta)) = job {
                     unit.set_delta_state(
                         run.connection_id,
@@ -1061,6 +1094,7 @@ impl Services {
                 "This tenant is no longer matched to an organization.".into(),
             ));
         };
+        let read_at = self.now_ms();
         let existing = scope.contacts_of_organization(organization).await?;
         if basis(&scope, organization).await? != counts.basis {
             return Err(CoreError::Conflict(
@@ -1092,6 +1126,7 @@ impl Services {
             None,
             &plan,
             &existing,
+            read_at,
             organization,
             &row.tenant_id,
             &mut run,

@@ -188,6 +188,37 @@ async fn contacts_are_written_in_batches_and_read_back_whole() {
         expected.sort_by(|a, b| b.cmp(a));
         assert_eq!(walked, expected, "{:?}", db.backend());
 
+        // A write from what was read at time 5,000 leaves alone a contact changed after it.
+        let mut fresh = s.contacts_of_organization(org).await.unwrap();
+        fresh.truncate(3);
+        let mut edited = fresh[1].clone();
+        edited.updated_at = 6_000;
+        edited.values[4] = Some("Edited by hand".into());
+        let mut unit = s.begin().await.unwrap();
+        unit.write_contacts(std::slice::from_ref(&edited))
+            .await
+            .unwrap();
+        unit.commit().await.unwrap();
+        for c in &mut fresh {
+            c.values[4] = Some("From the sync".into());
+            c.updated_at = 7_000;
+        }
+        let mut unit = s.begin().await.unwrap();
+        let left = unit
+            .write_contacts_read_at(&fresh, Some(5_000))
+            .await
+            .unwrap();
+        unit.commit().await.unwrap();
+        assert_eq!(left, vec![edited.id]);
+        assert_eq!(
+            s.contact(edited.id).await.unwrap().values[4].as_deref(),
+            Some("Edited by hand")
+        );
+        assert_eq!(
+            s.contact(fresh[0].id).await.unwrap().values[4].as_deref(),
+            Some("From the sync")
+        );
+
         // Another workspace can neither read nor overwrite these contacts.
         let b = db
             .create_workspace_with_owner("B", "b@b.test", "B", "h", 1, false)
