@@ -2,8 +2,9 @@
 
 use crate::helpers::{Browser, Customer, TestApp};
 
-/// Creates an organization and connects customer `c` to it; returns the connection id.
-async fn connected(app: &TestApp, owner: &Browser, c: &Customer, org_name: &str) -> String {
+/// Creates an organization and checks customer `c`'s credentials for it in the wizard; returns
+/// the wizard's address at its last step.
+async fn checked(owner: &Browser, c: &Customer, org_name: &str) -> String {
     let r = owner
         .submit(
             "/organizations/new",
@@ -29,7 +30,12 @@ async fn connected(app: &TestApp, owner: &Browser, c: &Customer, org_name: &str)
             ],
         )
         .await;
-    let page = owner.get(&r.location.expect("checked")).await;
+    r.location.expect("checked")
+}
+
+/// Creates an organization and connects customer `c` to it; returns the connection id.
+async fn connected(app: &TestApp, owner: &Browser, c: &Customer, org_name: &str) -> String {
+    let page = owner.get(&checked(owner, c, org_name).await).await;
     let draft = page
         .attrs("input[name=draft_id]", "value")
         .into_iter()
@@ -827,32 +833,7 @@ async fn the_wizard_saves_the_sync_settings_with_the_connection_and_can_preview_
     let app = TestApp::spawn_with_microsoft().await;
     let owner = app.with_owner().await;
     let c = app.customer(0);
-    let r = owner
-        .submit(
-            "/organizations/new",
-            "/api/create_organization",
-            &[("name", "Customer Zero")],
-        )
-        .await;
-    let org = r
-        .location
-        .expect("created")
-        .trim_start_matches("/organizations/")
-        .to_owned();
-    let r = owner
-        .submit(
-            "/tenants/connect",
-            "/api/check_connection",
-            &[
-                ("organization_id", &org),
-                ("tenant", &c.tenant_id),
-                ("client_id", &c.client_id),
-                ("secret", &c.secret),
-                ("secret_expires_on", &c.expires_on),
-            ],
-        )
-        .await;
-    let wizard = r.location.expect("checked");
+    let wizard = checked(&owner, &c, "Customer Zero").await;
     let page = owner.get(&wizard).await;
     // Step 3 offers the sync settings with their defaults, and both ways to save.
     assert_eq!(

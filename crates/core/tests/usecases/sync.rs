@@ -43,6 +43,26 @@ pub async fn connected_customer(h: &Harness, i: usize, name: &str) -> Connection
     s.save_connection(&h.owner, draft).await.expect("saved")
 }
 
+/// Changes the Entra user linked to `contact` in the emulated tenant; returns its object id.
+async fn change_user(
+    h: &Harness,
+    tenant: &str,
+    contact: roster_domain::ContactId,
+    change: serde_json::Value,
+) -> String {
+    let object_id = h
+        .services
+        .contact(&h.owner, contact)
+        .await
+        .expect("contact")
+        .object_id
+        .expect("linked");
+    h.microsoft()
+        .update_user(tenant, &object_id, &change)
+        .expect("changed");
+    object_id
+}
+
 async fn contacts(h: &Harness, filter: ContactFilter) -> Vec<roster_core::contacts::ContactView> {
     h.services
         .contacts_page(&h.owner, &filter, &PageRequest::first(500))
@@ -96,19 +116,13 @@ async fn a_sync_creates_contacts_then_changes_only_what_changed_and_flags_leaver
 
     // A rename updates the same contact and is an event on it.
     let someone = &all[0];
-    let object_id = s
-        .contact(&h.owner, someone.id)
-        .await
-        .expect("contact")
-        .object_id
-        .expect("linked");
-    h.microsoft()
-        .update_user(
-            &tenant,
-            &object_id,
-            &serde_json::json!({ "display_name": "Renamed Person" }),
-        )
-        .expect("renamed");
+    let object_id = change_user(
+        &h,
+        &tenant,
+        someone.id,
+        serde_json::json!({ "display_name": "Renamed Person" }),
+    )
+    .await;
     h.clock.advance(jiff::SignedDuration::from_mins(5));
     let third = h.sync_now(conn).await.expect("synced");
     let c3 = s
@@ -542,19 +556,13 @@ async fn the_review_queue_holds_what_a_sync_would_not_guess_and_remembers_decisi
         .into_iter()
         .find(|c| c.linked)
         .expect("a linked contact");
-    let other_id = s
-        .contact(&h.owner, other.id)
-        .await
-        .expect("contact")
-        .object_id
-        .expect("linked");
-    h.microsoft()
-        .update_user(
-            &tenant,
-            &other_id,
-            &serde_json::json!({ "job_title": "Moved on" }),
-        )
-        .expect("changed");
+    change_user(
+        &h,
+        &tenant,
+        other.id,
+        serde_json::json!({ "job_title": "Moved on" }),
+    )
+    .await;
     h.clock.advance(jiff::SignedDuration::from_mins(5));
     let delta = synced_counts(&h, conn).await;
     assert_eq!(
@@ -831,7 +839,6 @@ async fn synced_counts(h: &Harness, conn: ConnectionId) -> roster_core::sync::en
 async fn later_runs_list_only_the_changes_and_every_user_again_daily_or_when_the_link_expired() {
     use roster_core::sync::engine::ListingMode;
     let h = Harness::start().await;
-    let s = &h.services;
     let conn = connected(&h).await;
     let tenant = h.customer(0).tenant_id;
     let first = synced_counts(&h, conn).await;
@@ -856,19 +863,13 @@ async fn later_runs_list_only_the_changes_and_every_user_again_daily_or_when_the
         .find(|c| !c.disabled)
         .expect("an enabled contact");
     let disabled_before = all.iter().filter(|c| c.disabled).count();
-    let leaver = s
-        .contact(&h.owner, enabled.id)
-        .await
-        .expect("contact")
-        .object_id
-        .expect("linked");
-    h.microsoft()
-        .update_user(
-            &tenant,
-            &leaver,
-            &serde_json::json!({ "account_enabled": false }),
-        )
-        .expect("disabled");
+    change_user(
+        &h,
+        &tenant,
+        enabled.id,
+        serde_json::json!({ "account_enabled": false }),
+    )
+    .await;
     h.clock.advance(jiff::SignedDuration::from_hours(1));
     let delta = synced_counts(&h, conn).await;
     assert_eq!(delta.listing, Some(ListingMode::Delta));
