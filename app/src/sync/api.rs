@@ -18,7 +18,7 @@ pub async fn sync_now(#[server(default)] id: String) -> Result<(), ServerFnError
     };
     match result {
         Ok(run) => done(
-            "The sync is queued; this page follows it until it is done.",
+            "The sync was started; this page shows its progress and then its outcome.",
             &format!("/sync-log/{run}"),
         ),
         Err(e) => refuse("", &e, &[], &back),

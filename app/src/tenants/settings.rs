@@ -191,7 +191,7 @@ pub fn sync_fields(
                     <Field form="sync" name="service_accounts" label="Service accounts by name" required=false maxlength=500
                         hint="Comma-separated patterns matched against the sign-in name and the display name; * is any run of characters, ? one character. Example: svc-*, *-noreply"
                         value=pattern />
-                    <p class="muted">{service_left}</p>
+                    {(!service_left.ends_with('—')).then(|| view! { <p class="muted">{service_left.clone()}</p> })}
                 </fieldset>
                 <div class="field">
                     <label for="sync-policy">"New users"</label>
@@ -229,7 +229,7 @@ fn checkbox(
         <div class="field check">
             <input type="checkbox" id=id.clone() name=name checked=checked disabled=!can_edit />
             <label for=id>{label}</label>
-            <span class="muted">{format!(" — left out last time: {left_out}")}</span>
+            {(left_out != "—").then(|| view! { <span class="muted">{format!(" — left out last time: {left_out}")}</span> })}
         </div>
     }
 }
