@@ -354,12 +354,10 @@ pub fn plan(input: &PlanInput<'_>, mut new_id: impl FnMut() -> ContactId) -> Pla
     }
 
     let mut actions = Vec::new();
-    let mut counts = Counts::default();
     let mut seen_contacts: HashSet<usize> = HashSet::new();
     for (u, f) in users.iter().zip(found) {
         match f {
             Found::Contact(i, rule) if rule != MatchRule::Linked && claims[&i] > 1 => {
-                counts.review += 1;
                 actions.push(Action::Review {
                     user: Box::new((*u).clone()),
                     reason: ReviewReason::Ambiguous {
@@ -371,27 +369,9 @@ pub fn plan(input: &PlanInput<'_>, mut new_id: impl FnMut() -> ContactId) -> Pla
             }
             Found::Contact(i, rule) => {
                 seen_contacts.insert(i);
-                let action = update(&contacts[i], u, rule);
-                match &action {
-                    Action::Unchanged { .. } => counts.unchanged += 1,
-                    Action::Update {
-                        reactivate,
-                        outcomes,
-                        ..
-                    } => {
-                        counts.updated += 1;
-                        counts.reactivated += usize::from(*reactivate);
-                        counts.conflicts += outcomes
-                            .iter()
-                            .filter(|(_, o)| matches!(o, FieldOutcome::Conflict(_)))
-                            .count();
-                    }
-                    _ => {}
-                }
-                actions.push(action);
+                actions.push(update(&contacts[i], u, rule));
             }
             Found::Ambiguous(rule, hits) => {
-                counts.review += 1;
                 actions.push(Action::Review {
                     user: Box::new((*u).clone()),
                     reason: ReviewReason::Ambiguous {
@@ -403,14 +383,12 @@ pub fn plan(input: &PlanInput<'_>, mut new_id: impl FnMut() -> ContactId) -> Pla
             }
             Found::Nothing => match input.policy {
                 NewUserPolicy::Create => {
-                    counts.created += 1;
                     actions.push(Action::Create {
                         contact: new_id(),
                         user: Box::new((*u).clone()),
                     });
                 }
                 NewUserPolicy::Review => {
-                    counts.review += 1;
                     actions.push(Action::Review {
                         user: Box::new((*u).clone()),
                         reason: ReviewReason::NewUser,
@@ -430,13 +408,13 @@ pub fn plan(input: &PlanInput<'_>, mut new_id: impl FnMut() -> ContactId) -> Pla
         .collect();
     for &i in &linked {
         if !seen_contacts.contains(&i) {
-            counts.flagged += 1;
             actions.push(Action::FlagDeleted {
                 contact: contacts[i].id,
                 object_id: contacts[i].object_id.clone().unwrap_or_default(),
             });
         }
     }
+    let counts = Counts::of(&actions);
     let all_linked = input.delta_linked.unwrap_or(linked.len());
     let hold = if input.delta_linked.is_none() && users.is_empty() && !linked.is_empty() {
         Some(Hold::EmptyListing {
