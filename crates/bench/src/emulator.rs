@@ -50,7 +50,7 @@ struct Token {
 }
 
 /// Peak and current resident memory of this process, in MiB, from /proc.
-fn memory_mb() -> (f64, f64) {
+pub(crate) fn memory_mb() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let field = |name: &str| {
         status
@@ -63,13 +63,11 @@ fn memory_mb() -> (f64, f64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
-#[expect(
-    clippy::disallowed_methods,
-    reason = "a benchmark measures wall time on the monotonic clock"
-)]
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    let scenario = Scenario {
-        seed: args.seed,
+/// One generated tenant of `users` users, without throttling (a benchmark measures Roster, not
+/// the emulated limits).
+pub(crate) fn one_tenant(users: u32, seed: u64) -> Scenario {
+    Scenario {
+        seed,
         settings: Settings {
             throttling: ThrottleConfig {
                 enabled: false,
@@ -79,12 +77,20 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         },
         tenants: vec![TenantSpec {
             generate: Some(GenerateSpec {
-                users: args.users,
-                seed: Some(args.seed),
+                users,
+                seed: Some(seed),
             }),
             ..TenantSpec::default()
         }],
-    };
+    }
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a benchmark measures wall time on the monotonic clock"
+)]
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    let scenario = one_tenant(args.users, args.seed);
     let started = Instant::now();
     let emulator = Emulator::builder()
         .scenario(scenario)

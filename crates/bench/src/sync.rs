@@ -1,6 +1,6 @@
 //! The `sync` benchmark: a full sync of a generated tenant into an empty database, an unchanged
-//! resync, and a resync after 1 % of the users changed, through Roster's own use-cases against
-//! the emulator over HTTP.
+//! full resync a day later, unchanged and 1 %-changed delta resyncs, and a full resync with 1 %
+//! changed, through Roster's own use-cases against the emulator over HTTP.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -9,9 +9,7 @@ use anyhow::{Context as _, bail};
 use roster_core::connections::ConnectForm;
 use roster_core::organizations::OrganizationForm;
 use roster_core::{Services, SessionPolicy, SystemClock};
-use roster_graph_emulator::{
-    Emulator, GenerateSpec, Scenario, Settings, TenantSpec, ThrottleConfig,
-};
+use roster_graph_emulator::Emulator;
 
 /// Options of the sync benchmark.
 #[derive(Debug, clap::Args)]
@@ -28,38 +26,12 @@ pub struct Args {
     database: Option<String>,
 }
 
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 #[expect(
     clippy::disallowed_methods,
     reason = "a benchmark measures wall time on the monotonic clock"
 )]
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let scenario = Scenario {
-        seed: args.seed,
-        settings: Settings {
-            throttling: ThrottleConfig {
-                enabled: false,
-                ..ThrottleConfig::default()
-            },
-            ..Settings::default()
-        },
-        tenants: vec![TenantSpec {
-            generate: Some(GenerateSpec {
-                users: args.users,
-                seed: Some(args.seed),
-            }),
-            ..TenantSpec::default()
-        }],
-    };
+    let scenario = crate::emulator::one_tenant(args.users, args.seed);
     let emulator = Emulator::builder()
         .scenario(scenario)
         .start("127.0.0.1:0")
@@ -175,7 +147,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     clock.advance(day);
     let (changed_seconds, changed_counts) = run("changed full").await?;
     expect_mode(&changed_counts, ListingMode::Full, "1 % changed full")?;
-    let peak = peak_rss_mb();
+    let peak = crate::emulator::memory_mb().0;
     emulator.shutdown().await;
 
     let engine = if url.starts_with("sqlite:") {
