@@ -371,7 +371,7 @@ impl Services {
         })
     }
 
-    fn run_view(&self, r: SyncRunRow, titles: &HashMap<uuid::Uuid, String>) -> RunView {
+    pub(crate) fn run_view(&self, r: SyncRunRow, titles: &HashMap<uuid::Uuid, String>) -> RunView {
         let plan: Option<Plan> = r.plan.as_deref().and_then(|p| serde_json::from_str(p).ok());
         RunView {
             id: SyncRunId::from_uuid(r.id),

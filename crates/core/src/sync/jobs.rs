@@ -369,15 +369,17 @@ impl Services {
                 )
                 .await?
                 .items,
-            to_review: self.contact_review(actor).await?.len(),
+            to_review: scope.review_items("open", 500).await?.len(),
             ..SyncAttention::default()
         };
+        // Each matched connection's newest run, named with one read of the connections.
+        let titles = self.connection_titles(actor).await?;
         for c in self.connections(actor).await? {
             if c.organization.is_none() {
                 continue;
             }
-            let latest = self
-                .sync_runs(actor, Some(c.id), &roster_store::PageRequest::first(1))
+            let latest = scope
+                .runs_page(Some(c.id.as_uuid()), &roster_store::PageRequest::first(1))
                 .await?
                 .items
                 .into_iter()
@@ -385,7 +387,7 @@ impl Services {
             match latest {
                 None => out.never_synced.push((c.id, c.title.clone())),
                 Some(run) if scope.failed_in_a_row(c.id.as_uuid(), 2).await? => {
-                    out.failing_twice.push(run);
+                    out.failing_twice.push(self.run_view(run, &titles));
                 }
                 Some(_) => {}
             }
