@@ -701,7 +701,7 @@ impl Services {
     }
 
     /// Records a claimed run's outcome, if the claim still holds.
-    async fn finish(&self, job: &ClaimedRun, run: &SyncRunRow) -> Result<()> {
+    pub(crate) async fn finish(&self, job: &ClaimedRun, run: &SyncRunRow) -> Result<()> {
         let mut unit = job.scope(&self.db).begin().await?;
         unit.hold_run(job, self.now_ms()).await?;
         unit.update_run(run, "running").await?;

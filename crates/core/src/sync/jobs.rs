@@ -167,12 +167,7 @@ impl Services {
     ) -> Result<Option<SyncRunId>> {
         self.authorize(actor, Permission::Operate)?;
         let scope = actor.scope(&self.db);
-        if scope
-            .connection(connection)
-            .await?
-            .organization_id
-            .is_none()
-        {
+        if !is_matched(&scope, connection).await? {
             return Ok(None);
         }
         self.enqueue(&scope, connection, "new_connection", actor.email(), false)
@@ -230,7 +225,6 @@ impl Services {
 
     /// Records a claimed run as failed because of an error inside Roster (not Microsoft's).
     async fn fail_claimed(&self, job: &ClaimedRun) -> Result<()> {
-        let scope = job.scope(&self.db);
         let mut run = job.run.clone();
         run.status = "failed".into();
         run.finished_at = Some(self.now_ms());
@@ -241,11 +235,7 @@ impl Services {
             request_id: None,
         })
         .ok();
-        let mut unit = scope.begin().await?;
-        unit.hold_run(job, self.now_ms()).await?;
-        unit.update_run(&run, "running").await?;
-        unit.commit().await?;
-        Ok(())
+        self.finish(job, &run).await
     }
 
     /// Runs whose lease ran out (their instance stopped) go back to the queue, or fail after
@@ -457,14 +447,18 @@ fn queued_run(
     }
 }
 
-/// The connection must be matched to an organization: a sync needs somewhere to put contacts.
-async fn matched(scope: &WorkspaceScope<'_>, connection: ConnectionId) -> Result<()> {
-    if scope
+/// Whether the connection is matched to an organization (somewhere to put its contacts).
+async fn is_matched(scope: &WorkspaceScope<'_>, connection: ConnectionId) -> Result<bool> {
+    Ok(scope
         .connection(connection)
         .await?
         .organization_id
-        .is_none()
-    {
+        .is_some())
+}
+
+/// The connection must be matched to an organization: a sync needs somewhere to put contacts.
+async fn matched(scope: &WorkspaceScope<'_>, connection: ConnectionId) -> Result<()> {
+    if !is_matched(scope, connection).await? {
         return Err(CoreError::Conflict(
             "This tenant is not matched to an organization yet, so a sync would have nowhere to put its contacts. Match it to an organization first (Review, or the connection wizard).".into(),
         ));
