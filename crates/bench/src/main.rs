@@ -3,6 +3,7 @@
 
 mod contacts;
 mod emulator;
+mod matching;
 mod sync;
 
 use clap::{Parser, Subcommand};
@@ -21,6 +22,8 @@ enum Bench {
     Contacts(contacts::Args),
     /// Lists a generated tenant's users through the Graph emulator with `$top=999`.
     Emulator(emulator::Args),
+    /// Suggests organizations for tenants: generated lists, or given CSV files with accuracy.
+    Match(matching::Args),
     /// Syncs a generated tenant into an empty database: full sync, unchanged resync, 1 % changed.
     Sync(sync::Args),
 }
@@ -31,6 +34,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.bench {
         Bench::Contacts(args) => contacts::run(args).await,
         Bench::Emulator(args) => emulator::run(args).await,
+        Bench::Match(args) => matching::run(args),
         Bench::Sync(args) => sync::run(args).await,
     }
 }
