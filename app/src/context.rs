@@ -64,6 +64,9 @@ pub struct RequestContext {
     /// The operation id of this request (also on its log lines).
     pub op_id: String,
     pub client_addr: String,
+    /// On pages of a signed-in member: tenants waiting for a match plus users waiting in the
+    /// contact review queue, for the navigation.
+    pub to_review: Option<u64>,
 }
 
 impl std::fmt::Debug for RequestContext {
@@ -101,6 +104,7 @@ pub fn request_context() -> RequestContext {
             flash: Flash::default(),
             op_id: "-".into(),
             client_addr: "unknown".into(),
+            to_review: None,
         })
 }
 
@@ -141,6 +145,19 @@ pub fn query_param(name: &str) -> Option<String> {
     uri.query()?.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=')?;
         (k == name).then(|| urlencoding::decode(v).map(|s| s.into_owned()).ok())?
+    })
+}
+
+/// A query parameter as a form sent it with GET: "+" is a space, then percent-decoded.
+pub fn query_text(name: &str) -> Option<String> {
+    let uri = request_uri();
+    uri.query()?.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name).then(|| {
+            urlencoding::decode(&v.replace('+', " "))
+                .map(|s| s.into_owned())
+                .ok()
+        })?
     })
 }
 

@@ -358,7 +358,18 @@ async fn handle(
         }
     }
 
+    let to_review = match session.as_ref().and_then(|s| s.principal.as_ref()) {
+        Some(p) if is_page => match services.review_counts(p).await {
+            Ok((tenants, contacts)) => Some(tenants + contacts),
+            Err(e) => {
+                tracing::warn!(op_id = %op_id, error = ?e, "review counts unavailable");
+                None
+            }
+        },
+        _ => None,
+    };
     req.extensions_mut().insert(RequestContext {
+        to_review,
         session,
         session_token,
         csrf_token,

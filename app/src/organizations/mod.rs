@@ -18,6 +18,39 @@ use crate::shell::load::for_member;
 /// Organizations per page of the list.
 const ORGANIZATIONS_PER_PAGE: usize = 100;
 
+/// A textarea of the organization form, keeping what was typed across a refused submit.
+fn text_area(
+    name: &'static str,
+    label: &'static str,
+    hint: Option<&'static str>,
+    current: Option<String>,
+    rows: u8,
+) -> impl IntoView + use<> {
+    let flash = request_context().flash;
+    let id = format!("organization-{name}");
+    let value = flash
+        .value("organization", name)
+        .or(current)
+        .unwrap_or_default();
+    let error = flash
+        .field_error("organization", name)
+        .map(|e| view! { <p class="field-error" id=format!("{id}-error")>{e}</p> });
+    let described = if error.is_some() {
+        Some(format!("{id}-error"))
+    } else {
+        hint.map(|_| format!("{id}-hint"))
+    };
+    let hint = hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> });
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            {hint}
+            <textarea id=id name=name rows=rows.to_string() aria-describedby=described>{value}</textarea>
+            {error}
+        </div>
+    }
+}
+
 fn status_label(connection: Option<&ConnectionSummary>) -> &'static str {
     match connection.map(|c| c.status) {
         Some(ConnectionStatus::Ok) => "Connected",
@@ -81,7 +114,7 @@ fn organization_table(rows: Vec<OrganizationView>) -> impl IntoView {
                     <td><a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a></td>
                     <td>{domains}</td>
                     <td>{o.connection.as_ref().and_then(|c| c.name.clone()).unwrap_or_default()}</td>
-                    <td>{status_label(o.connection.as_ref())}</td>
+                    <td>{if o.archived_at.is_some() { "Archived" } else { status_label(o.connection.as_ref()) }}</td>
                 </tr>
             }
         })
@@ -103,14 +136,16 @@ fn organization_form(org: Option<&OrganizationView>) -> impl IntoView + use<> {
     } else {
         "Create organization"
     };
-    let flash = request_context().flash;
-    let notes = flash
-        .value("organization", "notes")
-        .or_else(|| org.map(|o| o.notes.clone()))
-        .unwrap_or_default();
-    let notes_error = flash
-        .field_error("organization", "notes")
-        .map(|e| view! { <p class="field-error" id="organization-notes-error">{e}</p> });
+    let notes = text_area("notes", "Notes", None, org.map(|o| o.notes.clone()), 4);
+    let aliases = text_area(
+        "aliases",
+        "Aliases",
+        Some(
+            "Other names the customer goes by, one per line (a trading name, an old name). Roster uses them to suggest the customer's tenant.",
+        ),
+        org.map(|o| o.aliases.join("\n")),
+        3,
+    );
     view! {
         <FormError form="organization" />
         <form method="post" action=action novalidate>
@@ -142,11 +177,17 @@ fn organization_form(org: Option<&OrganizationView>) -> impl IntoView + use<> {
                 hint="Recording it lets Roster match the customer's tenant automatically."
                 value=org.and_then(|o| o.tenant_id.clone()).unwrap_or_default()
             />
-            <div class="field">
-                <label for="organization-notes">"Notes"</label>
-                <textarea id="organization-notes" name="notes" rows="4" maxlength="5000">{notes}</textarea>
-                {notes_error}
-            </div>
+            {aliases}
+            <Field
+                form="organization"
+                name="external_id"
+                label="External ID"
+                required=false
+                maxlength=100
+                hint="The customer's ID in your PSA, so imports update this organization."
+                value=org.and_then(|o| o.external_id.clone()).unwrap_or_default()
+            />
+            {notes}
             <button type="submit">{button}</button>
         </form>
     }
@@ -180,13 +221,20 @@ pub fn OrganizationPage() -> impl IntoView {
                 let state = state.clone();
                 Suspend::new(async move {
                     let loaded = match (cx.principal(), &state, id) {
-                        (Ok(p), Ok(s), Some(id)) => s.services.organization(p, id).await.map(|o| (p.clone(), o)),
+                        (Ok(p), Ok(s), Some(id)) => match s.services.organization(p, id).await {
+                            Ok(o) => s
+                                .services
+                                .match_history(p, roster_core::matching::DecisionsOf::Organization(id))
+                                .await
+                                .map(|h| (p.clone(), o, h)),
+                            Err(e) => Err(e),
+                        },
                         (Err(e), _, _) => Err(e),
                         (_, Err(_), _) => Err(CoreError::Internal("no state".into())),
                         (_, _, None) => Err(CoreError::NotFound),
                     };
                     match loaded {
-                        Ok((principal, org)) => organization_view(&principal, org).into_any(),
+                        Ok((principal, org, history)) => organization_view(&principal, org, history).into_any(),
                         Err(CoreError::NotFound) => view! { <crate::pages::NotFound /> }.into_any(),
                         Err(e) => view! { <Layout title="Organization".into()>{load_error(e)}</Layout> }.into_any(),
                     }
@@ -199,6 +247,7 @@ pub fn OrganizationPage() -> impl IntoView {
 fn organization_view(
     principal: &roster_core::Principal,
     org: OrganizationView,
+    history: Vec<roster_core::matching::DecisionView>,
 ) -> impl IntoView + use<> {
     let can_edit = principal.role().allows(Permission::Operate);
     let can_connect = principal.role().allows(Permission::ManageCredentials);
@@ -212,8 +261,13 @@ fn organization_view(
             </p>
         }
         .into_any(),
+        None if org.archived_at.is_some() => view! {
+            <p>"Archived organizations are not matched to tenants."</p>
+        }
+        .into_any(),
         None if can_connect => view! {
             <p>"No Microsoft tenant is connected to this organization."</p>
+            <p>"A tenant already connected can be matched to it on the " <a href="/review">"Review"</a> " page."</p>
             <p>
                 <a class="button" href=format!("/tenants/connect?organization={}", org.id)>"Connect a tenant"</a>
             </p>
@@ -241,9 +295,47 @@ fn organization_view(
             {can_edit.then(|| view! { " · " <a href=format!("/contacts/new?organization={}", org.id)>"Add a contact"</a> })}
         </p>
     };
+    let archived = org.archived_at.map(|at| {
+        let restore = can_edit.then(|| {
+            view! {
+                <form method="post" action="/api/archive_organization" class="inline">
+                    <CsrfField />
+                    <input type="hidden" name="id" value=org.id.to_string() />
+                    <input type="hidden" name="archive" value="0" />
+                    <button type="submit" class="secondary">"Restore"</button>
+                </form>
+            }
+        });
+        view! {
+            <p class="notice warning" role="status">
+                {format!("Archived on {}. It keeps its contacts and history, and is no longer suggested for tenants. ", crate::context::fmt_time(at.as_millisecond()))}
+                {restore}
+            </p>
+        }
+    });
+    let archive = (can_edit && org.archived_at.is_none()).then(|| {
+        view! {
+            <form method="post" action="/api/archive_organization" class="inline">
+                <CsrfField />
+                <input type="hidden" name="id" value=org.id.to_string() />
+                <input type="hidden" name="archive" value="1" />
+                <button type="submit" class="secondary">"Archive organization"</button>
+            </form>
+        }
+    });
+    let aliases = if org.aliases.is_empty() {
+        "—".to_owned()
+    } else {
+        org.aliases.join("; ")
+    };
     view! {
         <Layout title=org.name.clone()>
+            {archived}
             <dl class="facts">
+                <dt>"Aliases"</dt>
+                <dd>{aliases}</dd>
+                <dt>"External ID"</dt>
+                <dd>{org.external_id.clone().unwrap_or_else(|| "—".into())}</dd>
                 <dt>"Domains"</dt>
                 <dd>{if domains.is_empty() { "—".to_owned() } else { domains }}</dd>
                 <dt>"Website"</dt>
@@ -256,7 +348,9 @@ fn organization_view(
             <h2>"Microsoft tenant"</h2>
             {tenant}
             {people}
+            {crate::review::match_history(history, crate::review::HistoryOf::Organization)}
             {edit}
+            {archive}
         </Layout>
     }
 }

@@ -1,4 +1,4 @@
-//! Server functions of the review page.
+//! Server functions of the review pages: matching decisions for tenants, and the contact review queue.
 
 use leptos::prelude::*;
 use roster_core::CoreError;
@@ -90,6 +90,176 @@ pub async fn decide_reviews(
             "/review/contacts",
         ),
         Err(e) => refuse("", &e, &[], "/review/contacts"),
+    }
+    Ok(())
+}
+
+/// The tenant and organization a matching form names.
+fn ids(
+    connection_id: &str,
+    organization_id: Option<&str>,
+) -> Result<
+    (
+        roster_domain::ConnectionId,
+        Option<roster_domain::OrganizationId>,
+    ),
+    CoreError,
+> {
+    let c = connection_id
+        .trim()
+        .parse()
+        .map_err(|_| CoreError::NotFound)?;
+    let o = match organization_id {
+        Some(o) => Some(o.trim().parse().map_err(|_| CoreError::NotFound)?),
+        None => None,
+    };
+    Ok((c, o))
+}
+
+#[server(endpoint = "accept_match")]
+pub async fn accept_match(
+    #[server(default)] connection_id: String,
+    #[server(default)] organization_id: String,
+) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let result = match (cx.principal(), ids(&connection_id, Some(&organization_id))) {
+        (Ok(p), Ok((c, Some(o)))) => state.services.accept_match(p, c, o).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+        (_, Ok((_, None))) => Err(CoreError::NotFound),
+    };
+    match result {
+        Ok(()) => done(
+            "Matched: the tenant's users sync into this organization from now on.",
+            "/review",
+        ),
+        Err(e) => refuse("", &e, &[], "/review"),
+    }
+    Ok(())
+}
+
+#[server(endpoint = "match_tenant")]
+pub async fn match_tenant(
+    #[server(default)] connection_id: String,
+    #[server(default)] organization_id: String,
+) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let result = match (cx.principal(), ids(&connection_id, Some(&organization_id))) {
+        (Ok(p), Ok((c, Some(o)))) => state.services.match_tenant(p, c, o).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+        (_, Ok((_, None))) => Err(CoreError::NotFound),
+    };
+    match result {
+        Ok(()) => done(
+            "Matched: the tenant's users sync into this organization from now on.",
+            "/review",
+        ),
+        Err(e) => refuse("", &e, &[], "/review"),
+    }
+    Ok(())
+}
+
+#[server(endpoint = "undo_match")]
+pub async fn undo_match(#[server(default)] connection_id: String) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let result = match (cx.principal(), ids(&connection_id, None)) {
+        (Ok(p), Ok((c, _))) => state.services.undo_match(p, c).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(()) => done(
+            "Match undone: the tenant waits here for an organization, and syncs nothing until it has one.",
+            "/review",
+        ),
+        Err(e) => refuse("", &e, &[], "/review"),
+    }
+    Ok(())
+}
+
+#[server(endpoint = "ignore_tenant")]
+pub async fn ignore_tenant(
+    #[server(default)] connection_id: String,
+    #[server(default)] ignore: String,
+) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let ignore = ignore == "1";
+    let result = match (cx.principal(), ids(&connection_id, None)) {
+        (Ok(p), Ok((c, _))) => state.services.ignore_tenant(p, c, ignore).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(()) if ignore => done(
+            "Ignored: the tenant stays unmatched across syncs until you stop ignoring it.",
+            "/review",
+        ),
+        Ok(()) => done("The tenant waits for a match again.", "/review"),
+        Err(e) => refuse("", &e, &[], "/review"),
+    }
+    Ok(())
+}
+
+#[server(endpoint = "create_organization_from_tenant")]
+pub async fn create_organization_from_tenant(
+    #[server(default)] connection_id: String,
+) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let result = match (cx.principal(), ids(&connection_id, None)) {
+        (Ok(p), Ok((c, _))) => state.services.create_organization_from_tenant(p, c).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(id) => done(
+            "The organization was created from the tenant and matched to it.",
+            &format!("/organizations/{id}"),
+        ),
+        Err(e) => refuse("", &e, &[], "/review"),
+    }
+    Ok(())
+}
+
+#[server(endpoint = "bulk_accept")]
+pub async fn bulk_accept(
+    #[server(default)] min_score: String,
+    #[server(default)] pick: Vec<String>,
+) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let picks: Vec<(roster_domain::ConnectionId, roster_domain::OrganizationId)> = pick
+        .iter()
+        .filter_map(|p| {
+            let (c, o) = p.split_once(':')?;
+            Some((c.trim().parse().ok()?, o.trim().parse().ok()?))
+        })
+        .collect();
+    let min = min_score
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|m| (0.0..=1.0).contains(m));
+    let result = match (cx.principal(), min) {
+        (Ok(_), Some(_)) if picks.is_empty() => {
+            Err(CoreError::Conflict("Nothing to accept.".into()))
+        }
+        (Ok(p), Some(min)) => state.services.bulk_accept(p, min, &picks).await,
+        (Err(e), _) => Err(e),
+        (_, None) => Err(CoreError::Conflict(
+            "Give a score between 0 and 1, such as 0.90.".into(),
+        )),
+    };
+    match result {
+        Ok(o) if o.skipped == 0 => done(format!("{} match(es) accepted.", o.accepted), "/review"),
+        Ok(o) => done(
+            format!(
+                "{} match(es) accepted; {} changed since the preview and were left for you.",
+                o.accepted, o.skipped
+            ),
+            "/review",
+        ),
+        Err(e) => refuse("", &e, &[], "/review"),
     }
     Ok(())
 }

@@ -1,6 +1,10 @@
-//! Review: users a sync left for a person to decide (the contact review queue).
+//! Review: tenants waiting for an organization (with suggestions), and users a sync left for a
+//! person to decide (the contact review queue).
 
 pub mod api;
+mod tenants;
+
+pub use tenants::{HistoryOf, TenantReviewPage, match_history, review_tabs};
 
 use leptos::prelude::*;
 use roster_domain::Permission;
@@ -12,12 +16,13 @@ use crate::shell::list::{DataTable, EmptyState};
 use crate::shell::load::for_member;
 
 #[component]
-pub fn ReviewPage() -> impl IntoView {
+pub fn ContactReviewPage() -> impl IntoView {
     view! {
         <Layout title="Review".into()>
             {for_member(|p, state| async move {
                 let can_decide = p.role().allows(Permission::Operate);
-                match state.services.contact_review(&p).await {
+                let tabs = review_tabs(&state, &p, "contacts").await;
+                let content = match state.services.contact_review(&p).await {
                     Ok(items) if items.is_empty() => view! {
                         <EmptyState>
                             <p>"Users a sync could not match to a contact with certainty, and new users of tenants whose policy is to review them, wait here for a decision."</p>
@@ -102,7 +107,8 @@ pub fn ReviewPage() -> impl IntoView {
                         .into_any()
                     }
                     Err(e) => load_error(e),
-                }
+                };
+                view! { {tabs} {content} }.into_any()
             })}
         </Layout>
     }

@@ -15,7 +15,7 @@ use crate::contacts::{ContactPage, ContactsPage, NewContactPage};
 use crate::context::{request_context, request_uri};
 use crate::organizations::{NewOrganizationPage, OrganizationPage, OrganizationsPage};
 use crate::pages::{DashboardPage, NotFound};
-use crate::review::ReviewPage;
+use crate::review::{ContactReviewPage, TenantReviewPage};
 use crate::settings::{AdminPage, AuditPage, MembersPage, SettingsPage};
 use crate::sync::{SyncLogPage, SyncRunPage};
 use crate::tenants::settings::SyncSettingsPage;
@@ -63,8 +63,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async />
                 <Route path=path!("/contacts/new") view=NewContactPage ssr=SsrMode::Async />
                 <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
-                <Route path=path!("/review") view=ReviewPage ssr=SsrMode::Async />
-                <Route path=path!("/review/contacts") view=ReviewPage ssr=SsrMode::Async />
+                <Route path=path!("/review") view=TenantReviewPage ssr=SsrMode::Async />
+                <Route path=path!("/review/contacts") view=ContactReviewPage ssr=SsrMode::Async />
                 <Route path=path!("/sync-log") view=SyncLogPage ssr=SsrMode::Async />
                 <Route path=path!("/sync-log/:id") view=SyncRunPage ssr=SsrMode::Async />
                 <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
@@ -81,7 +81,7 @@ const NAV: [(&str, &str); 7] = [
     ("/organizations", "Organizations"),
     ("/tenants", "Tenants"),
     ("/contacts", "Contacts"),
-    ("/review/contacts", "Review"),
+    ("/review", "Review"),
     ("/sync-log", "Sync log"),
     ("/settings", "Settings"),
 ];
@@ -101,14 +101,22 @@ pub fn Layout(title: String, children: Children) -> impl IntoView {
     let path = request_uri().path().to_owned();
     let session = cx.session.clone();
     let in_workspace = session.as_ref().and_then(|s| s.principal.clone());
+    let to_review = cx.to_review.filter(|n| *n > 0);
     let nav = in_workspace.is_some().then(|| {
         NAV.iter()
             .map(|(href, label)| {
                 let current = is_current(href, &path).then_some("page");
+                let count = (*href == "/review").then_some(to_review).flatten().map(|n| {
+                    view! {
+                        " "
+                        <span class="count" aria-label=format!("{n} waiting")>{n.to_string()}</span>
+                    }
+                });
                 view! {
                     <li>
                         <a href=*href aria-current=current>
                             {*label}
+                            {count}
                         </a>
                     </li>
                 }

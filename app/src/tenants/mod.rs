@@ -358,7 +358,14 @@ pub fn ConnectionPage() -> impl IntoView {
                 Suspend::new(async move {
                     let loaded = match (cx.principal(), &state, id) {
                         (Ok(p), Ok(s), Some(id)) => match s.services.connection(p, id).await {
-                            Ok(c) => s.services.sync_summary(p, id).await.map(|sum| (p.clone(), c, sum)),
+                            Ok(c) => match s.services.sync_summary(p, id).await {
+                                Ok(sum) => s
+                                    .services
+                                    .match_history(p, roster_core::matching::DecisionsOf::Connection(id))
+                                    .await
+                                    .map(|h| (p.clone(), c, sum, h)),
+                                Err(e) => Err(e),
+                            },
                             Err(e) => Err(e),
                         },
                         (Err(e), _, _) => Err(e),
@@ -366,7 +373,7 @@ pub fn ConnectionPage() -> impl IntoView {
                         (_, _, None) => Err(CoreError::NotFound),
                     };
                     match loaded {
-                        Ok((p, row, summary)) => connection_view(&p, row, summary).into_any(),
+                        Ok((p, row, summary, history)) => connection_view(&p, row, summary, history).into_any(),
                         Err(CoreError::NotFound) => view! { <crate::pages::NotFound /> }.into_any(),
                         Err(e) => view! { <Layout title="Tenant".into()>{load_error(e)}</Layout> }.into_any(),
                     }
@@ -380,6 +387,7 @@ fn connection_view(
     p: &Principal,
     row: ConnectionView,
     summary: roster_core::sync::jobs::SyncSummary,
+    history: Vec<roster_core::matching::DecisionView>,
 ) -> impl IntoView + use<> {
     let failing = summary.failing_twice.then(|| {
         view! { <p class="banner bad" role="alert">"The last two syncs of this tenant failed. The sync log says why and what to do."</p> }
@@ -408,7 +416,11 @@ fn connection_view(
         Some(o) => {
             view! { <a href=format!("/organizations/{}", o.id)>{o.name.clone()}</a> }.into_any()
         }
-        None => view! { <span>"Unmatched: not linked to an organization yet"</span> }.into_any(),
+        None => view! {
+            <span>"Unmatched: not linked to an organization yet. "</span>
+            <a href="/review">"Match it on the Review page"</a>
+        }
+        .into_any(),
     };
     let id = row.id.to_string();
     let check = p.role().allows(Permission::Operate).then(|| {
@@ -466,6 +478,7 @@ fn connection_view(
             </dl>
             <div class="actions">{check} {sync_settings} {rotate}</div>
             {report.map(|r| view! { <h2>"Last connection check"</h2><CheckReportView report=r /> })}
+            {crate::review::match_history(history, crate::review::HistoryOf::Tenant)}
         </Layout>
     }
 }

@@ -1065,6 +1065,7 @@ impl Services {
             .await?;
         }
         unit.commit().await?;
+        self.match_automatically(actor).await?;
         Ok(id)
     }
 
@@ -1106,6 +1107,7 @@ impl Services {
         )
         .await?;
         unit.commit().await?;
+        self.match_automatically(actor).await?;
         Ok(report)
     }
 
@@ -1173,6 +1175,7 @@ impl Services {
         )
         .await?;
         unit.commit().await?;
+        self.match_automatically(actor).await?;
         Ok(connection_id)
     }
 }

@@ -1,4 +1,4 @@
-//! Organizations: the MSP's customers, created and edited by hand (CSV import and matching come later).
+//! Organizations: the MSP's customers, created, edited and archived by hand.
 
 use crate::error::{CoreError, FieldErrors, Result};
 use crate::services::Services;
@@ -31,6 +31,9 @@ pub struct OrganizationView {
     pub website: Option<String>,
     pub notes: String,
     pub tenant_id: Option<String>,
+    pub aliases: Vec<String>,
+    pub external_id: Option<String>,
+    pub archived_at: Option<jiff::Timestamp>,
     pub connection: Option<ConnectionSummary>,
     pub created_at: jiff::Timestamp,
     pub updated_at: jiff::Timestamp,
@@ -48,7 +51,11 @@ impl OrganizationView {
             }),
             _ => None,
         };
+        let aliases = row.aliases();
         Ok(Self {
+            aliases,
+            external_id: row.external_id.clone(),
+            archived_at: row.archived_at.map(roster_store::from_millis),
             id: OrganizationId::from_uuid(row.id),
             name: row.name,
             domains: row.domains,
@@ -78,6 +85,35 @@ pub struct OrganizationForm {
     pub website: String,
     pub notes: String,
     pub tenant_id: String,
+    /// Other names, one per line.
+    pub aliases: String,
+    /// The organization's ID in the MSP's PSA.
+    pub external_id: String,
+}
+
+/// Most aliases an organization may have.
+pub const MAX_ALIASES: usize = 20;
+
+/// Longest external ID accepted.
+pub const MAX_EXTERNAL_ID: usize = 100;
+
+/// Parses the aliases field: one name per line, blank lines skipped, duplicates (ignoring case) dropped.
+fn parse_aliases(input: &str) -> std::result::Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in input.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let name =
+            roster_domain::OrganizationName::parse(line).map_err(|e| format!("\"{line}\": {e}"))?;
+        if !out
+            .iter()
+            .any(|a| a.to_lowercase() == name.as_str().to_lowercase())
+        {
+            out.push(name.as_str().to_owned());
+        }
+    }
+    if out.len() > MAX_ALIASES {
+        return Err(format!("Keep to at most {MAX_ALIASES} aliases."));
+    }
+    Ok(out)
 }
 
 /// The form's fields as they will be written, and the problems found; a field with a problem is
@@ -101,6 +137,22 @@ fn parse(form: &OrganizationForm) -> (OrganizationFields, FieldErrors) {
         );
     }
     let tenant_ok = !tenant.is_empty() && is_guid(&tenant);
+    let aliases = match parse_aliases(&form.aliases) {
+        Ok(a) => a,
+        Err(e) => {
+            errors.add("aliases", e);
+            Vec::new()
+        }
+    };
+    let external_id = form.external_id.trim();
+    if external_id.chars().count() > MAX_EXTERNAL_ID || external_id.chars().any(char::is_control) {
+        errors.add(
+            "external_id",
+            format!("An external ID is one line of at most {MAX_EXTERNAL_ID} characters."),
+        );
+    }
+    let external_id = (!external_id.is_empty() && external_id.chars().count() <= MAX_EXTERNAL_ID)
+        .then(|| external_id.to_owned());
     let domains = domains.unwrap_or_default();
     let fields = OrganizationFields {
         name: name.map(|n| n.as_str().to_owned()).unwrap_or_default(),
@@ -108,6 +160,8 @@ fn parse(form: &OrganizationForm) -> (OrganizationFields, FieldErrors) {
         website: website.flatten(),
         notes: form.notes.trim().to_owned(),
         tenant_id: tenant_ok.then_some(tenant),
+        aliases,
+        external_id,
     };
     (fields, errors)
 }
@@ -118,6 +172,12 @@ fn claimed(fields: &OrganizationFields, others: &[ClaimingOrganization]) -> Fiel
     for other in others {
         if other.same_name {
             errors.add("name", "An organization with this name already exists.");
+        }
+        if other.same_external_id {
+            errors.add(
+                "external_id",
+                format!("{} already has this external ID.", other.name),
+            );
         }
         if other.same_tenant_id {
             errors.add(
@@ -159,6 +219,12 @@ fn changes(
     pair("Domains", json!(before.domains), json!(after.domains));
     pair("Website", json!(before.website), json!(after.website));
     pair("Tenant ID", json!(before.tenant_id), json!(after.tenant_id));
+    pair("Aliases", json!(before.aliases), json!(after.aliases));
+    pair(
+        "External ID",
+        json!(before.external_id),
+        json!(after.external_id),
+    );
     if before.notes != after.notes {
         out.insert("Notes".to_owned(), json!(["", "edited"]));
     }
@@ -168,7 +234,7 @@ fn changes(
 impl Services {
     /// Parses the form and refuses it, with every problem at once, when a field is wrong or its
     /// name, tenant ID or primary domain belongs to another organization.
-    async fn checked_fields(
+    pub(crate) async fn checked_fields(
         &self,
         scope: &roster_store::WorkspaceScope<'_>,
         form: &OrganizationForm,
@@ -289,6 +355,7 @@ impl Services {
         )
         .await?;
         unit.commit().await?;
+        self.match_automatically(actor).await?;
         Ok(id)
     }
 
@@ -324,6 +391,7 @@ impl Services {
         )
         .await?;
         unit.commit().await?;
+        self.match_automatically(actor).await?;
         Ok(())
     }
 }
@@ -340,19 +408,33 @@ mod tests {
             website: "www.contoso.com".into(),
             notes: "VIP".into(),
             tenant_id: String::new(),
+            aliases: "Contoso\n\nCONTOSO\nContoso UK".into(),
+            external_id: " PSA-17 ".into(),
         });
         assert!(none.is_empty());
         assert_eq!(ok.name, "Contoso Ltd");
         assert_eq!(ok.domains.first().map(String::as_str), Some("contoso.com"));
         assert_eq!(ok.website.as_deref(), Some("https://www.contoso.com"));
+        assert_eq!(ok.aliases, ["Contoso", "Contoso UK"]);
+        assert_eq!(ok.external_id.as_deref(), Some("PSA-17"));
         let (_, e) = parse(&OrganizationForm {
             name: String::new(),
             domains: "not a domain".into(),
             website: "::".into(),
             notes: "x".repeat(MAX_NOTES + 1),
             tenant_id: "abc".into(),
+            aliases: "\u{202e}evil".into(),
+            external_id: "x".repeat(MAX_EXTERNAL_ID + 1),
         });
-        for f in ["name", "domains", "website", "notes", "tenant_id"] {
+        for f in [
+            "name",
+            "domains",
+            "website",
+            "notes",
+            "tenant_id",
+            "aliases",
+            "external_id",
+        ] {
             assert!(e.0.contains_key(f), "{f}");
         }
     }

@@ -8,6 +8,7 @@ mod db;
 mod error;
 mod jobs;
 mod lease;
+mod matching;
 pub mod page;
 mod scope;
 mod tenants;
@@ -26,6 +27,9 @@ pub use db::{Backend, Db, redact_url};
 pub use error::StoreError;
 pub use jobs::{ClaimedRun, DueConnection, ExpiredRun};
 pub use lease::Lease;
+pub use matching::{
+    CertainMatch, DecisionsOf, MatchDecisionRow, MatchOrganization, MatchTenant, NewMatchDecision,
+};
 pub use page::{Cursor, MAX_PAGE, Page, PageRequest, SortKey};
 pub use scope::{Principal, WorkspaceScope};
 pub use tenants::{

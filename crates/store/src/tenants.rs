@@ -23,6 +23,12 @@ pub struct OrganizationRow {
     pub website: Option<String>,
     pub notes: String,
     pub tenant_id: Option<String>,
+    /// Other names, as a JSON array (see `aliases()`).
+    #[sqlx(rename = "aliases")]
+    pub aliases_json: String,
+    /// The ID the MSP's PSA gives it.
+    pub external_id: Option<String>,
+    pub archived_at: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
     pub connection_id: Option<Uuid>,
@@ -35,6 +41,11 @@ impl OrganizationRow {
     pub fn primary_domain(&self) -> Option<&str> {
         self.domains.first().map(String::as_str)
     }
+
+    /// Its other names.
+    pub fn aliases(&self) -> Vec<String> {
+        serde_json::from_str(&self.aliases_json).unwrap_or_default()
+    }
 }
 
 /// The fields of an organization as written.
@@ -46,6 +57,8 @@ pub struct OrganizationFields {
     pub website: Option<String>,
     pub notes: String,
     pub tenant_id: Option<String>,
+    pub aliases: Vec<String>,
+    pub external_id: Option<String>,
 }
 
 /// An organization that already holds something another organization's fields would claim.
@@ -55,6 +68,7 @@ pub struct ClaimingOrganization {
     pub name: String,
     pub same_name: bool,
     pub same_tenant_id: bool,
+    pub same_external_id: bool,
     pub same_primary_domain: bool,
 }
 
@@ -160,7 +174,7 @@ pub struct DraftFields {
 }
 
 const ORG_SELECT: &str = "SELECT o.id, o.name, o.name_key, o.website, o.notes, o.tenant_id, \
-     o.created_at, o.updated_at, c.id AS connection_id, c.display_name AS connection_name, c.status AS connection_status \
+     o.aliases, o.external_id, o.archived_at, o.created_at, o.updated_at, c.id AS connection_id, c.display_name AS connection_name, c.status AS connection_status \
      FROM organizations o LEFT JOIN tenant_connections c ON c.organization_id = o.id AND c.workspace_id = o.workspace_id \
      WHERE o.workspace_id = $1";
 
@@ -174,7 +188,11 @@ const DRAFT_SELECT: &str = "SELECT id, member_id, connection_id, organization_id
      secret_blob, secret_expires_on, tenant_id, last_check, created_at, expires_at \
      FROM connect_drafts WHERE workspace_id = $1";
 
-fn name_key(name: &str) -> String {
+fn aliases_json(aliases: &[String]) -> String {
+    serde_json::to_string(aliases).unwrap_or_else(|_| "[]".to_owned())
+}
+
+pub(crate) fn name_key(name: &str) -> String {
     name.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -321,10 +339,11 @@ impl WorkspaceScope<'_> {
             sqlx::query_as::<_, ClaimingOrganization>(
                 "SELECT o.id, o.name, o.name_key = $3 AS same_name, \
                  COALESCE(o.tenant_id = $4, FALSE) AS same_tenant_id, \
+                 COALESCE(o.external_id = $6, FALSE) AS same_external_id, \
                  EXISTS (SELECT 1 FROM organization_domains d WHERE d.workspace_id = o.workspace_id \
                          AND d.organization_id = o.id AND d.ordinal = 0 AND d.domain = $5) AS same_primary_domain \
                  FROM organizations o WHERE o.workspace_id = $1 AND ($2 IS NULL OR o.id <> $2) \
-                 AND (o.name_key = $3 OR o.tenant_id = $4 OR EXISTS (SELECT 1 FROM organization_domains d \
+                 AND (o.name_key = $3 OR o.tenant_id = $4 OR o.external_id = $6 OR EXISTS (SELECT 1 FROM organization_domains d \
                       WHERE d.workspace_id = o.workspace_id AND d.organization_id = o.id AND d.ordinal = 0 AND d.domain = $5)) \
                  ORDER BY o.name_key",
             )
@@ -333,6 +352,7 @@ impl WorkspaceScope<'_> {
             .bind(&key)
             .bind(&f.tenant_id)
             .bind(f.domains.first())
+            .bind(&f.external_id)
             .fetch_all(pool)
             .await
         })?)
@@ -546,8 +566,8 @@ impl Unit<'_> {
         let id = id.as_uuid();
         unit_dispatch!(self, |conn| {
             sqlx::query(
-            "INSERT INTO organizations (id, workspace_id, name, name_key, website, notes, tenant_id, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
+            "INSERT INTO organizations (id, workspace_id, name, name_key, website, notes, tenant_id, created_at, updated_at, \
+             aliases, external_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10)"
         )
         .bind(id)
         .bind(ws)
@@ -557,6 +577,8 @@ impl Unit<'_> {
         .bind(&f.notes)
         .bind(&f.tenant_id)
         .bind(now_ms)
+        .bind(aliases_json(&f.aliases))
+        .bind(&f.external_id)
         .execute(&mut *conn)
         .await
         .map(|_| ())
@@ -577,7 +599,8 @@ impl Unit<'_> {
         let n = unit_dispatch!(self, |conn| {
             sqlx::query(
                 "UPDATE organizations SET name = $3, name_key = $4, website = $5, \
-             notes = $6, tenant_id = $7, updated_at = $8 WHERE workspace_id = $1 AND id = $2",
+             notes = $6, tenant_id = $7, updated_at = $8, aliases = $9, external_id = $10 \
+             WHERE workspace_id = $1 AND id = $2",
             )
             .bind(ws)
             .bind(id)
@@ -587,6 +610,8 @@ impl Unit<'_> {
             .bind(&f.notes)
             .bind(&f.tenant_id)
             .bind(now_ms)
+            .bind(aliases_json(&f.aliases))
+            .bind(&f.external_id)
             .execute(&mut *conn)
             .await
             .map(|r| r.rows_affected())
@@ -616,8 +641,9 @@ impl Unit<'_> {
             sqlx::query(
                 "INSERT INTO tenant_connections (id, workspace_id, organization_id, tenant, tenant_id, client_id, \
                  secret_key_id, secret_blob, secret_expires_on, display_name, status, status_detail, \
-                 last_check_at, last_check, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $13)",
+                 last_check_at, last_check, created_at, updated_at, matched_how, matched_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $13, \
+                 CASE WHEN $3 IS NULL THEN NULL ELSE 'wizard' END, CASE WHEN $3 IS NULL THEN NULL ELSE $13 END)",
             )
             .bind(id)
             .bind(ws)

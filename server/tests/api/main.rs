@@ -5,6 +5,7 @@ mod auth;
 mod cli;
 mod helpers;
 mod isolation;
+mod matching;
 mod members;
 mod ops;
 mod organizations;

@@ -57,6 +57,7 @@ async fn every_main_page_renders_with_its_navigation_and_an_empty_state() {
         ("/organizations", "Organizations"),
         ("/tenants", "Tenants"),
         ("/contacts", "Contacts"),
+        ("/review", "Review"),
         ("/review/contacts", "Review"),
         ("/sync-log", "Sync log"),
         ("/settings", "Settings"),
@@ -65,7 +66,7 @@ async fn every_main_page_renders_with_its_navigation_and_an_empty_state() {
         assert_eq!(p.status, 200, "{path}");
         assert_eq!(p.texts("h1"), vec![heading.to_owned()], "{path}");
         assert_eq!(
-            p.texts("nav a[aria-current=page]"),
+            p.texts("nav[aria-label=Main] a[aria-current=page]"),
             vec![heading.to_owned()],
             "{path}"
         );

@@ -4,6 +4,7 @@
 
 mod connections;
 mod jobs;
+mod matching;
 mod organizations;
 mod sync;
 

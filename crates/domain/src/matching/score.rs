@@ -164,7 +164,7 @@ impl fmt::Display for NameEvidence {
 /// How much a word tells: rare words more than common ones, from how many organizations use it.
 pub(crate) fn weight(organizations: usize, with_word: u32) -> f64 {
     let n = organizations as f64 + 1.0;
-    (n / (f64::from(with_word) + 0.5)).ln().max(0.1)
+    (1.0 + n / (f64::from(with_word) + 0.5)).ln()
 }
 
 /// Edit distance with adjacent transpositions (optimal string alignment), giving up above `max`.
