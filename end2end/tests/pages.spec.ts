@@ -150,7 +150,8 @@ test('the demo opens with synced customers: contacts, a sync log, a review item 
     await expect(page.getByRole('row', { name: new RegExp(name) }).first()).toContainText('Succeeded');
   }
   // Two contacts entered by hand share one user's name: the sync left the choice to a person.
-  await page.getByRole('link', { name: 'Review', exact: true }).click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Review/ }).click();
+  await page.getByRole('navigation', { name: 'Review lists' }).getByRole('link', { name: /^Contacts/ }).click();
   await expect(page.getByText('Sam Lee').first()).toBeVisible();
   // A hand edit that Entra changed afterwards waits as a conflict, showing both values.
   await page.goto(demoBase() + '/contacts?show=conflicts');

@@ -37,6 +37,13 @@ const SYNCED: [(&str, &str, u32); 3] = [
     ("Fabrikam Dental", "fabrikam-dental.example", 25),
 ];
 
+/// Customers the demo connects without an organization, so the Review page has tenants to match:
+/// name, domain, users. Organizations that look like them are seeded too (with a distractor).
+const UNMATCHED: [(&str, &str, u32); 2] = [
+    ("Contoso Pharmaceuticals", "contoso-pharma.example", 20),
+    ("Woodgrove Bank", "woodgrove.example", 15),
+];
+
 /// The demo's Microsoft cloud: the wizard's mix of tenants, then the customers it syncs itself
 /// (Northwind has two people the seeded contacts are about).
 fn scenario() -> Scenario {
@@ -72,8 +79,25 @@ fn scenario() -> Scenario {
             ..Default::default()
         });
     }
+    for (name, domain, users) in UNMATCHED {
+        scenario.tenants.push(roster_graph_emulator::TenantSpec {
+            display_name: Some(name.into()),
+            domains: vec![domain.into()],
+            entra_p1: Some(true),
+            generate: Some(roster_graph_emulator::GenerateSpec { users, seed: None }),
+            ..Default::default()
+        });
+    }
     scenario
 }
+
+/// Organizations for the Review page: one named like a tenant, one whose website is a tenant's
+/// domain, and one that only shares a word.
+const REVIEW_ORGANIZATIONS: [(&str, &str); 3] = [
+    ("Contoso Pharma Ltd.", ""),
+    ("Contoso Dental Care", ""),
+    ("Woodgrove Financial Group", "https://www.woodgrove.example"),
+];
 
 /// Connects and syncs the [`SYNCED`] customers, with a few contacts entered by hand first, so a
 /// newcomer sees contacts, a sync log, a review item (two contacts named like one user) and a
@@ -196,6 +220,52 @@ async fn seed_customers(
         }
     }
     services.run_queued("demo").await?;
+    for (name, website) in REVIEW_ORGANIZATIONS {
+        services
+            .create_organization(
+                &owner,
+                &roster_core::organizations::OrganizationForm {
+                    name: name.into(),
+                    website: website.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("demo organization {name}: {e}"))?;
+    }
+    for (name, _, _) in UNMATCHED {
+        let Some(t) = credentials.iter().find(|t| t.display_name == name) else {
+            continue;
+        };
+        let (Some(app), Some(secret)) = (
+            t.apps.first(),
+            t.apps.first().and_then(|a| a.secrets.last()),
+        ) else {
+            continue;
+        };
+        let draft = services
+            .check_draft(
+                &owner,
+                &roster_core::connections::ConnectForm {
+                    tenant: t.tenant_id.to_string(),
+                    client_id: app.client_id.to_string(),
+                    secret: secret.value.clone(),
+                    secret_expires_on: secret
+                        .expires
+                        .to_zoned(jiff::tz::TimeZone::UTC)
+                        .date()
+                        .to_string(),
+                    ..Default::default()
+                },
+                None,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("checking demo tenant {name}: {e}"))?;
+        services
+            .save_connection(&owner, draft)
+            .await
+            .map_err(|e| anyhow::anyhow!("saving demo tenant {name}: {e}"))?;
+    }
     // A conflict: Dana's job title edited by hand, then changed in Entra.
     if let Some((tenant, org)) = first {
         let page = services
@@ -256,7 +326,13 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
         .handle()
         .credentials()
         .iter()
-        .filter(|t| !t.partner && !SYNCED.iter().any(|(name, _, _)| *name == t.display_name))
+        .filter(|t| {
+            !t.partner
+                && !SYNCED
+                    .iter()
+                    .chain(UNMATCHED.iter())
+                    .any(|(name, _, _)| *name == t.display_name)
+        })
         .map(|t| {
             let secret = t.apps.first().and_then(|a| a.secrets.last());
             let mut note = note(t);

@@ -154,3 +154,110 @@ pub async fn archive_organization(
     }
     Ok(())
 }
+
+#[server(endpoint = "import_organizations", input = server_fn::codec::MultipartFormData)]
+pub async fn import_organizations(
+    data: server_fn::codec::MultipartData,
+) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    if let Some(mut parts) = data.into_inner() {
+        while let Ok(Some(field)) = parts.next_field().await {
+            if field.name() == Some("file") {
+                let name = field.file_name().unwrap_or("upload.csv").to_owned();
+                let bytes = field.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+                file = Some((name, bytes));
+            }
+        }
+    }
+    let result = match (cx.principal(), file) {
+        (Ok(p), Some((name, bytes))) if !bytes.is_empty() => {
+            state.services.upload_organizations(p, &name, &bytes).await
+        }
+        (Ok(_), _) => Err(CoreError::Conflict("Choose a CSV file to import.".into())),
+        (Err(e), _) => Err(e),
+    };
+    match result {
+        Ok(id) => done(
+            "The file was read. Check the columns and the preview; nothing is written until you confirm.",
+            &format!("/organizations/import?draft={id}"),
+        ),
+        Err(e) => refuse("", &e, &[], "/organizations/import"),
+    }
+    Ok(())
+}
+
+#[server(endpoint = "import_mapping")]
+pub async fn import_mapping(
+    #[server(default)] draft_id: String,
+    #[server(default)] column: Vec<String>,
+) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let mapping: roster_core::imports::Mapping = column
+        .iter()
+        .map(|c| roster_core::imports::OrgColumn::from_key(c.trim()))
+        .collect();
+    let back = format!("/organizations/import?draft={}", draft_id.trim());
+    let result = match (cx.principal(), draft_id.trim().parse()) {
+        (Ok(p), Ok(id)) => state.services.set_import_mapping(p, id, &mapping).await,
+        (Err(e), _) => Err(e),
+        (_, Err(_)) => Err(CoreError::NotFound),
+    };
+    match result {
+        Ok(()) => done("The preview follows the columns as you mapped them.", &back),
+        Err(e) => refuse("", &e, &[], &back),
+    }
+    Ok(())
+}
+
+#[server(endpoint = "confirm_import")]
+pub async fn confirm_import(
+    #[server(default)] draft_id: String,
+    #[server(default)] create: usize,
+    #[server(default)] update: usize,
+    #[server(default)] unchanged: usize,
+    #[server(default)] errors: usize,
+    #[server(default)] discard: String,
+) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let back = format!("/organizations/import?draft={}", draft_id.trim());
+    let expected = roster_core::imports::ImportCounts {
+        create,
+        update,
+        unchanged,
+        errors,
+    };
+    let id = draft_id.trim().parse().map_err(|_| CoreError::NotFound);
+    if discard == "1" {
+        let result = match (cx.principal(), id) {
+            (Ok(p), Ok(id)) => state.services.discard_import(p, id).await,
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+        match result {
+            Ok(()) => done(
+                "The file was discarded; nothing was imported.",
+                "/organizations",
+            ),
+            Err(e) => refuse("", &e, &[], "/organizations/import"),
+        }
+        return Ok(());
+    }
+    let result = match (cx.principal(), id) {
+        (Ok(p), Ok(id)) => state.services.confirm_import(p, id, expected).await,
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match result {
+        Ok(c) => done(
+            format!(
+                "Imported: {} created, {} updated, {} unchanged, {} row(s) with errors left out.",
+                c.create, c.update, c.unchanged, c.errors
+            ),
+            "/organizations",
+        ),
+        Err(e) => refuse("", &e, &[], &back),
+    }
+    Ok(())
+}

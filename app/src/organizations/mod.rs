@@ -1,6 +1,9 @@
 //! Organizations: the list, the form to create or edit one, and an organization's own page.
 
 pub mod api;
+mod import;
+
+pub use import::ImportOrganizationsPage;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -77,6 +80,9 @@ pub fn OrganizationsPage() -> impl IntoView {
                     view! {
                         <form method="get" action="/organizations/new" class="inline">
                             <button type="submit">"New organization"</button>
+                        </form>
+                        <form method="get" action="/organizations/import" class="inline">
+                            <button type="submit" class="secondary">"Import from CSV"</button>
                         </form>
                     }
                 });
@@ -307,7 +313,7 @@ fn organization_view(
             }
         });
         view! {
-            <p class="notice warning" role="status">
+            <p class="banner warn" role="status">
                 {format!("Archived on {}. It keeps its contacts and history, and is no longer suggested for tenants. ", crate::context::fmt_time(at.as_millisecond()))}
                 {restore}
             </p>

@@ -58,7 +58,7 @@ fn suggestion_item(
     let note = s
         .undone_note
         .clone()
-        .map(|n| view! { <br /><small class="warning">{n}</small> });
+        .map(|n| view! { <br /><small class="warn">{n}</small> });
     view! {
         <li>
             <a href=format!("/organizations/{}", s.organization)>{s.name.clone()}</a>
@@ -185,7 +185,7 @@ async fn match_to(
                 .map(|i| i.name.clone())
         });
     let Some(name) = name else {
-        return view! { <p class="notice error" role="alert">"This tenant is not in this workspace any more."</p> }.into_any();
+        return view! { <p class="error" role="alert">"This tenant is not in this workspace any more."</p> }.into_any();
     };
     let q = query_text("q").unwrap_or_default();
     let results = if q.trim().is_empty() {
@@ -280,7 +280,7 @@ fn bulk_preview(preview: BulkPreview, min: f64) -> impl IntoView {
                 <CsrfField />
                 <input type="hidden" name="min_score" value=score(min) />
                 {hidden}
-                <button type="submit">{format!("Accept these {count} matches")}</button>
+                <button type="submit">{if count == 1 { "Accept this match".to_owned() } else { format!("Accept these {count} matches") }}</button>
                 " "
                 <a href="/review">"Cancel"</a>
             </form>
@@ -312,6 +312,10 @@ pub fn TenantReviewPage() -> impl IntoView {
                     _ => None,
                 };
                 let bulk_min = query_text("bulk").map(|b| b.trim().parse::<f64>());
+                let shown_min = match &bulk_min {
+                    Some(Ok(m)) if (0.0..=1.0).contains(m) => *m,
+                    _ => BULK_DEFAULT,
+                };
                 let bulk = match bulk_min {
                     Some(Ok(min)) if can_decide && (0.0..=1.0).contains(&min) => {
                         match state.services.bulk_accept_preview(&p, min).await {
@@ -336,7 +340,7 @@ pub fn TenantReviewPage() -> impl IntoView {
                         <form method="get" action="/review#bulk" class="inline bulk">
                             <label for="bulk-min">"Accept every best suggestion scoring at least"</label>
                             " "
-                            <input id="bulk-min" name="bulk" type="number" min="0.5" max="1" step="0.01" value=score(BULK_DEFAULT) />
+                            <input id="bulk-min" name="bulk" type="number" min="0" max="1" step="0.01" value=score(shown_min) />
                             " "
                             <button type="submit" class="secondary">"Preview"</button>
                         </form>

@@ -13,7 +13,9 @@ use leptos_router::{SsrMode, path};
 use crate::auth::{LoginPage, SetPasswordPage, SetupPage};
 use crate::contacts::{ContactPage, ContactsPage, NewContactPage};
 use crate::context::{request_context, request_uri};
-use crate::organizations::{NewOrganizationPage, OrganizationPage, OrganizationsPage};
+use crate::organizations::{
+    ImportOrganizationsPage, NewOrganizationPage, OrganizationPage, OrganizationsPage,
+};
 use crate::pages::{DashboardPage, NotFound};
 use crate::review::{ContactReviewPage, TenantReviewPage};
 use crate::settings::{AdminPage, AuditPage, MembersPage, SettingsPage};
@@ -54,6 +56,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/organizations") view=OrganizationsPage ssr=SsrMode::Async />
                 <Route path=path!("/organizations/new") view=NewOrganizationPage ssr=SsrMode::Async />
+                <Route path=path!("/organizations/import") view=ImportOrganizationsPage ssr=SsrMode::Async />
                 <Route path=path!("/organizations/:id") view=OrganizationPage ssr=SsrMode::Async />
                 <Route path=path!("/tenants") view=TenantsPage ssr=SsrMode::Async />
                 <Route path=path!("/tenants/connect") view=ConnectPage ssr=SsrMode::Async />

@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod error;
 pub mod housekeeping;
 pub mod ids;
+pub mod imports;
 pub mod matching;
 pub mod members;
 pub mod organizations;

@@ -118,7 +118,7 @@ fn parse_aliases(input: &str) -> std::result::Result<Vec<String>, String> {
 
 /// The form's fields as they will be written, and the problems found; a field with a problem is
 /// left empty, so the others can still be checked against the workspace's organizations.
-fn parse(form: &OrganizationForm) -> (OrganizationFields, FieldErrors) {
+pub(crate) fn parse(form: &OrganizationForm) -> (OrganizationFields, FieldErrors) {
     let mut errors = FieldErrors::new();
     let name = errors.check("name", roster_domain::OrganizationName::parse(&form.name));
     let domains = errors.check("domains", parse_domains(&form.domains));

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod ids;
+pub mod import;
 pub mod matching;
 pub mod role;
 pub mod tenant;

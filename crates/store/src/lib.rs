@@ -6,6 +6,7 @@ pub mod batch;
 mod contacts;
 mod db;
 mod error;
+mod imports;
 mod jobs;
 mod lease;
 mod matching;
@@ -25,6 +26,7 @@ pub use contacts::{
 };
 pub use db::{Backend, Db, redact_url};
 pub use error::StoreError;
+pub use imports::ImportDraftRow;
 pub use jobs::{ClaimedRun, DueConnection, ExpiredRun};
 pub use lease::Lease;
 pub use matching::{
@@ -32,6 +34,7 @@ pub use matching::{
 };
 pub use page::{Cursor, MAX_PAGE, Page, PageRequest, SortKey};
 pub use scope::{Principal, WorkspaceScope};
+pub use tenants::organization_name_key;
 pub use tenants::{
     ClaimingOrganization, ConnectionRow, DraftFields, DraftRow, NewConnection, OrganizationFields,
     OrganizationRow, SealedRow, SealedSecret,

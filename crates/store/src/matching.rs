@@ -298,15 +298,14 @@ impl WorkspaceScope<'_> {
 
     /// Users waiting in the contact review queue.
     pub async fn open_contact_reviews(&self) -> Result<u64> {
-        let row =
-            dispatch!(self.db, |pool| {
-                sqlx::query_as::<_, Count>(
+        let row = dispatch!(self.db, |pool| {
+            sqlx::query_as::<_, Count>(
             "SELECT COUNT(*) AS n FROM contact_review WHERE workspace_id = $1 AND status = 'open'"
         )
         .bind(self.workspace_id.as_uuid())
         .fetch_one(pool)
         .await
-            })?;
+        })?;
         Ok(u64::try_from(row.n).unwrap_or(0))
     }
 

@@ -192,6 +192,11 @@ fn aliases_json(aliases: &[String]) -> String {
     serde_json::to_string(aliases).unwrap_or_else(|_| "[]".to_owned())
 }
 
+/// An organization's name as uniqueness compares it (case and spacing ignored).
+pub fn organization_name_key(name: &str) -> String {
+    name_key(name)
+}
+
 pub(crate) fn name_key(name: &str) -> String {
     name.split_whitespace()
         .collect::<Vec<_>>()

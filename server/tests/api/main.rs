@@ -4,6 +4,7 @@
 mod auth;
 mod cli;
 mod helpers;
+mod imports;
 mod isolation;
 mod matching;
 mod members;

@@ -145,7 +145,13 @@ impl fmt::Display for NameEvidence {
                     parts.push(format!("shares {}", quoted(shared)));
                 }
                 for (a, b) in near {
-                    parts.push(format!("'{a}' is spelled like '{b}'"));
+                    if a.starts_with(b.as_str()) {
+                        parts.push(format!("'{b}' is short for '{a}'"));
+                    } else if b.starts_with(a.as_str()) {
+                        parts.push(format!("'{a}' is short for '{b}'"));
+                    } else {
+                        parts.push(format!("'{a}' is spelled like '{b}'"));
+                    }
                 }
                 write!(f, "{}", parts.join("; "))?;
             }
