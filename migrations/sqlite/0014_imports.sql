@@ -24,3 +24,8 @@ CREATE TABLE import_layouts (
     updated_at   BIGINT NOT NULL,
     PRIMARY KEY (workspace_id, kind, layout_key)
 );
+
+-- An organization's (or a tenant's) own domains, by owner: replacing them on save must not scan
+-- every domain of the workspace (which the index by domain would).
+CREATE INDEX organization_domains_owner ON organization_domains (workspace_id, organization_id, ordinal);
+CREATE INDEX tenant_domains_owner ON tenant_domains (workspace_id, connection_id, ordinal);

@@ -3,6 +3,7 @@
 
 mod contacts;
 mod emulator;
+mod import;
 mod matching;
 mod sync;
 
@@ -22,6 +23,8 @@ enum Bench {
     Contacts(contacts::Args),
     /// Lists a generated tenant's users through the Graph emulator with `$top=999`.
     Emulator(emulator::Args),
+    /// Imports a generated organizations file of up to 50,000 rows, then the same file again.
+    Import(import::Args),
     /// Suggests organizations for tenants: generated lists, or given CSV files with accuracy.
     Match(matching::Args),
     /// Syncs a generated tenant into an empty database: full sync, unchanged resync, 1 % changed.
@@ -34,6 +37,7 @@ async fn main() -> anyhow::Result<()> {
     match cli.bench {
         Bench::Contacts(args) => contacts::run(args).await,
         Bench::Emulator(args) => emulator::run(args).await,
+        Bench::Import(args) => import::run(args).await,
         Bench::Match(args) => matching::run(args),
         Bench::Sync(args) => sync::run(args).await,
     }
