@@ -145,12 +145,6 @@ async fn seed_customers(
         let Some(t) = credentials.iter().find(|t| t.display_name == name) else {
             continue;
         };
-        let (Some(app), Some(secret)) = (
-            t.apps.first(),
-            t.apps.first().and_then(|a| a.secrets.last()),
-        ) else {
-            continue;
-        };
         let org = services
             .create_organization(
                 &owner,
@@ -191,29 +185,7 @@ async fn seed_customers(
                     .map_err(|e| anyhow::anyhow!("demo contact: {e}"))?;
             }
         }
-        let draft = services
-            .check_draft(
-                &owner,
-                &roster_core::connections::ConnectForm {
-                    organization_id: org.to_string(),
-                    tenant: t.tenant_id.to_string(),
-                    client_id: app.client_id.to_string(),
-                    secret: secret.value.clone(),
-                    secret_expires_on: secret
-                        .expires
-                        .to_zoned(jiff::tz::TimeZone::UTC)
-                        .date()
-                        .to_string(),
-                    ..Default::default()
-                },
-                None,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("checking demo tenant {name}: {e}"))?;
-        let conn = services
-            .save_connection(&owner, draft)
-            .await
-            .map_err(|e| anyhow::anyhow!("saving demo tenant {name}: {e}"))?;
+        let conn = connect(&services, &owner, t, Some(org)).await?;
         services.first_sync(&owner, conn).await?;
         if i == 0 {
             first = Some((t.tenant_id.to_string(), org));
@@ -234,37 +206,9 @@ async fn seed_customers(
             .map_err(|e| anyhow::anyhow!("demo organization {name}: {e}"))?;
     }
     for (name, _, _) in UNMATCHED {
-        let Some(t) = credentials.iter().find(|t| t.display_name == name) else {
-            continue;
-        };
-        let (Some(app), Some(secret)) = (
-            t.apps.first(),
-            t.apps.first().and_then(|a| a.secrets.last()),
-        ) else {
-            continue;
-        };
-        let draft = services
-            .check_draft(
-                &owner,
-                &roster_core::connections::ConnectForm {
-                    tenant: t.tenant_id.to_string(),
-                    client_id: app.client_id.to_string(),
-                    secret: secret.value.clone(),
-                    secret_expires_on: secret
-                        .expires
-                        .to_zoned(jiff::tz::TimeZone::UTC)
-                        .date()
-                        .to_string(),
-                    ..Default::default()
-                },
-                None,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("checking demo tenant {name}: {e}"))?;
-        services
-            .save_connection(&owner, draft)
-            .await
-            .map_err(|e| anyhow::anyhow!("saving demo tenant {name}: {e}"))?;
+        if let Some(t) = credentials.iter().find(|t| t.display_name == name) {
+            connect(&services, &owner, t, None).await?;
+        }
     }
     // A conflict: Dana's job title edited by hand, then changed in Entra.
     if let Some((tenant, org)) = first {
@@ -312,6 +256,45 @@ async fn seed_customers(
     }
     db.close().await;
     Ok(())
+}
+
+/// Checks and saves a demo tenant's connection with its first app's newest secret, matched to
+/// `organization` (or left for the Review page).
+async fn connect(
+    services: &roster_core::Services,
+    owner: &roster_core::Principal,
+    t: &roster_graph_emulator::TenantCredentials,
+    organization: Option<roster_domain::OrganizationId>,
+) -> anyhow::Result<roster_domain::ConnectionId> {
+    let name = &t.display_name;
+    let (app, secret) = t
+        .apps
+        .first()
+        .and_then(|a| a.secrets.last().map(|s| (a, s)))
+        .ok_or_else(|| anyhow::anyhow!("demo tenant {name} has no app secret"))?;
+    let draft = services
+        .check_draft(
+            owner,
+            &roster_core::connections::ConnectForm {
+                organization_id: organization.map(|o| o.to_string()).unwrap_or_default(),
+                tenant: t.tenant_id.to_string(),
+                client_id: app.client_id.to_string(),
+                secret: secret.value.clone(),
+                secret_expires_on: secret
+                    .expires
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .date()
+                    .to_string(),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("checking demo tenant {name}: {e}"))?;
+    services
+        .save_connection(owner, draft)
+        .await
+        .map_err(|e| anyhow::anyhow!("saving demo tenant {name}: {e}"))
 }
 
 /// Prepares the demo workspace (once), starts the emulator and serves the demo.

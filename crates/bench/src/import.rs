@@ -39,8 +39,12 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     };
     let db = roster_store::Db::connect(&url).await?;
     db.migrate().await?;
-    let services = Services::new(db, Arc::new(roster_core::SystemClock), SessionPolicy::default())
-        .with_keyring(roster_core::crypto::Keyring::new(&[7u8; 32], &[]));
+    let services = Services::new(
+        db,
+        Arc::new(roster_core::SystemClock),
+        SessionPolicy::default(),
+    )
+    .with_keyring(roster_core::crypto::Keyring::new(&[7u8; 32], &[]));
     let owner = services
         .setup(&roster_core::auth::SetupForm {
             workspace_name: "Bench MSP".into(),
@@ -56,13 +60,17 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let mut figures = Vec::new();
     for round in ["first", "again"] {
         let t = Instant::now();
-        let draft = services.upload_organizations(&owner, "bench.csv", &bytes).await?;
+        let draft = services
+            .upload_organizations(&owner, "bench.csv", &bytes)
+            .await?;
         let upload = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let preview = services.import_preview(&owner, draft).await?;
         let previewed = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let done = services.confirm_import(&owner, draft, preview.counts).await?;
+        let done = services
+            .confirm_import(&owner, draft, preview.counts)
+            .await?;
         let confirmed = t.elapsed().as_secs_f64();
         println!("import_{round}_upload_seconds: {upload:.2} s");
         println!("import_{round}_preview_seconds: {previewed:.2} s");

@@ -399,41 +399,34 @@ impl Services {
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_else(|| "no evidence".to_owned());
-        unit.record_match_decision(
-            &NewMatchDecision {
-                connection_id: connection,
+        self.record_decision(
+            &mut unit,
+            Some(actor),
+            Decided {
+                connection,
                 tenant_name: &name,
-                organization_id: Some(organization),
-                organization_name: Some(&org.name),
+                organization: Some((organization, &org.name)),
                 action,
                 score: scored.as_ref().map(|s| s.score),
                 reasons: &reasons,
-                actor_user_id: Some(actor.user_id().as_uuid()),
-                actor: actor.email(),
-            },
-            self.now_ms(),
-        )
-        .await?;
-        unit.audit(
-            actor,
-            AuditEntry {
-                action: if accepted {
-                    "tenant.match_accepted"
-                } else {
-                    "tenant.matched"
+                audit: AuditEntry {
+                    action: if accepted {
+                        "tenant.match_accepted"
+                    } else {
+                        "tenant.matched"
+                    },
+                    target_type: "tenant_connection",
+                    target_id: Some(connection.to_string()),
+                    detail: json!({
+                        "organization_id": organization.to_string(),
+                        "organization": org.name,
+                        "previous_organization_id": previous.map(|p| p.to_string()),
+                        "score": scored.as_ref().map(|s| s.score),
+                        "reasons": reasons,
+                        "contacts_moved": moved,
+                    }),
                 },
-                target_type: "tenant_connection",
-                target_id: Some(connection.to_string()),
-                detail: json!({
-                    "organization_id": organization.to_string(),
-                    "organization": org.name,
-                    "previous_organization_id": previous.map(|p| p.to_string()),
-                    "score": scored.as_ref().map(|s| s.score),
-                    "reasons": reasons,
-                    "contacts_moved": moved,
-                }),
             },
-            self.now_ms(),
         )
         .await?;
         unit.commit().await?;
@@ -485,30 +478,23 @@ impl Services {
             Err(e) => return Err(e.into()),
         }
         let name = tenant_name(&tenant);
-        unit.record_match_decision(
-            &NewMatchDecision {
-                connection_id: connection,
+        self.record_decision(
+            &mut unit,
+            Some(actor),
+            Decided {
+                connection,
                 tenant_name: &name,
-                organization_id: Some(org),
-                organization_name: Some(&org_name),
+                organization: Some((org, &org_name)),
                 action: "undone",
                 score: None,
                 reasons: &format!("was {}", how_in_words(tenant.matched_how.as_deref())),
-                actor_user_id: Some(actor.user_id().as_uuid()),
-                actor: actor.email(),
+                audit: AuditEntry {
+                    action: "tenant.match_undone",
+                    target_type: "tenant_connection",
+                    target_id: Some(connection.to_string()),
+                    detail: json!({ "organization_id": org.to_string(), "organization": org_name }),
+                },
             },
-            self.now_ms(),
-        )
-        .await?;
-        unit.audit(
-            actor,
-            AuditEntry {
-                action: "tenant.match_undone",
-                target_type: "tenant_connection",
-                target_id: Some(connection.to_string()),
-                detail: json!({ "organization_id": org.to_string(), "organization": org_name }),
-            },
-            self.now_ms(),
         )
         .await?;
         unit.commit().await?;
@@ -544,34 +530,27 @@ impl Services {
         }
         let name = tenant_name(&tenant);
         let action = if ignore { "ignored" } else { "unignored" };
-        unit.record_match_decision(
-            &NewMatchDecision {
-                connection_id: connection,
+        self.record_decision(
+            &mut unit,
+            Some(actor),
+            Decided {
+                connection,
                 tenant_name: &name,
-                organization_id: None,
-                organization_name: None,
+                organization: None,
                 action,
                 score: None,
                 reasons: "",
-                actor_user_id: Some(actor.user_id().as_uuid()),
-                actor: actor.email(),
-            },
-            self.now_ms(),
-        )
-        .await?;
-        unit.audit(
-            actor,
-            AuditEntry {
-                action: if ignore {
-                    "tenant.ignored"
-                } else {
-                    "tenant.unignored"
+                audit: AuditEntry {
+                    action: if ignore {
+                        "tenant.ignored"
+                    } else {
+                        "tenant.unignored"
+                    },
+                    target_type: "tenant_connection",
+                    target_id: Some(connection.to_string()),
+                    detail: json!({ "tenant": name }),
                 },
-                target_type: "tenant_connection",
-                target_id: Some(connection.to_string()),
-                detail: json!({ "tenant": name }),
             },
-            self.now_ms(),
         )
         .await?;
         unit.commit().await?;
@@ -640,35 +619,28 @@ impl Services {
         let moved = unit
             .move_tenant_contacts(&tenant.tenant_id, id, self.now_ms())
             .await?;
-        unit.record_match_decision(
-            &NewMatchDecision {
-                connection_id: connection,
+        self.record_decision(
+            &mut unit,
+            Some(actor),
+            Decided {
+                connection,
                 tenant_name: &name,
-                organization_id: Some(id),
-                organization_name: Some(&fields.name),
+                organization: Some((id, &fields.name)),
                 action: "created",
                 score: None,
                 reasons: "created from the tenant's name, verified domains and tenant ID",
-                actor_user_id: Some(actor.user_id().as_uuid()),
-                actor: actor.email(),
+                audit: AuditEntry {
+                    action: "organization.created_from_tenant",
+                    target_type: "organization",
+                    target_id: Some(id.to_string()),
+                    detail: json!({
+                        "name": fields.name,
+                        "domains": fields.domains,
+                        "connection_id": connection.to_string(),
+                        "contacts_moved": moved,
+                    }),
+                },
             },
-            self.now_ms(),
-        )
-        .await?;
-        unit.audit(
-            actor,
-            AuditEntry {
-                action: "organization.created_from_tenant",
-                target_type: "organization",
-                target_id: Some(id.to_string()),
-                detail: json!({
-                    "name": fields.name,
-                    "domains": fields.domains,
-                    "connection_id": connection.to_string(),
-                    "contacts_moved": moved,
-                }),
-            },
-            self.now_ms(),
         )
         .await?;
         unit.commit().await?;
@@ -801,36 +773,28 @@ impl Services {
                 )
             };
             let name = tenant_name(tenant);
-            unit.record_match_decision(
-                &NewMatchDecision {
-                    connection_id: connection,
+            self.record_decision(
+                &mut unit,
+                None,
+                Decided {
+                    connection,
                     tenant_name: &name,
-                    organization_id: Some(organization),
-                    organization_name: Some(&org.name),
+                    organization: Some((organization, &org.name)),
                     action: "matched_automatically",
                     score: Some(1.0),
                     reasons: &reasons,
-                    actor_user_id: None,
-                    actor: "Roster",
+                    audit: AuditEntry {
+                        action: "tenant.matched_automatically",
+                        target_type: "tenant_connection",
+                        target_id: Some(connection.to_string()),
+                        detail: json!({
+                            "organization_id": organization.to_string(),
+                            "organization": org.name,
+                            "reasons": reasons,
+                            "contacts_moved": moved,
+                        }),
+                    },
                 },
-                self.now_ms(),
-            )
-            .await?;
-            unit.audit_as(
-                None,
-                "Roster",
-                AuditEntry {
-                    action: "tenant.matched_automatically",
-                    target_type: "tenant_connection",
-                    target_id: Some(connection.to_string()),
-                    detail: json!({
-                        "organization_id": organization.to_string(),
-                        "organization": org.name,
-                        "reasons": reasons,
-                        "contacts_moved": moved,
-                    }),
-                },
-                self.now_ms(),
             )
             .await?;
             unit.commit().await?;
@@ -876,6 +840,50 @@ impl Services {
         unit.commit().await?;
         if !archive {
             self.match_automatically(actor).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A decision to record: a row of the match history and an audit entry.
+struct Decided<'a> {
+    connection: ConnectionId,
+    tenant_name: &'a str,
+    organization: Option<(OrganizationId, &'a str)>,
+    action: &'a str,
+    score: Option<f64>,
+    reasons: &'a str,
+    audit: AuditEntry,
+}
+
+impl Services {
+    /// Records a decision in the caller's transaction: in the match history and in the audit log,
+    /// by `actor` (a person) or by Roster itself (`None`).
+    async fn record_decision(
+        &self,
+        unit: &mut roster_store::Unit<'_>,
+        actor: Option<&Principal>,
+        d: Decided<'_>,
+    ) -> Result<()> {
+        let now = self.now_ms();
+        unit.record_match_decision(
+            &NewMatchDecision {
+                connection_id: d.connection,
+                tenant_name: d.tenant_name,
+                organization_id: d.organization.map(|(id, _)| id),
+                organization_name: d.organization.map(|(_, name)| name),
+                action: d.action,
+                score: d.score,
+                reasons: d.reasons,
+                actor_user_id: actor.map(|a| a.user_id().as_uuid()),
+                actor: actor.map_or("Roster", |a| a.email()),
+            },
+            now,
+        )
+        .await?;
+        match actor {
+            Some(a) => unit.audit(a, d.audit, now).await?,
+            None => unit.audit_as(None, "Roster", d.audit, now).await?,
         }
         Ok(())
     }
