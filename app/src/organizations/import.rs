@@ -19,7 +19,7 @@ fn upload_form() -> impl IntoView {
             <li>"Columns Roster understands: name (required), domains (separated by commas or semicolons, the first is the primary domain), website, external ID (your PSA's ID: a later import updates the organization with that ID), Microsoft tenant ID, aliases (separated by semicolons) and notes."</li>
             <li>"Save the file as CSV UTF-8 (with or without a byte-order mark), separated by commas, semicolons or tabs. Quoted fields may span lines."</li>
             <li>{format!("Up to {} rows and {} MB per file.", roster_domain::import::MAX_ROWS, roster_domain::import::MAX_FILE_BYTES / (1024 * 1024))}</li>
-            <li>"An organization is updated when its external ID or its name matches a row; otherwise it is created. Importing the same file again changes nothing."</li>
+            <li>"An organization is updated when its external ID or its name matches a row; otherwise it is created. An empty cell keeps the organization's current value. Importing the same file again changes nothing."</li>
         </ul>
         <form method="post" action="/api/import_organizations" enctype="multipart/form-data">
             <CsrfField />

@@ -1065,7 +1065,7 @@ impl Services {
             .await?;
         }
         unit.commit().await?;
-        self.match_automatically(actor).await?;
+        self.match_after_change(actor).await;
         Ok(id)
     }
 
@@ -1107,7 +1107,7 @@ impl Services {
         )
         .await?;
         unit.commit().await?;
-        self.match_automatically(actor).await?;
+        self.match_after_change(actor).await;
         Ok(report)
     }
 
@@ -1175,7 +1175,7 @@ impl Services {
         )
         .await?;
         unit.commit().await?;
-        self.match_automatically(actor).await?;
+        self.match_after_change(actor).await;
         Ok(connection_id)
     }
 }

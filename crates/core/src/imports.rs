@@ -284,6 +284,10 @@ fn plan(
         let mut form = found.map(form_of).unwrap_or_default();
         for col in OrgColumn::ALL {
             let Some(v) = cell(row, col) else { continue };
+            // An empty cell keeps what the organization has: files often leave columns blank.
+            if found.is_some() && v.trim().is_empty() {
+                continue;
+            }
             match col {
                 OrgColumn::Name => form.name = v,
                 OrgColumn::Domains => form.domains = v.replace(';', ","),
@@ -295,6 +299,20 @@ fn plan(
             }
         }
         let (fields, errors) = parse(&form);
+        let rekeyed = match (found, external.as_deref()) {
+            (Some(o), Some(e)) if by == "name" => o
+                .external_id
+                .as_deref()
+                .filter(|had| *had != e.trim())
+                .map(|had| {
+                    format!(
+                        "{} has the external ID {had}, not {}: check the file's IDs.",
+                        o.name,
+                        e.trim()
+                    )
+                }),
+            _ => None,
+        };
         let shown = if name_cell.trim().is_empty() {
             form.name.clone()
         } else {
@@ -322,6 +340,7 @@ fn plan(
         .into_iter()
         .flatten()
         .collect();
+        problems.extend(rekeyed);
         if problems.is_empty() {
             for (key, what) in &evidence {
                 if let Some((id, other)) = owner_of.get(key)
@@ -490,7 +509,8 @@ impl Services {
             .import_draft(id, actor.member_id(), self.now_ms())
             .await?;
         let mut unit = scope.begin().await?;
-        unit.set_import_mapping(id, &encode(mapping)).await?;
+        unit.set_import_mapping(id, actor.member_id(), &encode(mapping))
+            .await?;
         unit.commit().await?;
         Ok(())
     }
@@ -503,7 +523,7 @@ impl Services {
             .import_draft(id, actor.member_id(), self.now_ms())
             .await?;
         let mut unit = scope.begin().await?;
-        unit.delete_import_draft(id).await?;
+        unit.delete_import_draft(id, actor.member_id()).await?;
         unit.commit().await?;
         Ok(())
     }
@@ -531,7 +551,7 @@ impl Services {
         let scope = actor.scope(&self.db);
         let mut unit = scope.begin().await?;
         // Deleting the draft first makes a second confirmation (a double click) find nothing.
-        unit.delete_import_draft(id).await?;
+        unit.delete_import_draft(id, actor.member_id()).await?;
         for w in &writes {
             let result = match w {
                 Write::Create(fields) => {
@@ -577,7 +597,7 @@ impl Services {
         )
         .await?;
         unit.commit().await?;
-        self.match_automatically(actor).await?;
+        self.match_after_change(actor).await;
         Ok(counts)
     }
 }
@@ -588,6 +608,50 @@ mod tests {
 
     fn table(csv: &str) -> Table {
         read(csv.as_bytes()).unwrap()
+    }
+
+    fn existing(name: &str, external: Option<&str>, notes: &str) -> OrganizationRow {
+        OrganizationRow {
+            id: uuid::Uuid::new_v4(),
+            name: name.into(),
+            name_key: organization_name_key(name),
+            domains: vec![format!("{}.com", name.to_lowercase())],
+            website: Some("https://example.com".into()),
+            notes: notes.into(),
+            tenant_id: None,
+            aliases_json: "[]".into(),
+            external_id: external.map(str::to_owned),
+            archived_at: None,
+            created_at: 0,
+            updated_at: 0,
+            connection_id: None,
+            connection_name: None,
+            connection_status: None,
+        }
+    }
+
+    #[test]
+    fn an_empty_cell_keeps_the_current_value_and_a_name_never_takes_another_external_id() {
+        let orgs = [
+            existing("Contoso", Some("C-1"), "typed in Roster"),
+            existing("Fabrikam", None, ""),
+        ];
+        let t =
+            table("name,id,notes,website\nContoso,C-1,,\nFabrikam,F-9,new note,\nContoso,C-2,,\n");
+        let (plans, writes) = plan(&t, &guessed(&t.headers), &orgs);
+        assert_eq!(plans[0].action, RowAction::Unchanged, "{plans:?}");
+        assert_eq!(
+            plans[1].action,
+            RowAction::Update {
+                by: "name",
+                changes: vec!["notes".into(), "external ID".into()]
+            }
+        );
+        assert!(
+            matches!(&plans[2].action, RowAction::Error(e) if e.contains("has the external ID C-1, not C-2")),
+            "{plans:?}"
+        );
+        assert_eq!(writes.len(), 1);
     }
 
     #[test]

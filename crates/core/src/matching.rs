@@ -231,7 +231,13 @@ impl Services {
             let candidates = self.candidates(&scope).await?;
             let undone: HashSet<(Uuid, Uuid)> = scope.undone_matches().await?.into_iter().collect();
             let input: Vec<Tenant> = waiting.iter().map(|t| Candidates::tenant(t)).collect();
-            let found = candidates.matcher.suggest_all(&input, SUGGESTIONS + 1);
+            // Scoring is CPU work: off the async runtime, on every core.
+            let (candidates, found) = tokio::task::spawn_blocking(move || {
+                let found = candidates.matcher.suggest_all(&input, SUGGESTIONS + 1);
+                (candidates, found)
+            })
+            .await
+            .map_err(|e| CoreError::Internal(Box::new(e)))?;
             for (t, found) in waiting.iter().zip(found) {
                 let mut suggestions: Vec<SuggestionView> = found
                     .iter()
@@ -344,6 +350,7 @@ impl Services {
         connection: ConnectionId,
         organization: OrganizationId,
         accepted: bool,
+        candidates: Option<&Candidates>,
     ) -> Result<()> {
         self.authorize(actor, Permission::Operate)?;
         let scope = actor.scope(&self.db);
@@ -362,8 +369,10 @@ impl Services {
                 org.name
             )));
         }
-        let candidates = self.candidates(&scope).await?;
-        let scored = candidates.score(&tenant, org.id);
+        let scored = match candidates {
+            Some(c) => c.score(&tenant, org.id),
+            None => self.candidates(&scope).await?.score(&tenant, org.id),
+        };
         let (action, how) = if accepted {
             ("accepted", "accepted")
         } else {
@@ -440,7 +449,7 @@ impl Services {
         connection: ConnectionId,
         organization: OrganizationId,
     ) -> Result<()> {
-        self.decide_match(actor, connection, organization, true)
+        self.decide_match(actor, connection, organization, true, None)
             .await
     }
 
@@ -451,7 +460,7 @@ impl Services {
         connection: ConnectionId,
         organization: OrganizationId,
     ) -> Result<()> {
-        self.decide_match(actor, connection, organization, false)
+        self.decide_match(actor, connection, organization, false, None)
             .await
     }
 
@@ -555,7 +564,7 @@ impl Services {
         .await?;
         unit.commit().await?;
         if !ignore {
-            self.match_automatically(actor).await?;
+            self.match_after_change(actor).await;
         }
         Ok(())
     }
@@ -703,12 +712,17 @@ impl Services {
             .map(|p| (p.connection, p.organization))
             .collect();
         let mut outcome = BulkOutcome::default();
+        // The scores recorded are those of the preview's matcher, built once for all picks.
+        let candidates = self.candidates(&actor.scope(&self.db)).await?;
         for pick in picks {
             if !holding.contains(pick) {
                 outcome.skipped += 1;
                 continue;
             }
-            match self.accept_match(actor, pick.0, pick.1).await {
+            match self
+                .decide_match(actor, pick.0, pick.1, true, Some(&candidates))
+                .await
+            {
                 Ok(()) => outcome.accepted += 1,
                 Err(CoreError::Conflict(_) | CoreError::NotFound) => outcome.skipped += 1,
                 Err(e) => return Err(e),
@@ -747,13 +761,7 @@ impl Services {
             let organization = OrganizationId::from_uuid(m.organization_id);
             let mut unit = scope.begin().await?;
             match unit
-                .set_connection_match(
-                    connection,
-                    None,
-                    Some(organization),
-                    Some(&m.how),
-                    self.now_ms(),
-                )
+                .make_certain_match(connection, organization, &m.how, self.now_ms())
                 .await
             {
                 Ok(()) => {}
@@ -803,6 +811,14 @@ impl Services {
         Ok(made)
     }
 
+    /// `match_automatically` after another change has committed: a failure is logged rather
+    /// than returned, since what the person did is saved (the next change tries again).
+    pub(crate) async fn match_after_change(&self, actor: &Principal) {
+        if let Err(e) = self.match_automatically(actor).await {
+            tracing::warn!(error = ?e, "automatic tenant matching failed; it runs again with the next change");
+        }
+    }
+
     /// Archives an organization (it keeps its history and drops out of suggestions), or restores it.
     pub async fn archive_organization(
         &self,
@@ -839,7 +855,7 @@ impl Services {
         .await?;
         unit.commit().await?;
         if !archive {
-            self.match_automatically(actor).await?;
+            self.match_after_change(actor).await;
         }
         Ok(())
     }

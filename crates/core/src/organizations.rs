@@ -355,7 +355,7 @@ impl Services {
         )
         .await?;
         unit.commit().await?;
-        self.match_automatically(actor).await?;
+        self.match_after_change(actor).await;
         Ok(id)
     }
 
@@ -391,7 +391,7 @@ impl Services {
         )
         .await?;
         unit.commit().await?;
-        self.match_automatically(actor).await?;
+        self.match_after_change(actor).await;
         Ok(())
     }
 }

@@ -125,6 +125,12 @@ pub fn separator(text: &str) -> u8 {
 pub fn read(bytes: &[u8]) -> Result<Table, FileProblem> {
     let text = decode(bytes)?;
     let sep = separator(text);
+    if let Some(line) = unclosed_quote(text, sep) {
+        return Err(FileProblem::Unreadable {
+            line,
+            detail: "a quoted field is not closed".to_owned(),
+        });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(sep)
         .has_headers(false)
@@ -176,6 +182,42 @@ pub fn read(bytes: &[u8]) -> Result<Table, FileProblem> {
         headers,
         rows,
     })
+}
+
+/// The line of a quote that opens a field and is never closed (the csv reader would take the rest
+/// of the file as that one field).
+fn unclosed_quote(text: &str, sep: u8) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = State::FieldStart;
+    let (mut line, mut opened_on) = (1usize, 1usize);
+    for &b in text.as_bytes() {
+        if b == b'\n' {
+            line += 1;
+        }
+        state = match state {
+            State::FieldStart | State::Unquoted if b == sep || b == b'\n' || b == b'\r' => {
+                State::FieldStart
+            }
+            State::FieldStart if b == b'"' => {
+                opened_on = line;
+                State::Quoted
+            }
+            State::FieldStart | State::Unquoted => State::Unquoted,
+            State::Quoted if b == b'"' => State::QuoteInQuoted,
+            State::Quoted => State::Quoted,
+            // A doubled quote is a quote inside the field; anything else closes it.
+            State::QuoteInQuoted if b == b'"' => State::Quoted,
+            State::QuoteInQuoted if b == sep || b == b'\n' || b == b'\r' => State::FieldStart,
+            State::QuoteInQuoted => State::Unquoted,
+        };
+    }
+    (state == State::Quoted).then_some(opened_on)
 }
 
 /// Line numbers of byte offsets, for offsets that only grow.
@@ -298,10 +340,15 @@ mod tests {
         assert_eq!(read(big.as_bytes()), Err(FileProblem::TooManyRows));
         let wide = format!("{}\n", vec!["c"; MAX_COLUMNS + 1].join(","));
         assert_eq!(read(wide.as_bytes()), Err(FileProblem::TooManyColumns));
-        assert!(matches!(
-            read(b"name\n\"open quote\n"),
-            Ok(_) | Err(FileProblem::Unreadable { .. })
-        ));
+        let open = read(b"name\nContoso\n\"open quote\nFabrikam\nTailspin\n").unwrap_err();
+        assert_eq!(
+            open,
+            FileProblem::Unreadable {
+                line: 3,
+                detail: "a quoted field is not closed".into()
+            }
+        );
+        assert!(read(b"name,notes\n\"a \"\"b\"\"\",\"x\ny\"\n").is_ok());
     }
 
     #[test]

@@ -88,18 +88,26 @@ impl Unit<'_> {
         Ok(())
     }
 
-    /// Changes a draft's column mapping.
-    pub async fn set_import_mapping(&mut self, id: DraftId, mapping: &str) -> Result<()> {
+    /// Changes the column mapping of a member's own draft.
+    pub async fn set_import_mapping(
+        &mut self,
+        id: DraftId,
+        member: MemberId,
+        mapping: &str,
+    ) -> Result<()> {
         let ws = self.ws();
-        let n = unit_dispatch!(self, |conn| sqlx::query(
-            "UPDATE import_drafts SET mapping = $3 WHERE workspace_id = $1 AND id = $2"
+        let n = unit_dispatch!(self, |conn| {
+            sqlx::query(
+            "UPDATE import_drafts SET mapping = $3 WHERE workspace_id = $1 AND id = $2 AND member_id = $4"
         )
         .bind(ws)
         .bind(id.as_uuid())
         .bind(mapping)
+        .bind(member.as_uuid())
         .execute(&mut *conn)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
         if n == 0 {
             Err(StoreError::NotFound)
         } else {
@@ -109,13 +117,14 @@ impl Unit<'_> {
 
     /// Deletes a draft (confirmed or discarded); `NotFound` when it is already gone, so a draft
     /// is confirmed once.
-    pub async fn delete_import_draft(&mut self, id: DraftId) -> Result<()> {
+    pub async fn delete_import_draft(&mut self, id: DraftId, member: MemberId) -> Result<()> {
         let ws = self.ws();
         let n = unit_dispatch!(self, |conn| sqlx::query(
-            "DELETE FROM import_drafts WHERE workspace_id = $1 AND id = $2"
+            "DELETE FROM import_drafts WHERE workspace_id = $1 AND id = $2 AND member_id = $3"
         )
         .bind(ws)
         .bind(id.as_uuid())
+        .bind(member.as_uuid())
         .execute(&mut *conn)
         .await
         .map(|r| r.rows_affected()))?;

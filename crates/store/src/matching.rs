@@ -260,11 +260,30 @@ impl WorkspaceScope<'_> {
                 chosen.push(list.swap_remove(0));
             }
         }
-        let mut per_org: HashMap<Uuid, usize> = HashMap::new();
+        // An organization two tenants point at goes to the one recording evidence of the
+        // stronger kind (its tenant ID); two of the same kind leave it to a person.
+        let mut per_org: HashMap<(Uuid, bool), usize> = HashMap::new();
         for m in &chosen {
-            *per_org.entry(m.organization_id).or_default() += 1;
+            *per_org
+                .entry((m.organization_id, m.how == "tenant_id"))
+                .or_default() += 1;
         }
-        chosen.retain(|m| per_org.get(&m.organization_id) == Some(&1));
+        chosen.retain(|m| {
+            let by_id = m.how == "tenant_id";
+            let same = per_org
+                .get(&(m.organization_id, by_id))
+                .copied()
+                .unwrap_or(0);
+            let stronger = if by_id {
+                0
+            } else {
+                per_org
+                    .get(&(m.organization_id, true))
+                    .copied()
+                    .unwrap_or(0)
+            };
+            same == 1 && stronger == 0
+        });
         chosen.sort_by_key(|m| m.connection_id);
         Ok(chosen)
     }
@@ -401,6 +420,41 @@ impl Unit<'_> {
         .bind(how)
         .bind(now_ms)
         .bind(expected.map(|o| o.as_uuid()))
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        if n == 0 {
+            Err(StoreError::NotFound)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Makes a certain match if it still may be made: the tenant still unmatched and not ignored,
+    /// the organization not archived, and nobody undid this match meanwhile. `NotFound` when one
+    /// of those changed; `Conflict` when the organization got a tenant meanwhile.
+    pub async fn make_certain_match(
+        &mut self,
+        connection: ConnectionId,
+        organization: OrganizationId,
+        how: &str,
+        now_ms: i64,
+    ) -> Result<()> {
+        let ws = self.ws();
+        let n = unit_dispatch!(self, |conn| {
+            sqlx::query(
+            "UPDATE tenant_connections SET organization_id = $3, matched_how = $4, matched_at = $5, updated_at = $5 \
+             WHERE workspace_id = $1 AND id = $2 AND organization_id IS NULL AND match_ignored_at IS NULL \
+             AND EXISTS (SELECT 1 FROM organizations o WHERE o.workspace_id = $1 AND o.id = $3 AND o.archived_at IS NULL) \
+             AND NOT EXISTS (SELECT 1 FROM match_decisions d WHERE d.workspace_id = $1 AND d.connection_id = $2 \
+                 AND d.organization_id = $3 AND d.action = 'undone')"
+        )
+        .bind(ws)
+        .bind(connection.as_uuid())
+        .bind(organization.as_uuid())
+        .bind(how)
+        .bind(now_ms)
         .execute(&mut *conn)
         .await
         .map(|r| r.rows_affected())

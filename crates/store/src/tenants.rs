@@ -414,13 +414,19 @@ impl WorkspaceScope<'_> {
 impl crate::db::Db {
     /// Deletes wizard drafts (and their sealed secrets) that have expired (housekeeping).
     pub async fn purge_drafts(&self, now_ms: i64) -> Result<u64> {
-        Ok(dispatch!(self, |pool| sqlx::query(
-            "DELETE FROM connect_drafts WHERE expires_at <= $1"
-        )
-        .bind(now_ms)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?)
+        let mut n = 0;
+        // Wizard drafts, and CSV files uploaded for import but never confirmed.
+        for sql in [
+            "DELETE FROM connect_drafts WHERE expires_at <= $1",
+            "DELETE FROM import_drafts WHERE expires_at <= $1",
+        ] {
+            n += dispatch!(self, |pool| sqlx::query(sql)
+                .bind(now_ms)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+        Ok(n)
     }
 }
 

@@ -483,3 +483,19 @@ async fn an_archived_organization_is_neither_suggested_nor_matched_and_keeps_its
         .expect_err("has a tenant");
     assert!(matches!(err, CoreError::Conflict(m) if m.contains("Undo")));
 }
+
+#[tokio::test]
+async fn when_two_tenants_point_at_one_organization_its_recorded_tenant_id_wins() {
+    let h = Harness::start().await;
+    let by_id = unmatched(&h, 0).await;
+    let by_domain = unmatched(&h, 1).await;
+    let org = organization(
+        &h,
+        "Both Point Here",
+        &h.customer(1).domain,
+        &h.customer(0).tenant_id,
+    )
+    .await;
+    assert_eq!(matched_to(&h, by_id).await, Some(org));
+    assert_eq!(matched_to(&h, by_domain).await, None);
+}

@@ -526,16 +526,20 @@ impl Matcher {
             let handles: Vec<_> = tenants
                 .chunks(chunk)
                 .map(|part| {
-                    scope.spawn(move || {
+                    let n = part.len();
+                    let h = scope.spawn(move || {
                         part.iter()
                             .map(|t| self.suggest(t, limit))
                             .collect::<Vec<_>>()
-                    })
+                    });
+                    (n, h)
                 })
                 .collect();
+            // A chunk that failed yields no suggestions for its own tenants, and every other
+            // tenant's suggestions stay in their place.
             handles
                 .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
+                .flat_map(|(n, h)| h.join().unwrap_or_else(|_| vec![Vec::new(); n]))
                 .collect()
         })
     }
