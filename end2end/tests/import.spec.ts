@@ -60,3 +60,23 @@ test('organizations are imported from a CSV file after a preview', async ({ page
   await page.getByRole('button', { name: 'Discard the file' }).click();
   await expect(page.getByText('The file was discarded; nothing was imported.')).toBeVisible();
 });
+
+test('contacts are imported into their organizations after a preview', async ({ page }) => {
+  const project = test.info().project.name;
+  await signIn(page);
+  await page.goto(demoBase() + '/contacts');
+  await page.getByRole('link', { name: 'Import contacts from CSV' }).click();
+  const csv =
+    'Company,First Name,Last Name,Email,Title\n' +
+    `Northwind Traders,Imogen,Import-${project},imogen.${project}@northwind.example,Buyer\n` +
+    `No Such Customer,Ivo,Import,ivo@nowhere.example,\n`;
+  await page.getByLabel('CSV file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: 'Read the file' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'to create' })).toContainText('1 to create, 0 to update, 0 unchanged, 1 with errors');
+  await expect(page.getByRole('row', { name: /No organization is named/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Import: create 1 and update 0' }).click();
+  await expect(page.getByText('Imported: 1 created')).toBeVisible();
+  await page.getByLabel('Search').fill('Imogen');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('link', { name: `Imogen Import-${project}` })).toBeVisible();
+});

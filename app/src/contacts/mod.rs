@@ -107,11 +107,14 @@ pub fn ContactsPage() -> impl IntoView {
                         <button type="submit">"Search"</button>
                     </form>
                 };
-                match state.services.contacts_page(&p, &filter, &req).await {
+                let import = p.role().allows(roster_domain::Permission::Operate).then(|| {
+                    view! { <p><a href="/contacts/import">"Import contacts from CSV"</a></p> }
+                });
+                let content = match state.services.contacts_page(&p, &filter, &req).await {
                     Ok(page) if page.items.is_empty() && first && !filtered => view! {
                         <EmptyState>
                             <p>"Contacts are the people at your customers, kept in step with Entra ID by each sync."</p>
-                            <p>"No contacts yet: they appear after the first sync of a connected tenant. "
+                            <p>"No contacts yet: they appear after the first sync of a connected tenant, or import those your PSA has. "
                                 <a href="/tenants">"Go to Tenants"</a></p>
                         </EmptyState>
                     }
@@ -149,7 +152,8 @@ pub fn ContactsPage() -> impl IntoView {
                         .into_any()
                     }
                     Err(e) => load_error(e),
-                }
+                };
+                view! { {import} {content} }.into_any()
             })}
         </Layout>
     }

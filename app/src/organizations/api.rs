@@ -6,6 +6,7 @@
 
 use leptos::prelude::*;
 use roster_core::CoreError;
+use roster_core::imports::ImportKind;
 use roster_core::organizations::OrganizationForm;
 
 use crate::context::{app_state, request_context};
@@ -155,13 +156,26 @@ pub async fn archive_organization(
     Ok(())
 }
 
-#[server(endpoint = "import_organizations", input = server_fn::codec::MultipartFormData)]
-pub async fn import_organizations(
-    data: server_fn::codec::MultipartData,
-) -> Result<(), ServerFnError> {
-    let state = app_state()?;
-    let cx = request_context();
-    let mut file: Option<(String, Vec<u8>)> = None;
+/// The page an import of `kind` (as a form names it) starts from.
+fn page_of(kind: &str) -> &'static str {
+    if kind == "contacts" {
+        ImportKind::Contacts.page()
+    } else {
+        ImportKind::Organizations.page()
+    }
+}
+
+/// The list an import of `kind` adds to.
+fn list_of(kind: ImportKind) -> &'static str {
+    match kind {
+        ImportKind::Contacts => "/contacts",
+        ImportKind::Organizations => "/organizations",
+    }
+}
+
+/// The uploaded file of a multipart form: its name and bytes.
+async fn uploaded(data: server_fn::codec::MultipartData) -> Option<(String, Vec<u8>)> {
+    let mut file = None;
     if let Some(mut parts) = data.into_inner() {
         while let Ok(Some(field)) = parts.next_field().await {
             if field.name() == Some("file") {
@@ -171,9 +185,19 @@ pub async fn import_organizations(
             }
         }
     }
-    let result = match (cx.principal(), file) {
+    file
+}
+
+/// Keeps an uploaded file as an import draft of `kind` and shows its preview.
+async fn upload(
+    kind: ImportKind,
+    data: server_fn::codec::MultipartData,
+) -> Result<(), ServerFnError> {
+    let state = app_state()?;
+    let cx = request_context();
+    let result = match (cx.principal(), uploaded(data).await) {
         (Ok(p), Some((name, bytes))) if !bytes.is_empty() => {
-            state.services.upload_organizations(p, &name, &bytes).await
+            state.services.upload_import(p, kind, &name, &bytes).await
         }
         (Ok(_), _) => Err(CoreError::Conflict("Choose a CSV file to import.".into())),
         (Err(e), _) => Err(e),
@@ -181,25 +205,38 @@ pub async fn import_organizations(
     match result {
         Ok(id) => done(
             "The file was read. Check the columns and the preview; nothing is written until you confirm.",
-            &format!("/organizations/import?draft={id}"),
+            &format!("{}?draft={id}", kind.page()),
         ),
-        Err(e) => refuse("", &e, &[], "/organizations/import"),
+        Err(e) => refuse("", &e, &[], kind.page()),
     }
     Ok(())
+}
+
+#[server(endpoint = "import_organizations", input = server_fn::codec::MultipartFormData)]
+pub async fn import_organizations(
+    data: server_fn::codec::MultipartData,
+) -> Result<(), ServerFnError> {
+    upload(ImportKind::Organizations, data).await
+}
+
+#[server(endpoint = "import_contacts", input = server_fn::codec::MultipartFormData)]
+pub async fn import_contacts(data: server_fn::codec::MultipartData) -> Result<(), ServerFnError> {
+    upload(ImportKind::Contacts, data).await
 }
 
 #[server(endpoint = "import_mapping")]
 pub async fn import_mapping(
     #[server(default)] draft_id: String,
+    #[server(default)] kind: String,
     #[server(default)] column: Vec<String>,
 ) -> Result<(), ServerFnError> {
     let state = app_state()?;
     let cx = request_context();
-    let mapping: roster_core::imports::Mapping = column
+    let mapping: Vec<Option<String>> = column
         .iter()
-        .map(|c| roster_core::imports::OrgColumn::from_key(c.trim()))
+        .map(|c| Some(c.trim().to_owned()).filter(|c| !c.is_empty()))
         .collect();
-    let back = format!("/organizations/import?draft={}", draft_id.trim());
+    let back = format!("{}?draft={}", page_of(&kind), draft_id.trim());
     let result = match (cx.principal(), draft_id.trim().parse()) {
         (Ok(p), Ok(id)) => state.services.set_import_mapping(p, id, &mapping).await,
         (Err(e), _) => Err(e),
@@ -215,6 +252,7 @@ pub async fn import_mapping(
 #[server(endpoint = "confirm_import")]
 pub async fn confirm_import(
     #[server(default)] draft_id: String,
+    #[server(default)] kind: String,
     #[server(default)] create: usize,
     #[server(default)] update: usize,
     #[server(default)] unchanged: usize,
@@ -223,7 +261,7 @@ pub async fn confirm_import(
 ) -> Result<(), ServerFnError> {
     let state = app_state()?;
     let cx = request_context();
-    let back = format!("/organizations/import?draft={}", draft_id.trim());
+    let back = format!("{}?draft={}", page_of(&kind), draft_id.trim());
     let expected = roster_core::imports::ImportCounts {
         create,
         update,
@@ -237,11 +275,11 @@ pub async fn confirm_import(
             (Err(e), _) | (_, Err(e)) => Err(e),
         };
         match result {
-            Ok(()) => done(
+            Ok(kind) => done(
                 "The file was discarded; nothing was imported.",
-                "/organizations",
+                list_of(kind),
             ),
-            Err(e) => refuse("", &e, &[], "/organizations/import"),
+            Err(e) => refuse("", &e, &[], page_of(&kind)),
         }
         return Ok(());
     }
@@ -250,12 +288,12 @@ pub async fn confirm_import(
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
     match result {
-        Ok(c) => done(
+        Ok((kind, c)) => done(
             format!(
                 "Imported: {} created, {} updated, {} unchanged, {} row(s) with errors left out.",
                 c.create, c.update, c.unchanged, c.errors
             ),
-            "/organizations",
+            list_of(kind),
         ),
         Err(e) => refuse("", &e, &[], &back),
     }

@@ -2,7 +2,7 @@
 //! preview of what each row will do, and the confirmation.
 
 use leptos::prelude::*;
-use roster_core::imports::{ImportPreview, OrgColumn, RowAction};
+use roster_core::imports::{ImportKind, ImportPreview, RowAction};
 use roster_domain::{DraftId, Permission};
 
 use crate::context::query_param;
@@ -52,9 +52,10 @@ fn preview_view(p: ImportPreview) -> impl IntoView {
         .enumerate()
         .map(|(i, h)| {
             let current = p.mapping.get(i).copied().flatten();
-            let options = OrgColumn::ALL
-                .into_iter()
-                .map(|c| view! { <option value=c.key() selected=current == Some(c)>{c.label()}</option> })
+            let options = p
+                .options
+                .iter()
+                .map(|(key, label)| view! { <option value=*key selected=current == Some(*key)>{*label}</option> })
                 .collect_view();
             let label_id = format!("column-{i}");
             view! {
@@ -108,6 +109,7 @@ fn preview_view(p: ImportPreview) -> impl IntoView {
             <form method="post" action="/api/confirm_import" class="actions">
                 <CsrfField />
                 <input type="hidden" name="draft_id" value=id.clone() />
+                <input type="hidden" name="kind" value=p.kind.as_str() />
                 <input type="hidden" name="create" value=c.create.to_string() />
                 <input type="hidden" name="update" value=c.update.to_string() />
                 <input type="hidden" name="unchanged" value=c.unchanged.to_string() />
@@ -122,6 +124,7 @@ fn preview_view(p: ImportPreview) -> impl IntoView {
         <form method="post" action="/api/import_mapping">
             <CsrfField />
             <input type="hidden" name="draft_id" value=id.clone() />
+            <input type="hidden" name="kind" value=p.kind.as_str() />
             <DataTable headers=vec!["Column in the file", "Holds"]>{selects}</DataTable>
             <button type="submit" class="secondary">"Update the preview"</button>
         </form>
@@ -129,8 +132,53 @@ fn preview_view(p: ImportPreview) -> impl IntoView {
         <h2>"Preview"</h2>
         <p role="status">{summary}</p>
         {shown_note}
-        <DataTable headers=vec!["Line", "Organization", "What happens"]>{rows}</DataTable>
+        <DataTable headers=vec!["Line", if p.kind == ImportKind::Contacts { "Contact" } else { "Organization" }, "What happens"]>{rows}</DataTable>
         {confirm}
+    }
+}
+
+fn contacts_upload_form() -> impl IntoView {
+    view! {
+        <p>"Bring in the contacts your PSA already has. Each row names the contact's organization, by name or by its external ID; the organizations must exist (import them first)."</p>
+        <ul class="hint">
+            <li>"Columns Roster understands: organization (name) or organization external ID, name (or first and last name), email, job title, department, company, business and mobile phone, street, city, state, postal code and country."</li>
+            <li>"A row updates the contact of that organization with the same email address (or, without one, the same name); otherwise it creates one. An empty cell keeps the contact's current value. Values imported count as typed by hand: a later sync from Entra never overwrites them silently, it raises a conflict."</li>
+            <li>{format!("CSV UTF-8, separated by commas, semicolons or tabs; up to {} rows and {} MB per file.", roster_domain::import::MAX_ROWS, roster_domain::import::MAX_FILE_BYTES / (1024 * 1024))}</li>
+        </ul>
+        <form method="post" action="/api/import_contacts" enctype="multipart/form-data">
+            <CsrfField />
+            <div class="field">
+                <label for="import-file">"CSV file"</label>
+                <input id="import-file" name="file" type="file" accept=".csv,.txt,text/csv" required />
+            </div>
+            <button type="submit">"Read the file"</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn ImportContactsPage() -> impl IntoView {
+    let draft = query_param("draft").and_then(|d| d.parse::<DraftId>().ok());
+    view! {
+        <Layout title="Import contacts".into()>
+            {for_member(move |p, state| async move {
+                if !p.role().allows(Permission::Operate) {
+                    return load_error(roster_core::CoreError::Forbidden);
+                }
+                match draft {
+                    None => contacts_upload_form().into_any(),
+                    Some(id) => match state.services.import_preview(&p, id).await {
+                        Ok(preview) => preview_view(preview).into_any(),
+                        Err(roster_core::CoreError::NotFound) => view! {
+                            <p class="error" role="alert">"This file was imported, discarded or has expired. Upload it again."</p>
+                            {contacts_upload_form()}
+                        }
+                        .into_any(),
+                        Err(e) => load_error(e),
+                    },
+                }
+            })}
+        </Layout>
     }
 }
 

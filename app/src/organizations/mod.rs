@@ -3,7 +3,7 @@
 pub mod api;
 mod import;
 
-pub use import::ImportOrganizationsPage;
+pub use import::{ImportContactsPage, ImportOrganizationsPage};
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;

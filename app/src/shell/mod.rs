@@ -14,7 +14,8 @@ use crate::auth::{LoginPage, SetPasswordPage, SetupPage};
 use crate::contacts::{ContactPage, ContactsPage, NewContactPage};
 use crate::context::{request_context, request_uri};
 use crate::organizations::{
-    ImportOrganizationsPage, NewOrganizationPage, OrganizationPage, OrganizationsPage,
+    ImportContactsPage, ImportOrganizationsPage, NewOrganizationPage, OrganizationPage,
+    OrganizationsPage,
 };
 use crate::pages::{DashboardPage, NotFound};
 use crate::review::{ContactReviewPage, TenantReviewPage};
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/tenants/:id/sync") view=SyncSettingsPage ssr=SsrMode::Async />
                 <Route path=path!("/contacts") view=ContactsPage ssr=SsrMode::Async />
                 <Route path=path!("/contacts/new") view=NewContactPage ssr=SsrMode::Async />
+                <Route path=path!("/contacts/import") view=ImportContactsPage ssr=SsrMode::Async />
                 <Route path=path!("/contacts/:id") view=ContactPage ssr=SsrMode::Async />
                 <Route path=path!("/review") view=TenantReviewPage ssr=SsrMode::Async />
                 <Route path=path!("/review/contacts") view=ContactReviewPage ssr=SsrMode::Async />

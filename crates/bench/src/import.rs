@@ -68,7 +68,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         let preview = services.import_preview(&owner, draft).await?;
         let previewed = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let done = services
+        let (_, done) = services
             .confirm_import(&owner, draft, preview.counts)
             .await?;
         let confirmed = t.elapsed().as_secs_f64();

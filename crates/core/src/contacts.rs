@@ -537,7 +537,7 @@ pub enum Resolution {
 
 /// The typed values, each checked (length, one line, an email that looks like one); every problem
 /// at once.
-fn checked_values(form: &ContactForm) -> Result<Vec<(SyncField, Option<String>)>> {
+pub(crate) fn checked_values(form: &ContactForm) -> Result<Vec<(SyncField, Option<String>)>> {
     let mut errors = crate::error::FieldErrors::new();
     let mut typed: Vec<(SyncField, Option<String>)> = Vec::new();
     for (f, raw) in &form.values {

@@ -15,7 +15,7 @@ use serde_json::json;
 use std::collections::HashMap;
 
 /// How long an uploaded file waits for confirmation.
-const DRAFT_LIFETIME_MS: i64 = 24 * 3600 * 1000;
+pub(crate) const DRAFT_LIFETIME_MS: i64 = 24 * 3600 * 1000;
 
 /// How many rows the preview lists (all rows are imported; errors are all listed).
 pub const PREVIEW_ROWS: usize = 200;
@@ -102,6 +102,50 @@ impl OrgColumn {
 /// The column mapping: for each column of the file, what it holds (or nothing: left out).
 pub type Mapping = Vec<Option<OrgColumn>>;
 
+/// What a file imports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportKind {
+    Organizations,
+    Contacts,
+}
+
+impl ImportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Organizations => "organizations",
+            ImportKind::Contacts => "contacts",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        if s == "contacts" {
+            ImportKind::Contacts
+        } else {
+            ImportKind::Organizations
+        }
+    }
+
+    /// The page an import of this kind starts from.
+    pub fn page(self) -> &'static str {
+        match self {
+            ImportKind::Organizations => "/organizations/import",
+            ImportKind::Contacts => "/contacts/import",
+        }
+    }
+}
+
+/// A mapping stored as the keys of what each column holds.
+pub(crate) fn encode_keys(keys: &[Option<&str>]) -> String {
+    serde_json::to_string(keys).unwrap_or_else(|_| "[]".into())
+}
+
+/// The stored keys, as many as the file has columns.
+pub(crate) fn decode_keys(json: &str, columns: usize) -> Vec<Option<String>> {
+    let mut m: Vec<Option<String>> = serde_json::from_str(json).unwrap_or_default();
+    m.resize(columns, None);
+    m
+}
+
 /// What one row will do.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RowAction {
@@ -137,9 +181,13 @@ pub struct ImportCounts {
 #[derive(Clone, Debug)]
 pub struct ImportPreview {
     pub id: DraftId,
+    pub kind: ImportKind,
     pub file_name: String,
     pub headers: Vec<String>,
-    pub mapping: Mapping,
+    /// What a column may hold, as (key, label).
+    pub options: Vec<(&'static str, &'static str)>,
+    /// For each column, the key of what it holds (or nothing: left out).
+    pub mapping: Vec<Option<&'static str>>,
     /// A problem with the mapping itself (no name column, a column chosen twice).
     pub mapping_problem: Option<String>,
     pub counts: ImportCounts,
@@ -178,13 +226,19 @@ fn guessed(headers: &[String]) -> Mapping {
 }
 
 fn encode(mapping: &Mapping) -> String {
-    serde_json::to_string(mapping).unwrap_or_else(|_| "[]".into())
+    encode_keys(
+        &mapping
+            .iter()
+            .map(|m| m.map(OrgColumn::key))
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn decode_mapping(json: &str, columns: usize) -> Mapping {
-    let mut m: Mapping = serde_json::from_str(json).unwrap_or_default();
-    m.resize(columns, None);
-    m
+    decode_keys(json, columns)
+        .iter()
+        .map(|k| k.as_deref().and_then(OrgColumn::from_key))
+        .collect()
 }
 
 /// The form an existing organization fills in, so a file's unmapped columns keep its values.
@@ -391,7 +445,7 @@ fn plan(
     (plans, writes)
 }
 
-fn count(plans: &[RowPlan]) -> ImportCounts {
+pub(crate) fn count(plans: &[RowPlan]) -> ImportCounts {
     let mut c = ImportCounts::default();
     for p in plans {
         match p.action {
@@ -414,17 +468,32 @@ impl Services {
         file_name: &str,
         bytes: &[u8],
     ) -> Result<DraftId> {
+        self.upload_import(actor, ImportKind::Organizations, file_name, bytes)
+            .await
+    }
+
+    /// Reads an uploaded file and keeps it as a draft of `kind`; the mapping is the one
+    /// remembered for its layout, else guessed from its column names. A file that cannot be read
+    /// is refused with why, and nothing is kept.
+    pub async fn upload_import(
+        &self,
+        actor: &Principal,
+        kind: ImportKind,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Result<DraftId> {
         self.authorize(actor, Permission::Operate)?;
         let table = read(bytes).map_err(|p| CoreError::Conflict(p.to_string()))?;
         let text =
             roster_domain::import::decode(bytes).map_err(|p| CoreError::Conflict(p.to_string()))?;
         let scope = actor.scope(&self.db);
         let remembered = scope
-            .import_layout("organizations", &layout_key(&table.headers))
+            .import_layout(kind.as_str(), &layout_key(&table.headers))
             .await?;
-        let mapping = match remembered {
-            Some(json) => decode_mapping(&json, table.headers.len()),
-            None => guessed(&table.headers),
+        let mapping = match (remembered, kind) {
+            (Some(json), _) => json,
+            (None, ImportKind::Organizations) => encode(&guessed(&table.headers)),
+            (None, ImportKind::Contacts) => crate::contact_import::guessed(&table.headers),
         };
         let id: DraftId = self.new_id();
         let name: String = file_name
@@ -436,14 +505,14 @@ impl Services {
         unit.create_import_draft(&ImportDraftRow {
             id: id.as_uuid(),
             member_id: actor.member_id().as_uuid(),
-            kind: "organizations".into(),
+            kind: kind.as_str().into(),
             file_name: if name.trim().is_empty() {
                 "upload.csv".into()
             } else {
                 name
             },
             content: text.to_owned(),
-            mapping: encode(&mapping),
+            mapping,
             created_at: self.now_ms(),
             expires_at: self.now_ms() + DRAFT_LIFETIME_MS,
         })
@@ -471,6 +540,13 @@ impl Services {
     /// What the import would do now.
     pub async fn import_preview(&self, actor: &Principal, id: DraftId) -> Result<ImportPreview> {
         self.authorize(actor, Permission::Operate)?;
+        let draft = actor
+            .scope(&self.db)
+            .import_draft(id, actor.member_id(), self.now_ms())
+            .await?;
+        if ImportKind::parse(&draft.kind) == ImportKind::Contacts {
+            return self.contact_import_preview(actor, draft).await;
+        }
         let (draft, table, mapping, existing) = self.import_state(actor, id).await?;
         let problem = mapping_problem(&mapping);
         let plans = if problem.is_none() {
@@ -487,9 +563,14 @@ impl Services {
             .collect();
         Ok(ImportPreview {
             id,
+            kind: ImportKind::Organizations,
             file_name: draft.file_name,
             headers: table.headers,
-            mapping,
+            options: OrgColumn::ALL
+                .iter()
+                .map(|c| (c.key(), c.label()))
+                .collect(),
+            mapping: mapping.iter().map(|m| m.map(OrgColumn::key)).collect(),
             mapping_problem: problem,
             counts,
             rows,
@@ -501,31 +582,41 @@ impl Services {
         &self,
         actor: &Principal,
         id: DraftId,
-        mapping: &Mapping,
+        keys: &[Option<String>],
     ) -> Result<()> {
         self.authorize(actor, Permission::Operate)?;
         let scope = actor.scope(&self.db);
-        scope
+        let draft = scope
             .import_draft(id, actor.member_id(), self.now_ms())
             .await?;
+        // Only keys this kind knows are kept.
+        let json = match ImportKind::parse(&draft.kind) {
+            ImportKind::Organizations => encode(
+                &keys
+                    .iter()
+                    .map(|k| k.as_deref().and_then(OrgColumn::from_key))
+                    .collect(),
+            ),
+            ImportKind::Contacts => crate::contact_import::encode_checked(keys),
+        };
         let mut unit = scope.begin().await?;
-        unit.set_import_mapping(id, actor.member_id(), &encode(mapping))
+        unit.set_import_mapping(id, actor.member_id(), &json)
             .await?;
         unit.commit().await?;
         Ok(())
     }
 
     /// Discards a draft.
-    pub async fn discard_import(&self, actor: &Principal, id: DraftId) -> Result<()> {
+    pub async fn discard_import(&self, actor: &Principal, id: DraftId) -> Result<ImportKind> {
         self.authorize(actor, Permission::Operate)?;
         let scope = actor.scope(&self.db);
-        scope
+        let draft = scope
             .import_draft(id, actor.member_id(), self.now_ms())
             .await?;
         let mut unit = scope.begin().await?;
         unit.delete_import_draft(id, actor.member_id()).await?;
         unit.commit().await?;
-        Ok(())
+        Ok(ImportKind::parse(&draft.kind))
     }
 
     /// Writes what the preview showed, in one transaction, if it is still what the import would
@@ -535,8 +626,18 @@ impl Services {
         actor: &Principal,
         id: DraftId,
         expected: ImportCounts,
-    ) -> Result<ImportCounts> {
+    ) -> Result<(ImportKind, ImportCounts)> {
         self.authorize(actor, Permission::Operate)?;
+        let draft = actor
+            .scope(&self.db)
+            .import_draft(id, actor.member_id(), self.now_ms())
+            .await?;
+        if ImportKind::parse(&draft.kind) == ImportKind::Contacts {
+            return Ok((
+                ImportKind::Contacts,
+                self.confirm_contact_import(actor, draft, expected).await?,
+            ));
+        }
         let (draft, table, mapping, existing) = self.import_state(actor, id).await?;
         if let Some(p) = mapping_problem(&mapping) {
             return Err(CoreError::Conflict(p));
@@ -598,7 +699,7 @@ impl Services {
         .await?;
         unit.commit().await?;
         self.match_after_change(actor).await;
-        Ok(counts)
+        Ok((ImportKind::Organizations, counts))
     }
 }
 

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod connections;
+mod contact_import;
 pub mod contacts;
 pub mod crypto;
 pub mod error;

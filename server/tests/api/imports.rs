@@ -268,3 +268,97 @@ async fn a_viewer_cannot_import() {
             .contains("Read the file")
     );
 }
+
+async fn upload_contacts(b: &Browser, file: &[u8]) -> Page {
+    let token = b.csrf("/contacts/import").await;
+    let r = b
+        .post_multipart(
+            "/api/import_contacts",
+            &[("csrf", &token)],
+            ("people.csv", file.to_vec()),
+        )
+        .await;
+    let to = r.location.clone().expect("redirected");
+    b.get(&to).await
+}
+
+#[tokio::test]
+async fn contacts_are_imported_into_their_organizations_matched_by_email_and_count_as_typed_by_hand()
+ {
+    let app = crate::helpers::TestApp::spawn().await;
+    let owner = app.with_owner().await;
+    owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[("name", "Contoso Ltd"), ("external_id", "C-1")],
+        )
+        .await;
+    owner
+        .submit(
+            "/organizations/new",
+            "/api/create_organization",
+            &[("name", "Fabrikam")],
+        )
+        .await;
+    let file = "Company;Customer ID;First Name;Last Name;E-mail;Job Title;Mobile\n\
+        ;C-1;Ana;Costa;ana@contoso.com;Buyer;+1 555 0100\n\
+        Fabrikam;;Bram;Brown;;Driver;\n\
+        Nowhere Inc;;Cleo;Dubois;cleo@nowhere.com;;\n\
+        Fabrikam;;Dmitri;;not-an-email;;\n\
+        Contoso Ltd;;Ana;Costa;ANA@contoso.com;;\n";
+    let p = upload_contacts(&owner, file.as_bytes()).await;
+    assert!(
+        p.contains("2 to create, 0 to update, 0 unchanged, 3 with errors"),
+        "{}",
+        p.html
+    );
+    let rows = p.texts("tbody tr");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("No organization is named “Nowhere Inc”")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Email: Enter an email address")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Line 2 has the same contact")),
+        "{rows:?}"
+    );
+    let done = confirm(&owner, &p).await;
+    assert!(
+        done.contains(
+            "Imported: 2 created, 0 updated, 0 unchanged, 3 row(s) with errors left out."
+        ),
+        "{}",
+        done.html
+    );
+    assert!(
+        done.texts("tbody tr")
+            .iter()
+            .any(|r| r.contains("Ana Costa") && r.contains("Contoso Ltd")),
+        "{:?}",
+        done.texts("tbody tr")
+    );
+
+    // The same person again by email (in another case) with a new title: an update, nothing else changes.
+    let again = "Company;E-mail;Job Title;Mobile\nContoso Ltd;Ana@Contoso.com;Head buyer;\n";
+    let p = upload_contacts(&owner, again.as_bytes()).await;
+    let rows = p.texts("tbody tr");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("Update (found by email): job title")),
+        "{rows:?}"
+    );
+    confirm(&owner, &p).await;
+    let p = upload_contacts(&owner, again.as_bytes()).await;
+    assert!(
+        p.contains("0 to create, 0 to update, 1 unchanged"),
+        "{}",
+        p.html
+    );
+}
