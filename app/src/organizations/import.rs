@@ -156,22 +156,26 @@ fn contacts_upload_form() -> impl IntoView {
     }
 }
 
-#[component]
-pub fn ImportContactsPage() -> impl IntoView {
+/// An import page: the upload form of `kind`, or the preview of the draft in the address.
+fn import_page(kind: ImportKind) -> impl IntoView {
     let draft = query_param("draft").and_then(|d| d.parse::<DraftId>().ok());
+    let (title, form): (&str, fn() -> AnyView) = match kind {
+        ImportKind::Organizations => ("Import organizations", || upload_form().into_any()),
+        ImportKind::Contacts => ("Import contacts", || contacts_upload_form().into_any()),
+    };
     view! {
-        <Layout title="Import contacts".into()>
+        <Layout title=title.into()>
             {for_member(move |p, state| async move {
                 if !p.role().allows(Permission::Operate) {
                     return load_error(roster_core::CoreError::Forbidden);
                 }
                 match draft {
-                    None => contacts_upload_form().into_any(),
+                    None => form(),
                     Some(id) => match state.services.import_preview(&p, id).await {
-                        Ok(preview) => preview_view(preview).into_any(),
-                        Err(roster_core::CoreError::NotFound) => view! {
+                        Ok(preview) if preview.kind == kind => preview_view(preview).into_any(),
+                        Ok(_) | Err(roster_core::CoreError::NotFound) => view! {
                             <p class="error" role="alert">"This file was imported, discarded or has expired. Upload it again."</p>
-                            {contacts_upload_form()}
+                            {form()}
                         }
                         .into_any(),
                         Err(e) => load_error(e),
@@ -183,27 +187,11 @@ pub fn ImportContactsPage() -> impl IntoView {
 }
 
 #[component]
+pub fn ImportContactsPage() -> impl IntoView {
+    import_page(ImportKind::Contacts)
+}
+
+#[component]
 pub fn ImportOrganizationsPage() -> impl IntoView {
-    let draft = query_param("draft").and_then(|d| d.parse::<DraftId>().ok());
-    view! {
-        <Layout title="Import organizations".into()>
-            {for_member(move |p, state| async move {
-                if !p.role().allows(Permission::Operate) {
-                    return load_error(roster_core::CoreError::Forbidden);
-                }
-                match draft {
-                    None => upload_form().into_any(),
-                    Some(id) => match state.services.import_preview(&p, id).await {
-                        Ok(preview) => preview_view(preview).into_any(),
-                        Err(roster_core::CoreError::NotFound) => view! {
-                            <p class="error" role="alert">"This file was imported, discarded or has expired. Upload it again."</p>
-                            {upload_form()}
-                        }
-                        .into_any(),
-                        Err(e) => load_error(e),
-                    },
-                }
-            })}
-        </Layout>
-    }
+    import_page(ImportKind::Organizations)
 }

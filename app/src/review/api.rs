@@ -116,15 +116,17 @@ fn ids(
     Ok((c, o))
 }
 
-#[server(endpoint = "accept_match")]
-pub async fn accept_match(
-    #[server(default)] connection_id: String,
-    #[server(default)] organization_id: String,
+/// Matches a tenant to an organization: a suggestion accepted, or one chosen by hand.
+async fn decide_match(
+    connection_id: &str,
+    organization_id: &str,
+    accepted: bool,
 ) -> Result<(), ServerFnError> {
     let state = app_state()?;
     let cx = request_context();
-    let result = match (cx.principal(), ids(&connection_id, Some(&organization_id))) {
-        (Ok(p), Ok((c, Some(o)))) => state.services.accept_match(p, c, o).await,
+    let result = match (cx.principal(), ids(connection_id, Some(organization_id))) {
+        (Ok(p), Ok((c, Some(o)))) if accepted => state.services.accept_match(p, c, o).await,
+        (Ok(p), Ok((c, Some(o)))) => state.services.match_tenant(p, c, o).await,
         (Err(e), _) | (_, Err(e)) => Err(e),
         (_, Ok((_, None))) => Err(CoreError::NotFound),
     };
@@ -138,26 +140,20 @@ pub async fn accept_match(
     Ok(())
 }
 
+#[server(endpoint = "accept_match")]
+pub async fn accept_match(
+    #[server(default)] connection_id: String,
+    #[server(default)] organization_id: String,
+) -> Result<(), ServerFnError> {
+    decide_match(&connection_id, &organization_id, true).await
+}
+
 #[server(endpoint = "match_tenant")]
 pub async fn match_tenant(
     #[server(default)] connection_id: String,
     #[server(default)] organization_id: String,
 ) -> Result<(), ServerFnError> {
-    let state = app_state()?;
-    let cx = request_context();
-    let result = match (cx.principal(), ids(&connection_id, Some(&organization_id))) {
-        (Ok(p), Ok((c, Some(o)))) => state.services.match_tenant(p, c, o).await,
-        (Err(e), _) | (_, Err(e)) => Err(e),
-        (_, Ok((_, None))) => Err(CoreError::NotFound),
-    };
-    match result {
-        Ok(()) => done(
-            "Matched: the tenant's users sync into this organization from now on.",
-            "/review",
-        ),
-        Err(e) => refuse("", &e, &[], "/review"),
-    }
-    Ok(())
+    decide_match(&connection_id, &organization_id, false).await
 }
 
 #[server(endpoint = "undo_match")]
