@@ -4,14 +4,14 @@
 //! imported count as typed by hand, so a later sync never overwrites them silently.
 
 use crate::contacts::ContactForm;
-use crate::contacts::checked_values;
+use crate::contacts::{checked_values, created_by_hand, edit_by_hand};
 use crate::error::{CoreError, Result};
 use crate::imports::{
     ImportCounts, ImportKind, ImportPreview, PREVIEW_ROWS, RowAction, RowPlan, count, decode_keys,
     encode_keys,
 };
 use crate::services::Services;
-use crate::sync::fields::{FIELD_COUNT, FieldState, SyncField};
+use crate::sync::fields::SyncField;
 use roster_domain::import::{Table, layout_key, read};
 use roster_domain::{ContactId, DraftId};
 use roster_store::{
@@ -178,31 +178,58 @@ struct Write {
     events: Vec<serde_json::Value>,
 }
 
-/// Finds each row's organization, without touching the database.
-fn organization_of<'a>(
-    cells: &dyn Fn(ContactColumn) -> Option<String>,
-    by_external: &HashMap<&str, &'a OrganizationRow>,
-    by_name: &HashMap<&str, &'a OrganizationRow>,
-) -> std::result::Result<&'a OrganizationRow, String> {
-    let external = cells(ContactColumn::OrganizationId).filter(|v| !v.is_empty());
-    let name = cells(ContactColumn::Organization).filter(|v| !v.is_empty());
-    let found = match (&external, &name) {
-        (Some(e), _) => by_external.get(e.as_str()).copied(),
-        (None, Some(n)) => by_name.get(organization_name_key(n).as_str()).copied(),
-        (None, None) => return Err("The organization is empty.".into()),
-    };
-    match found {
-        Some(o) if o.archived_at.is_some() => Err(format!("{} is archived.", o.name)),
-        Some(o) => Ok(o),
-        None => Err(match (external, name) {
-            (Some(e), _) => {
-                format!("No organization has the external ID {e}: import or create it first.")
-            }
-            (None, Some(n)) => {
-                format!("No organization is named “{n}”: import or create it first.")
-            }
-            (None, None) => "The organization is empty.".into(),
-        }),
+/// The value of a row's column mapped to `col`, trimmed (empty when the row is short).
+fn cell(mapping: &Mapping, row: &roster_domain::import::Row, col: ContactColumn) -> Option<String> {
+    let at = mapping.iter().position(|m| *m == Some(col))?;
+    Some(
+        row.cells
+            .get(at)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default(),
+    )
+}
+
+/// The workspace's organizations, found by external ID or by name.
+struct Organizations<'a> {
+    by_external: HashMap<&'a str, &'a OrganizationRow>,
+    by_name: HashMap<&'a str, &'a OrganizationRow>,
+}
+
+impl<'a> Organizations<'a> {
+    fn new(orgs: &'a [OrganizationRow]) -> Self {
+        Self {
+            by_external: orgs
+                .iter()
+                .filter_map(|o| o.external_id.as_deref().map(|e| (e, o)))
+                .collect(),
+            by_name: orgs.iter().map(|o| (o.name_key.as_str(), o)).collect(),
+        }
+    }
+
+    /// The organization a row names (its external ID first), or why there is none.
+    fn of(
+        &self,
+        mapping: &Mapping,
+        row: &roster_domain::import::Row,
+    ) -> std::result::Result<&'a OrganizationRow, String> {
+        let external = cell(mapping, row, ContactColumn::OrganizationId).filter(|v| !v.is_empty());
+        let name = cell(mapping, row, ContactColumn::Organization).filter(|v| !v.is_empty());
+        let found = match (&external, &name) {
+            (Some(e), _) => self.by_external.get(e.as_str()).copied(),
+            (None, Some(n)) => self.by_name.get(organization_name_key(n).as_str()).copied(),
+            (None, None) => return Err("The organization is empty.".into()),
+        };
+        match (found, external, name) {
+            (Some(o), ..) if o.archived_at.is_some() => Err(format!("{} is archived.", o.name)),
+            (Some(o), ..) => Ok(o),
+            (None, Some(e), _) => Err(format!(
+                "No organization has the external ID {e}: import or create it first."
+            )),
+            (None, None, Some(n)) => Err(format!(
+                "No organization is named “{n}”: import or create it first."
+            )),
+            (None, None, None) => Err("The organization is empty.".into()),
+        }
     }
 }
 
@@ -215,24 +242,11 @@ fn plan(
     now: i64,
     mut new_id: impl FnMut() -> ContactId,
 ) -> (Vec<RowPlan>, Vec<Write>) {
-    let by_external: HashMap<&str, &OrganizationRow> = orgs
-        .iter()
-        .filter_map(|o| o.external_id.as_deref().map(|e| (e, o)))
-        .collect();
-    let by_name: HashMap<&str, &OrganizationRow> =
-        orgs.iter().map(|o| (o.name_key.as_str(), o)).collect();
+    let organizations = Organizations::new(orgs);
     let mut seen: HashMap<(Uuid, String), usize> = HashMap::new();
     let (mut plans, mut writes) = (Vec::new(), Vec::new());
     for row in &table.rows {
-        let cells = |c: ContactColumn| -> Option<String> {
-            let at = mapping.iter().position(|m| *m == Some(c))?;
-            Some(
-                row.cells
-                    .get(at)
-                    .map(|v| v.trim().to_owned())
-                    .unwrap_or_default(),
-            )
-        };
+        let cells = |c: ContactColumn| cell(mapping, row, c);
         let mut values: BTreeMap<SyncField, String> = BTreeMap::new();
         for f in SyncField::ALL {
             if let Some(v) = cells(ContactColumn::Field(f)).filter(|v| !v.is_empty()) {
@@ -265,7 +279,7 @@ fn plan(
                 action: RowAction::Error(why),
             });
         };
-        let org = match organization_of(&cells, &by_external, &by_name) {
+        let org = match organizations.of(mapping, row) {
             Ok(o) => o,
             Err(why) => {
                 fail(&mut plans, why);
@@ -340,35 +354,12 @@ fn plan(
         }
         match found.first() {
             None => {
-                let mut fields: [FieldState; FIELD_COUNT] = Default::default();
-                let mut events = Vec::new();
-                for (f, v) in &typed {
-                    if v.is_some() {
-                        events.push(json!({ "field": f.as_str(), "from": null, "to": v }));
-                    }
-                    fields[f.index()].value = v.clone();
-                    fields[f.index()].by_hand = v.is_some();
-                }
-                let mut c = ContactRow {
-                    id: new_id().as_uuid(),
-                    organization_id: org.id,
-                    tenant_id: None,
-                    object_id: None,
-                    values: Default::default(),
-                    upn: None,
-                    sort_key: String::new(),
-                    email_key: None,
-                    deleted_in_entra: false,
-                    disabled: false,
-                    conflicts: 0,
-                    synced_fields: 0,
-                    field_notes: None,
-                    created_at: now,
-                    updated_at: now,
-                    groups: Vec::new(),
-                };
-                crate::sync::engine::store_fields(&mut c, &fields);
-                writes.push(Write { row: c, events });
+                let org_id = roster_domain::OrganizationId::from_uuid(org.id);
+                let (contact, events) = created_by_hand(new_id(), org_id, typed, now);
+                writes.push(Write {
+                    row: contact,
+                    events,
+                });
                 plans.push(RowPlan {
                     line: row.line,
                     name: shown,
@@ -376,25 +367,19 @@ fn plan(
                 });
             }
             Some(existing) => {
+                // An empty cell keeps the current value; an address differing only in case is the same.
+                let current = crate::sync::engine::field_states(existing);
+                let typed: Vec<(SyncField, Option<String>)> = typed
+                    .into_iter()
+                    .filter(|(f, v)| {
+                        let now_value = current[f.index()].value.as_deref().map(str::to_lowercase);
+                        v.is_some()
+                            && !(*f == SyncField::Email
+                                && now_value == v.as_deref().map(str::to_lowercase))
+                    })
+                    .collect();
                 let mut c = (*existing).clone();
-                let mut fields = crate::sync::engine::field_states(&c);
-                let (mut events, mut changes) = (Vec::new(), Vec::new());
-                for (f, v) in typed {
-                    let s = &mut fields[f.index()];
-                    let same_address = f == SyncField::Email
-                        && s.value.as_deref().map(str::to_lowercase)
-                            == v.as_deref().map(str::to_lowercase);
-                    if v.is_none() || s.value == v || same_address {
-                        continue;
-                    }
-                    events.push(json!({ "field": f.as_str(), "from": s.value, "to": v }));
-                    changes.push(f.label().to_lowercase());
-                    if let Some(entra) = s.conflict.take() {
-                        s.synced = Some(entra);
-                    }
-                    s.value = v;
-                    s.by_hand = true;
-                }
+                let events = edit_by_hand(&mut c, typed);
                 if events.is_empty() {
                     plans.push(RowPlan {
                         line: row.line,
@@ -403,7 +388,12 @@ fn plan(
                     });
                     continue;
                 }
-                crate::sync::engine::store_fields(&mut c, &fields);
+                let changes: Vec<String> = events
+                    .iter()
+                    .filter_map(|e| e["field"].as_str())
+                    .filter_map(|k| SyncField::ALL.into_iter().find(|f| f.as_str() == k))
+                    .map(|f| f.label().to_lowercase())
+                    .collect();
                 c.updated_at = now;
                 writes.push(Write { row: c, events });
                 plans.push(RowPlan {
@@ -437,23 +427,9 @@ impl Services {
         let orgs = scope.organizations().await?;
         let mut contacts = HashMap::new();
         if mapping_problem(&mapping).is_none() {
-            let by_external: HashMap<&str, &OrganizationRow> = orgs
-                .iter()
-                .filter_map(|o| o.external_id.as_deref().map(|e| (e, o)))
-                .collect();
-            let by_name: HashMap<&str, &OrganizationRow> =
-                orgs.iter().map(|o| (o.name_key.as_str(), o)).collect();
+            let organizations = Organizations::new(&orgs);
             for row in &table.rows {
-                let cells = |c: ContactColumn| -> Option<String> {
-                    let at = mapping.iter().position(|m| *m == Some(c))?;
-                    Some(
-                        row.cells
-                            .get(at)
-                            .map(|v| v.trim().to_owned())
-                            .unwrap_or_default(),
-                    )
-                };
-                if let Ok(o) = organization_of(&cells, &by_external, &by_name)
+                if let Ok(o) = organizations.of(&mapping, row)
                     && !contacts.contains_key(&o.id)
                 {
                     contacts.insert(o.id, scope.contacts_of_organization(o.id).await?);

@@ -575,6 +575,74 @@ pub(crate) fn checked_values(form: &ContactForm) -> Result<Vec<(SyncField, Optio
     }
 }
 
+/// A contact entered by hand (not linked to Entra) with the typed values, each counting as edited
+/// by hand, and the events that record them.
+pub(crate) fn created_by_hand(
+    id: ContactId,
+    organization: OrganizationId,
+    typed: Vec<(SyncField, Option<String>)>,
+    now: i64,
+) -> (ContactRow, Vec<serde_json::Value>) {
+    let mut fields: [crate::sync::fields::FieldState; crate::sync::fields::FIELD_COUNT] =
+        Default::default();
+    let mut events = Vec::new();
+    for (f, v) in typed {
+        if v.is_some() {
+            events.push(serde_json::json!({ "field": f.as_str(), "from": null, "to": v }));
+        }
+        fields[f.index()].by_hand = v.is_some();
+        fields[f.index()].value = v;
+    }
+    let mut row = ContactRow {
+        id: id.as_uuid(),
+        organization_id: organization.as_uuid(),
+        tenant_id: None,
+        object_id: None,
+        values: Default::default(),
+        upn: None,
+        sort_key: String::new(),
+        email_key: None,
+        deleted_in_entra: false,
+        disabled: false,
+        conflicts: 0,
+        synced_fields: 0,
+        field_notes: None,
+        created_at: now,
+        updated_at: now,
+        groups: Vec::new(),
+    };
+    crate::sync::engine::store_fields(&mut row, &fields);
+    (row, events)
+}
+
+/// Applies values typed by hand to a contact: each changed field is remembered as edited by hand,
+/// and editing a field in conflict settles the conflict. Returns the events of the changes (none:
+/// the row is left as it was).
+pub(crate) fn edit_by_hand(
+    row: &mut ContactRow,
+    typed: Vec<(SyncField, Option<String>)>,
+) -> Vec<serde_json::Value> {
+    let mut fields = crate::sync::engine::field_states(row);
+    let mut events = Vec::new();
+    for (f, v) in typed {
+        let s = &mut fields[f.index()];
+        if s.value == v {
+            continue;
+        }
+        events.push(serde_json::json!({ "field": f.as_str(), "from": s.value, "to": v }));
+        if let Some(entra) = s.conflict.take() {
+            // The person chose a value over Entra's: Entra's is not raised again.
+            s.synced = Some(entra);
+        }
+        s.value = v;
+        s.by_hand = true;
+    }
+    if !events.is_empty() {
+        crate::sync::engine::store_fields(row, &fields);
+    }
+    events
+}
+
 impl Services {
     /// Edits a contact's fields by hand. A changed field is remembered as edited by hand, so a
     /// sync never overwrites it silently; editing a field in conflict settles the conflict.
@@ -588,25 +656,10 @@ impl Services {
         let typed = checked_values(form)?;
         let scope = actor.scope(&self.db);
         let mut row = scope.contact(id.as_uuid()).await?;
-        let mut fields = crate::sync::engine::field_states(&row);
-        let mut events = Vec::new();
-        for (f, v) in typed {
-            let s = &mut fields[f.index()];
-            if s.value == v {
-                continue;
-            }
-            events.push(serde_json::json!({ "field": f.as_str(), "from": s.value, "to": v }));
-            if let Some(entra) = s.conflict.take() {
-                // The person chose a value over Entra's: Entra's is not raised again.
-                s.synced = Some(entra);
-            }
-            s.value = v;
-            s.by_hand = true;
-        }
+        let events = edit_by_hand(&mut row, typed);
         if events.is_empty() {
             return Ok(());
         }
-        crate::sync::engine::store_fields(&mut row, &fields);
         row.updated_at = self.now_ms();
         self.write_hand_change(actor, row, events, "contact.edited")
             .await
@@ -631,36 +684,7 @@ impl Services {
             )));
         }
         let id: ContactId = self.new_id();
-        let now = self.now_ms();
-        let mut fields: [crate::sync::fields::FieldState; crate::sync::fields::FIELD_COUNT] =
-            Default::default();
-        let mut events = Vec::new();
-        for (f, v) in typed {
-            if v.is_some() {
-                events.push(serde_json::json!({ "field": f.as_str(), "from": null, "to": v }));
-            }
-            fields[f.index()].value = v;
-            fields[f.index()].by_hand = fields[f.index()].value.is_some();
-        }
-        let mut row = ContactRow {
-            id: id.as_uuid(),
-            organization_id: organization.as_uuid(),
-            tenant_id: None,
-            object_id: None,
-            values: Default::default(),
-            upn: None,
-            sort_key: String::new(),
-            email_key: None,
-            deleted_in_entra: false,
-            disabled: false,
-            conflicts: 0,
-            synced_fields: 0,
-            field_notes: None,
-            created_at: now,
-            updated_at: now,
-            groups: Vec::new(),
-        };
-        crate::sync::engine::store_fields(&mut row, &fields);
+        let (row, events) = created_by_hand(id, organization, typed, self.now_ms());
         self.write_hand_change(actor, row, events, "contact.created")
             .await?;
         Ok(id)

@@ -521,20 +521,17 @@ impl Services {
         Ok(id)
     }
 
+    /// A draft's file and mapping, and the workspace's organizations, for planning.
     async fn import_state(
         &self,
         actor: &Principal,
-        id: DraftId,
-    ) -> Result<(ImportDraftRow, Table, Mapping, Vec<OrganizationRow>)> {
-        let scope = actor.scope(&self.db);
-        let draft = scope
-            .import_draft(id, actor.member_id(), self.now_ms())
-            .await?;
+        draft: &ImportDraftRow,
+    ) -> Result<(Table, Mapping, Vec<OrganizationRow>)> {
         let table =
             read(draft.content.as_bytes()).map_err(|p| CoreError::Conflict(p.to_string()))?;
         let mapping = decode_mapping(&draft.mapping, table.headers.len());
-        let existing = scope.organizations().await?;
-        Ok((draft, table, mapping, existing))
+        let existing = actor.scope(&self.db).organizations().await?;
+        Ok((table, mapping, existing))
     }
 
     /// What the import would do now.
@@ -547,7 +544,7 @@ impl Services {
         if ImportKind::parse(&draft.kind) == ImportKind::Contacts {
             return self.contact_import_preview(actor, draft).await;
         }
-        let (draft, table, mapping, existing) = self.import_state(actor, id).await?;
+        let (table, mapping, existing) = self.import_state(actor, &draft).await?;
         let problem = mapping_problem(&mapping);
         let plans = if problem.is_none() {
             plan(&table, &mapping, &existing).0
@@ -638,7 +635,7 @@ impl Services {
                 self.confirm_contact_import(actor, draft, expected).await?,
             ));
         }
-        let (draft, table, mapping, existing) = self.import_state(actor, id).await?;
+        let (table, mapping, existing) = self.import_state(actor, &draft).await?;
         if let Some(p) = mapping_problem(&mapping) {
             return Err(CoreError::Conflict(p));
         }
