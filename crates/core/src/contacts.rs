@@ -34,6 +34,8 @@ pub struct ContactView {
     pub disabled: bool,
     pub conflicts: i32,
     pub groups: Vec<String>,
+    /// MFA and licences from the Entra overlay (`None` when not linked or never read).
+    pub facts: Option<crate::facts::ListFacts>,
 }
 
 /// One event of a contact's history.
@@ -226,6 +228,7 @@ fn contact_view(r: &ContactRow, orgs: &HashMap<uuid::Uuid, String>) -> ContactVi
         disabled: r.disabled,
         conflicts: r.conflicts,
         groups: r.groups.clone(),
+        facts: None,
     }
 }
 
@@ -313,8 +316,24 @@ impl Services {
         self.authorize(actor, Permission::View)?;
         let orgs = self.organization_names(actor).await?;
         let page = actor.scope(&self.db).contacts_page(filter, req).await?;
+        let linked: Vec<(String, String)> = page
+            .items
+            .iter()
+            .filter_map(|r| Some((r.tenant_id.clone()?, r.object_id.clone()?)))
+            .collect();
+        let mut facts = self.list_facts(actor, linked).await?;
         Ok(Page {
-            items: page.items.iter().map(|r| contact_view(r, &orgs)).collect(),
+            items: page
+                .items
+                .iter()
+                .map(|r| {
+                    let mut view = contact_view(r, &orgs);
+                    if let (Some(t), Some(o)) = (&r.tenant_id, &r.object_id) {
+                        view.facts = facts.remove(&(t.clone(), o.clone()));
+                    }
+                    view
+                })
+                .collect(),
             next: page.next,
         })
     }

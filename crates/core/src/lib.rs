@@ -8,6 +8,7 @@ mod contact_import;
 pub mod contacts;
 pub mod crypto;
 pub mod error;
+pub mod facts;
 pub mod housekeeping;
 pub mod ids;
 pub mod imports;

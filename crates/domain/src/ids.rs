@@ -95,6 +95,10 @@ id_type!(
     /// One sync of one tenant connection.
     SyncRunId
 );
+id_type!(
+    /// The facts of one tenant as one sync read them.
+    SnapshotId
+);
 
 #[cfg(test)]
 mod tests {

@@ -8,8 +8,8 @@ pub mod tenant;
 pub mod text;
 
 pub use ids::{
-    ConnectionId, ContactId, DraftId, MemberId, OrganizationId, SyncRunId, TypedId, UserId,
-    WorkspaceId,
+    ConnectionId, ContactId, DraftId, MemberId, OrganizationId, SnapshotId, SyncRunId, TypedId,
+    UserId, WorkspaceId,
 };
 pub use role::{Permission, Role};
 pub use text::{

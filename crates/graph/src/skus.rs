@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::LazyLock;
 
 /// The Microsoft 365 business plans, lowest to highest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -38,6 +39,8 @@ pub enum Cost {
     Paid,
     /// A free licence (does not make a user "licensed").
     Free,
+    /// A trial (does not make a user "licensed" either).
+    Trial,
     /// Not in the catalogue and not recognisable from its part number.
     Unknown,
 }
@@ -57,120 +60,111 @@ pub struct SkuInfo {
     pub cost: Cost,
 }
 
-/// The SKUs Roster knows by ID.
-pub const SKUS: &[SkuInfo] = &[
-    sku(
-        "3b555118-da6a-4418-894f-7df1e2096870",
-        "O365_BUSINESS_ESSENTIALS",
-        "Microsoft 365 Business Basic",
-        Some(BusinessTier::Basic),
-    ),
-    sku(
-        "dab7782a-93b1-4074-8bb1-0e61318bea0b",
-        "SMB_BUSINESS_ESSENTIALS",
-        "Microsoft 365 Business Basic",
-        Some(BusinessTier::Basic),
-    ),
-    sku(
-        "cdd28e44-67e3-425e-be4c-737fab2899d3",
-        "O365_BUSINESS",
-        "Microsoft 365 Apps for business",
-        Some(BusinessTier::AppsForBusiness),
-    ),
-    sku(
-        "b214fe43-f5a3-4703-beeb-fa97188220fc",
-        "SMB_BUSINESS",
-        "Microsoft 365 Apps for business",
-        Some(BusinessTier::AppsForBusiness),
-    ),
-    sku(
-        "f245ecc8-75af-4f8e-b61f-27d8114de5f3",
-        "O365_BUSINESS_PREMIUM",
-        "Microsoft 365 Business Standard",
-        Some(BusinessTier::Standard),
-    ),
-    sku(
-        "cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46",
-        "SPB",
-        "Microsoft 365 Business Premium",
-        Some(BusinessTier::Premium),
-    ),
-    sku(
-        "18181a46-0d4e-45cd-891e-60aabd171b4e",
-        "STANDARDPACK",
-        "Office 365 E1",
-        None,
-    ),
-    sku(
-        "6fd2c87f-b296-42f0-b197-1e91e994b900",
-        "ENTERPRISEPACK",
-        "Office 365 E3",
-        None,
-    ),
-    sku(
-        "c7df2760-2c81-4ef7-b578-5b5392b571df",
-        "ENTERPRISEPREMIUM",
-        "Office 365 E5",
-        None,
-    ),
-    sku(
-        "05e9a617-0261-4cee-bb44-138d3ef5d965",
-        "SPE_E3",
-        "Microsoft 365 E3",
-        None,
-    ),
-    sku(
-        "06ebc4ee-1bb5-47dd-8120-11324bc54e06",
-        "SPE_E5",
-        "Microsoft 365 E5",
-        None,
-    ),
-    sku(
-        "4b9405b0-7788-4568-add1-99614e613b69",
-        "EXCHANGESTANDARD",
-        "Exchange Online (Plan 1)",
-        None,
-    ),
-    sku(
-        "078d2b04-f1bd-4111-bbd4-b4b1b354cef4",
-        "AAD_PREMIUM",
-        "Microsoft Entra ID P1",
-        None,
-    ),
-    sku(
-        "84a661c4-e949-4bd2-a560-ed7766fcaf2b",
-        "AAD_PREMIUM_P2",
-        "Microsoft Entra ID P2",
-        None,
-    ),
-];
+/// The catalogue's data file: one SKU per line (see the file's own header).
+pub const CATALOGUE: &str = include_str!("../data/skus.csv");
 
-const fn sku(
-    sku_id: &'static str,
-    part_number: &'static str,
-    name: &'static str,
-    tier: Option<BusinessTier>,
-) -> SkuInfo {
-    SkuInfo {
-        sku_id,
-        part_number,
-        name,
-        tier,
-        cost: Cost::Paid,
+/// The SKUs Roster knows by ID, read from [`CATALOGUE`] once.
+pub fn known() -> &'static [SkuInfo] {
+    static KNOWN: LazyLock<Vec<SkuInfo>> = LazyLock::new(|| match parse_catalogue(CATALOGUE) {
+        Ok(list) => list,
+        Err(e) => {
+            // The file is part of the build and tested; this cannot happen in a release.
+            tracing::error!(error = %e, "the licence catalogue is malformed; SKUs are shown by part number");
+            Vec::new()
+        }
+    });
+    &KNOWN
+}
+
+/// Parses a catalogue in the format of `data/skus.csv`.
+///
+/// # Errors
+/// The line number and what is wrong with it.
+pub fn parse_catalogue(text: &'static str) -> Result<Vec<SkuInfo>, String> {
+    let mut out: Vec<SkuInfo> = Vec::new();
+    let mut header = false;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if !header {
+            if line != "sku_id,part_number,name,tier,kind" {
+                return Err(format!("line {}: expected the header row", i + 1));
+            }
+            header = true;
+            continue;
+        }
+        let cells: Vec<&'static str> = line.split(',').map(str::trim).collect();
+        let [sku_id, part_number, name, tier, kind] = cells[..] else {
+            return Err(format!(
+                "line {}: expected 5 fields, found {}",
+                i + 1,
+                cells.len()
+            ));
+        };
+        let is_guid = sku_id.len() == 36
+            && sku_id.chars().enumerate().all(|(j, c)| {
+                if [8, 13, 18, 23].contains(&j) {
+                    c == '-'
+                } else {
+                    c.is_ascii_hexdigit() && !c.is_ascii_uppercase()
+                }
+            });
+        if !is_guid {
+            return Err(format!(
+                "line {}: {sku_id:?} is not a lower-case GUID",
+                i + 1
+            ));
+        }
+        if part_number.is_empty() || name.is_empty() {
+            return Err(format!("line {}: part number and name are required", i + 1));
+        }
+        let tier = match tier {
+            "" => None,
+            "Basic" => Some(BusinessTier::Basic),
+            "AppsForBusiness" => Some(BusinessTier::AppsForBusiness),
+            "Standard" => Some(BusinessTier::Standard),
+            "Premium" => Some(BusinessTier::Premium),
+            other => return Err(format!("line {}: unknown tier {other:?}", i + 1)),
+        };
+        let cost = match kind {
+            "paid" => Cost::Paid,
+            "free" => Cost::Free,
+            "trial" => Cost::Trial,
+            other => return Err(format!("line {}: unknown kind {other:?}", i + 1)),
+        };
+        if out.iter().any(|s| s.sku_id == sku_id) {
+            return Err(format!("line {}: {sku_id} is listed twice", i + 1));
+        }
+        out.push(SkuInfo {
+            sku_id,
+            part_number,
+            name,
+            tier,
+            cost,
+        });
+    }
+    if header {
+        Ok(out)
+    } else {
+        Err("the header row is missing".to_owned())
     }
 }
 
 /// A known SKU by its GUID (case-insensitive).
 #[must_use]
 pub fn by_sku_id(sku_id: &str) -> Option<&'static SkuInfo> {
-    SKUS.iter()
+    known()
+        .iter()
         .find(|s| s.sku_id.eq_ignore_ascii_case(sku_id.trim()))
 }
 
 /// A known SKU by part number (case-insensitive).
 #[must_use]
 pub fn by_part_number(part_number: &str) -> Option<&'static SkuInfo> {
-    SKUS.iter()
+    known()
+        .iter()
         .find(|s| s.part_number.eq_ignore_ascii_case(part_number.trim()))
 }
 
@@ -186,8 +180,8 @@ pub fn display_name<'a>(sku_id: &'a str, part_number: Option<&'a str>) -> Cow<'a
     }
 }
 
-/// Whether a SKU is paid. Catalogue entries are paid; unknown part numbers that name themselves
-/// free (`..._FREE`, `FREE_...`, `..._VIRAL`) are free; anything else is unknown.
+/// Whether a SKU is paid, free or a trial: the catalogue's word, else its part number's
+/// (`..._FREE`, `FREE_...`, `..._VIRAL` are free, `..._TRIAL` a trial); anything else is unknown.
 #[must_use]
 pub fn cost(sku_id: &str, part_number: Option<&str>) -> Cost {
     if let Some(known) = by_sku_id(sku_id) {
@@ -202,6 +196,8 @@ pub fn cost(sku_id: &str, part_number: Option<&str>) -> Cost {
     let words: Vec<&str> = part.split('_').collect();
     if words.iter().any(|w| *w == "FREE" || *w == "VIRAL") {
         Cost::Free
+    } else if words.contains(&"TRIAL") {
+        Cost::Trial
     } else {
         Cost::Unknown
     }

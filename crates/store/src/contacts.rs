@@ -116,9 +116,28 @@ pub struct ContactFilter {
     pub with_conflicts: bool,
     pub not_linked: bool,
     pub group: Option<String>,
+    /// Holds this licence (SKU id, lower case).
+    pub licence: Option<String>,
+    /// MFA status from the overlay.
+    pub mfa: Option<MfaFilter>,
+    /// Linked users whose sign-ins are known and none happened since this time (ms).
+    pub no_sign_in_since: Option<i64>,
     /// The order of the list.
     pub sort: ContactSort,
 }
+
+/// The MFA statuses a contacts list can be narrowed to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MfaFilter {
+    Registered,
+    NotRegistered,
+    /// Linked contacts whose MFA status Roster could not read.
+    Unknown,
+}
+
+/// The overlay row of a contact, inside an `EXISTS` on the contacts list.
+const FACTS_OF_CONTACT: &str = "SELECT 1 FROM entra_user_facts f WHERE f.workspace_id = contacts.workspace_id \
+     AND f.tenant_id = contacts.tenant_id AND f.object_id = contacts.object_id";
 
 fn contact_columns() -> String {
     let mut cols = vec!["id", "organization_id", "tenant_id", "object_id"];
@@ -443,6 +462,41 @@ impl WorkspaceScope<'_> {
                 )
                 .push_bind(g.clone())
                 .push(")");
+            }
+            if let Some(sku) = &filter.licence {
+                q.push(format!(
+                    " AND EXISTS ({FACTS_OF_CONTACT} AND f.licences LIKE "
+                ))
+                .push_bind(format!(
+                    "%\"{}\"%",
+                    sku.to_lowercase().replace(['%', '_', '"'], "")
+                ))
+                .push(")");
+            }
+            match filter.mfa {
+                Some(MfaFilter::Registered) => {
+                    q.push(format!(
+                        " AND EXISTS ({FACTS_OF_CONTACT} AND f.mfa = 'registered')"
+                    ));
+                }
+                Some(MfaFilter::NotRegistered) => {
+                    q.push(format!(
+                        " AND EXISTS ({FACTS_OF_CONTACT} AND f.mfa = 'not_registered')"
+                    ));
+                }
+                Some(MfaFilter::Unknown) => {
+                    q.push(format!(
+                        " AND object_id IS NOT NULL AND NOT EXISTS ({FACTS_OF_CONTACT} AND f.mfa IS NOT NULL)"
+                    ));
+                }
+                None => {}
+            }
+            if let Some(since) = filter.no_sign_in_since {
+                q.push(format!(
+                    " AND EXISTS ({FACTS_OF_CONTACT} AND f.sign_in_at IS NOT NULL AND (f.last_seen IS NULL OR f.last_seen < "
+                ))
+                .push_bind(since)
+                .push("))");
             }
             match (filter.sort, after) {
                 (ContactSort::Name, Some(c)) => {

@@ -6,6 +6,7 @@ pub mod batch;
 mod contacts;
 mod db;
 mod error;
+mod facts;
 mod imports;
 mod jobs;
 mod lease;
@@ -21,11 +22,12 @@ pub use accounts::{
 };
 pub use audit::{AuditEntry, AuditRecord};
 pub use contacts::{
-    ContactEventRow, ContactFilter, ContactRow, ContactSort, ReviewRow, SYNCED_COLUMNS, SyncRunRow,
-    fold_sort_key,
+    ContactEventRow, ContactFilter, ContactRow, ContactSort, MfaFilter, ReviewRow, SYNCED_COLUMNS,
+    SyncRunRow, fold_sort_key,
 };
 pub use db::{Backend, Db, redact_url};
 pub use error::StoreError;
+pub use facts::{FactSources, ScoreDayRow, SnapshotRow, UserFactsRow};
 pub use imports::ImportDraftRow;
 pub use jobs::{ClaimedRun, DueConnection, ExpiredRun};
 pub use lease::Lease;

@@ -132,6 +132,9 @@ pub struct RunCounts {
     /// at them again).
     #[serde(default)]
     pub changed_meanwhile: usize,
+    /// What the run could read of the tenant's facts (sources it could not read say why).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facts: BTreeMap<super::facts::FactSource, super::facts::SourceNote>,
 }
 
 /// How a run listed the tenant's users.
@@ -556,15 +559,27 @@ impl Services {
         let started = self.now_ms();
         let full_due = full_at.is_none_or(|t| started - t >= FULL_LISTING_EVERY_MS);
         let try_link = stored_link.filter(|_| all_users && !full_due);
-        let listed = self
-            .list_users(
-                &row,
-                job.workspace_id,
-                &settings.scope,
-                try_link.as_deref(),
-                progress,
-            )
-            .await;
+        let opened = match self.open_session(&row, job.workspace_id) {
+            Ok(session) => {
+                let skus = session.subscribed_skus().await;
+                Ok((session, skus))
+            }
+            Err(problem) => Err(problem),
+        };
+        let listed = match &opened {
+            Ok((session, Ok(skus))) => {
+                self.list_users(
+                    session,
+                    skus,
+                    &settings.scope,
+                    try_link.as_deref(),
+                    progress,
+                )
+                .await
+            }
+            Ok((_, Err(e))) => Err(diagnose(e)),
+            Err(problem) => Err(problem.clone()),
+        };
         let listing = match listed {
             Ok(l) => l,
             Err(problem) => {
@@ -669,6 +684,14 @@ impl Services {
             tracing::info!(run = %run_id, ?hold, "sync held for a person to confirm");
             self.report_run(&run, 0);
             return Ok(());
+        }
+        if let Ok((session, skus)) = &opened {
+            progress.update(|p| p.phase = super::jobs::Phase::ReadingFacts);
+            let notes = self
+                .record_facts(&scope, job, session, &row, skus.as_ref(), run_id)
+                .await?;
+            counts.facts = notes;
+            run.counts = serde_json::to_string(&counts).ok();
         }
         progress.update(|p| p.phase = super::jobs::Phase::Writing);
         self.queue_for_review(
@@ -1156,16 +1179,12 @@ impl Services {
         Ok(())
     }
 
-    /// Every user of the tenant, normalized; a failure anywhere is the run's failure.
-    async fn list_users(
+    /// A Graph session for a connection, with its secret opened.
+    fn open_session(
         &self,
         row: &roster_store::ConnectionRow,
         workspace: roster_domain::WorkspaceId,
-        scope: &SyncScope,
-        delta_link: Option<&str>,
-        progress: &super::jobs::ProgressHandle,
-    ) -> std::result::Result<Listing, Problem> {
-        let problem = |e: &roster_graph::Error| diagnose(e);
+    ) -> std::result::Result<roster_graph::TenantSession, Problem> {
         let graph = self.background_graph().map_err(|e| Problem {
             cause: e.to_string(),
             fix: String::new(),
@@ -1186,26 +1205,99 @@ impl Services {
                 request_id: None,
                 retry: false,
             })?;
-        let session = graph.tenant(TenantCredentials {
+        Ok(graph.tenant(TenantCredentials {
             tenant: row.tenant_id.clone(),
             client_id: row.client_id.clone(),
             secret,
-        });
-        let free: HashSet<String> = match session.subscribed_skus().await {
-            Ok(skus) => skus
-                .into_iter()
-                .filter(|s| {
-                    roster_graph::skus::cost(&s.sku_id, s.sku_part_number.as_deref())
-                        == roster_graph::skus::Cost::Free
-                })
-                .map(|s| s.sku_id.to_lowercase())
-                .collect(),
-            Err(e) => return Err(problem(&e)),
+        }))
+    }
+
+    /// Reads the tenant's facts and writes them: every user's overlay (the sources that were
+    /// read), its Secure Score days, and one new snapshot. Returns what each source came to.
+    async fn record_facts(
+        &self,
+        scope: &roster_store::WorkspaceScope<'_>,
+        job: &ClaimedRun,
+        session: &roster_graph::TenantSession,
+        row: &roster_store::ConnectionRow,
+        skus: std::result::Result<&Vec<roster_graph::models::SubscribedSku>, &roster_graph::Error>,
+        run_id: SyncRunId,
+    ) -> Result<BTreeMap<super::facts::FactSource, super::facts::SourceNote>> {
+        let connection = row.id;
+        let now = self.now_ms();
+        let today = jiff::tz::Offset::UTC
+            .to_datetime(roster_store::from_millis(now))
+            .date();
+        let last_day = scope.last_score_day(connection).await?;
+        let wanted = super::facts::score_days_wanted(last_day.as_deref(), today);
+        let collected = super::facts::collect(
+            session,
+            &row.tenant_id,
+            skus.map(Vec::as_slice),
+            now,
+            wanted,
+        )
+        .await;
+        for chunk in collected.users.chunks(CONTACTS_PER_UNIT) {
+            let mut unit = scope.begin().await?;
+            unit.hold_run(job, self.now_ms()).await?;
+            unit.write_user_facts(chunk, collected.sources).await?;
+            unit.commit().await?;
+        }
+        let c = &collected.counts;
+        let snapshot = roster_store::SnapshotRow {
+            id: self.new_id::<roster_domain::SnapshotId>().as_uuid(),
+            connection_id: connection,
+            run_id: Some(run_id.as_uuid()),
+            taken_at: now,
+            score_current: c.score.map(|s| s.0),
+            score_max: c.score.map(|s| s.1),
+            members: c.members,
+            licensed_users: c.licensed,
+            active_users: c.active.map(|a| a.0),
+            active_source: c.active.map(|a| a.1.to_owned()),
+            mfa_registered: c.mfa.0,
+            mfa_not_registered: c.mfa.1,
+            mfa_unknown: Some(c.mfa.2),
+            unassigned_units: c.unassigned,
+            details: serde_json::to_string(&collected.details).map_err(internal)?,
         };
+        let mut unit = scope.begin().await?;
+        unit.hold_run(job, self.now_ms()).await?;
+        unit.upsert_score_days(connection, &collected.score_days)
+            .await?;
+        unit.insert_snapshot(&snapshot).await?;
+        unit.commit().await?;
+        for (source, note) in &collected.details.sources {
+            if !note.read {
+                tracing::info!(run = %run_id, source = source.label(), reason = note.reason.as_deref().unwrap_or(""), "tenant fact not read");
+            }
+        }
+        Ok(collected.details.sources)
+    }
+
+    /// Every user of the tenant, normalized; a failure anywhere is the run's failure.
+    async fn list_users(
+        &self,
+        session: &roster_graph::TenantSession,
+        skus: &[roster_graph::models::SubscribedSku],
+        scope: &SyncScope,
+        delta_link: Option<&str>,
+        progress: &super::jobs::ProgressHandle,
+    ) -> std::result::Result<Listing, Problem> {
+        let problem = |e: &roster_graph::Error| diagnose(e);
+        let free: HashSet<String> = skus
+            .iter()
+            .filter(|s| {
+                super::facts::sku_kind(&s.sku_id, s.sku_part_number.as_deref())
+                    != super::facts::SkuKind::Paid
+            })
+            .map(|s| s.sku_id.to_lowercase())
+            .collect();
         let query = ListQuery::new().select(USER_SELECT).top(999);
         let mut mode = ListingMode::Full;
         if let Some(link) = delta_link {
-            match list_changes(&session, &free, link, progress).await? {
+            match list_changes(session, &free, link, progress).await? {
                 Some(listing) => return Ok(listing),
                 None => mode = ListingMode::FullAfterExpiredLink,
             }

@@ -31,6 +31,7 @@ pub enum Phase {
     Starting,
     ListingUsers,
     Planning,
+    ReadingFacts,
     Writing,
 }
 
@@ -40,6 +41,7 @@ impl Phase {
             Self::Starting => "Starting",
             Self::ListingUsers => "Listing users",
             Self::Planning => "Planning",
+            Self::ReadingFacts => "Reading licences, MFA and activity",
             Self::Writing => "Writing contacts",
         }
     }

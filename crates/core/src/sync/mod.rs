@@ -2,6 +2,7 @@
 //! run. Nothing here talks to Microsoft or the database, so every rule is tested on its own.
 
 pub mod engine;
+pub mod facts;
 pub mod fields;
 pub mod jobs;
 pub mod plan;

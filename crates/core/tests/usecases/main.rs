@@ -3,6 +3,7 @@
 #![expect(clippy::expect_used, reason = "the harness fails loudly")]
 
 mod connections;
+mod facts;
 mod jobs;
 mod matching;
 mod organizations;
@@ -34,8 +35,13 @@ pub struct Harness {
 
 impl Harness {
     pub async fn start() -> Self {
+        Self::start_with(Scenario::demo(10, 7)).await
+    }
+
+    /// Like [`Harness::start`], with the emulator playing `scenario`.
+    pub async fn start_with(scenario: Scenario) -> Self {
         let clock = TestClock::new();
-        let emulator = roster_testkit::start_emulator(Scenario::demo(10, 7), &clock)
+        let emulator = roster_testkit::start_emulator(scenario, &clock)
             .await
             .expect("emulator");
         let base = emulator.base_url().trim_end_matches('/').to_owned();
@@ -99,6 +105,11 @@ impl Harness {
         let run = self.services.preview_sync(&self.owner, connection).await?;
         self.services.run_queued("test-worker").await?;
         Ok(run)
+    }
+
+    /// The emulator's base URL (for tests that ask Microsoft directly).
+    pub fn microsoft_url(&self) -> String {
+        self.emulator.base_url().trim_end_matches('/').to_owned()
     }
 
     pub fn microsoft(&self) -> &EmulatorHandle {

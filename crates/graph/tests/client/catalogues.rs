@@ -188,3 +188,114 @@ fn catalogue_skus_are_paid_and_free_part_numbers_are_recognised() {
         Cost::Unknown
     );
 }
+
+#[test]
+fn the_catalogue_file_parses_and_covers_the_families_msps_sell() {
+    let all = skus::parse_catalogue(skus::CATALOGUE).expect("the data file is well-formed");
+    assert_eq!(all.len(), skus::known().len());
+    assert!(all.len() >= 100, "{} SKUs", all.len());
+    for part in [
+        "O365_BUSINESS_ESSENTIALS",
+        "Microsoft_365_Business_Basic_EEA_(no_Teams)",
+        "O365_BUSINESS",
+        "O365_BUSINESS_PREMIUM",
+        "MICROSOFT_365_BUSINESS_STANDARD_NO_TEAMS",
+        "SPB",
+        "Microsoft_365_Business_Premium_Donation_(Non_Profit_Pricing)",
+        "STANDARDPACK",
+        "ENTERPRISEPACK",
+        "ENTERPRISEPREMIUM",
+        "SPE_E3",
+        "SPE_E5",
+        "M365_F1",
+        "SPE_F1",
+        "AAD_PREMIUM",
+        "AAD_PREMIUM_P2",
+        "EXCHANGESTANDARD",
+        "EXCHANGEENTERPRISE",
+        "INTUNE_A",
+        "ATP_ENTERPRISE",
+        "MDE_SMB",
+        "Teams_Ess",
+        "POWER_BI_PRO",
+        "VISIOCLIENT",
+        "PROJECTPREMIUM",
+    ] {
+        assert!(
+            skus::by_part_number(part).is_some(),
+            "{part} is in the catalogue"
+        );
+    }
+    // Every variant of a business plan sits on its rung of the ladder.
+    for (part, tier) in [
+        (
+            "Microsoft_365_Business_Basic_EEA_(no_Teams)",
+            BusinessTier::Basic,
+        ),
+        (
+            "Microsoft_365_Business_Standard_EEA_(no_Teams)",
+            BusinessTier::Standard,
+        ),
+        (
+            "Microsoft_365_ Business_ Premium_(no Teams)",
+            BusinessTier::Premium,
+        ),
+        (
+            "Microsoft_365_Business_Premium_Donation_(Non_Profit_Pricing)",
+            BusinessTier::Premium,
+        ),
+    ] {
+        assert_eq!(
+            skus::by_part_number(part).and_then(|s| s.tier),
+            Some(tier),
+            "{part}"
+        );
+    }
+    let kind = |part: &str| skus::by_part_number(part).map(|s| s.cost);
+    assert_eq!(kind("FLOW_FREE"), Some(Cost::Free));
+    assert_eq!(kind("TEAMS_EXPLORATORY"), Some(Cost::Free));
+    assert_eq!(kind("POWER_BI_STANDARD"), Some(Cost::Free));
+    assert_eq!(kind("MS_TEAMS_IW"), Some(Cost::Trial));
+    assert_eq!(kind("SPB"), Some(Cost::Paid));
+}
+
+#[test]
+fn a_malformed_catalogue_line_is_refused_with_its_number() {
+    let header = "sku_id,part_number,name,tier,kind\n";
+    let cases: [(&'static str, &str); 5] = [
+        ("# only a comment\n", "header"),
+        (
+            "sku_id,part_number,name,tier,kind\nnot-a-guid,X,Y,,paid\n",
+            "line 2",
+        ),
+        (
+            "sku_id,part_number,name,tier,kind\n3b555118-da6a-4418-894f-7df1e2096870,X,Y,Gold,paid\n",
+            "tier",
+        ),
+        (
+            "sku_id,part_number,name,tier,kind\n3b555118-da6a-4418-894f-7df1e2096870,X,Y,,cheap\n",
+            "kind",
+        ),
+        (
+            "sku_id,part_number,name,tier,kind\n3b555118-da6a-4418-894f-7df1e2096870,X,Y,,paid\n3b555118-da6a-4418-894f-7df1e2096870,Z,W,,paid\n",
+            "twice",
+        ),
+    ];
+    for (text, says) in cases {
+        let err = skus::parse_catalogue(text).expect_err(text);
+        assert!(err.contains(says), "{err}");
+    }
+    assert_eq!(
+        skus::parse_catalogue(header)
+            .expect("an empty catalogue")
+            .len(),
+        0
+    );
+    assert_eq!(
+        skus::cost(
+            "00000000-0000-0000-0000-000000000005",
+            Some("POWER_BI_PRO_TRIAL")
+        ),
+        Cost::Trial
+    );
+}
