@@ -57,6 +57,9 @@ fn scenario() -> Scenario {
                     surname: Some("Demo".into()),
                     mail: Some(format!("dana.demo@{domain}")),
                     job_title: Some("Office manager".into()),
+                    licenses: vec!["SPB".into()],
+                    mfa_methods: vec!["microsoftAuthenticatorPush".into(), "mobilePhone".into()],
+                    mailbox_bytes: Some(3_500_000_000),
                     ..Default::default()
                 },
                 roster_graph_emulator::UserSpec {
@@ -74,6 +77,9 @@ fn scenario() -> Scenario {
             display_name: Some(name.into()),
             domains: vec![domain.into()],
             entra_p1: Some(i != 2),
+            // Microsoft conceals report names by default; one demo customer keeps that, so its
+            // page shows what Roster says then.
+            concealed_names: Some(i == 1),
             generate: Some(roster_graph_emulator::GenerateSpec { users, seed: None }),
             users: explicit,
             ..Default::default()
@@ -84,6 +90,7 @@ fn scenario() -> Scenario {
             display_name: Some(name.into()),
             domains: vec![domain.into()],
             entra_p1: Some(true),
+            concealed_names: Some(false),
             generate: Some(roster_graph_emulator::GenerateSpec { users, seed: None }),
             ..Default::default()
         });

@@ -1,8 +1,10 @@
 //! Contacts: the list with search and filters, and a contact's own page.
 
 pub mod api;
+mod overlay;
 
 use leptos::prelude::*;
+use roster_core::MfaFilter;
 use roster_core::contacts::{ContactDetail, ContactView};
 use roster_core::{ContactFilter, CoreError};
 use roster_domain::{ContactId, Permission};
@@ -18,13 +20,16 @@ use crate::shell::load::for_member;
 /// Contacts per page of the list.
 const CONTACTS_PER_PAGE: usize = 100;
 
-/// The list's filters from the address.
-fn filter_from_query() -> (ContactFilter, String, String) {
+/// The list's filters from the address; `stale_before` is when a sign-in becomes stale.
+fn filter_from_query(stale_before: i64) -> (ContactFilter, String, String) {
     let q = query_param("q").unwrap_or_default();
     let show = query_param("show").unwrap_or_default();
     let mut f = ContactFilter {
         search: Some(q.clone()).filter(|s| !s.trim().is_empty()),
         organization_id: query_param("organization").and_then(|o| o.parse().ok()),
+        licence: query_param("licence")
+            .map(|l| l.trim().to_lowercase())
+            .filter(|l| !l.is_empty()),
         ..ContactFilter::default()
     };
     if query_param("sort").as_deref() == Some("changed") {
@@ -35,9 +40,36 @@ fn filter_from_query() -> (ContactFilter, String, String) {
         "disabled" => f.disabled = Some(true),
         "conflicts" => f.with_conflicts = true,
         "not_linked" => f.not_linked = true,
+        "mfa_registered" => f.mfa = Some(MfaFilter::Registered),
+        "mfa_not_registered" => f.mfa = Some(MfaFilter::NotRegistered),
+        "mfa_unknown" => f.mfa = Some(MfaFilter::Unknown),
+        "stale" => f.no_sign_in_since = Some(stale_before),
         _ => {}
     }
     (f, q, show)
+}
+
+/// The MFA cell of a contact: registered, not registered, or unknown (never "no").
+pub fn mfa_cell(c: &ContactView) -> AnyView {
+    match (c.linked, c.facts.as_ref().and_then(|f| f.mfa)) {
+        (false, _) => view! { <span class="muted">"—"</span> }.into_any(),
+        (true, Some(true)) => view! { <span class="ok">"Registered"</span> }.into_any(),
+        (true, Some(false)) => view! { <span class="bad">"Not registered"</span> }.into_any(),
+        (true, None) => view! { <span class="unknown">"Unknown"</span> }.into_any(),
+    }
+}
+
+/// The licence cell: the highest business plan or the first licence, and how many more.
+pub fn licence_cell(c: &ContactView) -> String {
+    match &c.facts {
+        Some(f) => match (&f.licence, f.licences) {
+            (Some(name), n) if n > 1 => format!("{name} (+{})", n - 1),
+            (Some(name), _) => name.clone(),
+            (None, _) => "None".into(),
+        },
+        None if c.linked => "Unknown".into(),
+        None => "—".into(),
+    }
 }
 
 fn flags(c: &ContactView) -> String {
@@ -62,7 +94,9 @@ pub fn ContactsPage() -> impl IntoView {
     view! {
         <Layout title="Contacts".into()>
             {for_member(|p, state| async move {
-                let (filter, q, show) = filter_from_query();
+                let (filter, q, show) = filter_from_query(state.services.stale_sign_in_before());
+                let licence = filter.licence.clone().unwrap_or_default();
+                let licences = state.services.licences_in_use(&p).await.unwrap_or_default();
                 let req = page_request(CONTACTS_PER_PAGE);
                 let first = req.after.is_none();
                 let filtered = filter != ContactFilter::default();
@@ -72,6 +106,9 @@ pub fn ContactsPage() -> impl IntoView {
                 }
                 if !show.is_empty() {
                     query.push(format!("show={}", urlencoding::encode(&show)));
+                }
+                if !licence.is_empty() {
+                    query.push(format!("licence={}", urlencoding::encode(&licence)));
                 }
                 let by_change = filter.sort == roster_core::ContactSort::RecentlyChanged;
                 if by_change {
@@ -97,6 +134,18 @@ pub fn ContactsPage() -> impl IntoView {
                             {option("disabled", "Disabled accounts")}
                             {option("conflicts", "With conflicts")}
                             {option("not_linked", "Not linked to Entra")}
+                            {option("mfa_registered", "MFA registered")}
+                            {option("mfa_not_registered", "MFA not registered")}
+                            {option("mfa_unknown", "MFA unknown")}
+                            {option("stale", "No sign-in in 90 days")}
+                        </select>
+                        <label for="contacts-licence">"Licence"</label>
+                        <select id="contacts-licence" name="licence">
+                            <option value="" selected=licence.is_empty()>"Any licence"</option>
+                            {licences.into_iter().map(|(id, name)| {
+                                let selected = id == licence;
+                                view! { <option value=id selected=selected>{name}</option> }
+                            }).collect_view()}
                         </select>
                         <label for="contacts-sort">"Sort"</label>
                         <select id="contacts-sort" name="sort">
@@ -139,6 +188,8 @@ pub fn ContactsPage() -> impl IntoView {
                                         <td>{c.email.clone().unwrap_or_default()}</td>
                                         <td>{c.job_title.clone().unwrap_or_default()}</td>
                                         <td>{c.phone.clone().unwrap_or_default()}</td>
+                                        <td>{mfa_cell(&c)}</td>
+                                        <td>{licence_cell(&c)}</td>
                                         <td>{flags(&c)}</td>
                                     </tr>
                                 }
@@ -146,7 +197,7 @@ pub fn ContactsPage() -> impl IntoView {
                             .collect_view();
                         view! {
                             {search}
-                            <DataTable headers=vec!["Name", "Organization", "Email", "Job title", "Phone", "Flags"]>{rows}</DataTable>
+                            <DataTable headers=vec!["Name", "Organization", "Email", "Job title", "Phone", "MFA", "Licence", "Flags"]>{rows}</DataTable>
                             <Pager path="/contacts" next=page.next first=first query=query.join("&") />
                         }
                         .into_any()
@@ -171,13 +222,22 @@ pub fn ContactPage() -> impl IntoView {
                 let state = state.clone();
                 Suspend::new(async move {
                     let loaded = match (cx.principal(), &state, id) {
-                        (Ok(p), Ok(s), Some(id)) => s.services.contact(p, id).await.map(|c| (p.role().allows(Permission::Operate), c)),
+                        (Ok(p), Ok(s), Some(id)) => match s.services.contact(p, id).await {
+                            Ok(c) => {
+                                let overlay = match (&c.tenant_id, &c.object_id) {
+                                    (Some(t), Some(o)) => s.services.contact_overlay(p, t, o).await,
+                                    _ => Ok(None),
+                                };
+                                overlay.map(|o| (p.role().allows(Permission::Operate), c, o))
+                            }
+                            Err(e) => Err(e),
+                        },
                         (Err(e), _, _) => Err(e),
                         (_, Err(_), _) => Err(CoreError::Internal("no state".into())),
                         (_, _, None) => Err(CoreError::NotFound),
                     };
                     match loaded {
-                        Ok((can_edit, c)) => contact_view(c, can_edit).into_any(),
+                        Ok((can_edit, c, o)) => contact_view(c, o, can_edit).into_any(),
                         Err(CoreError::NotFound) => view! { <crate::pages::NotFound /> }.into_any(),
                         Err(e) => view! { <Layout title="Contact".into()>{load_error(e)}</Layout> }.into_any(),
                     }
@@ -187,7 +247,11 @@ pub fn ContactPage() -> impl IntoView {
     }
 }
 
-fn contact_view(d: ContactDetail, can_edit: bool) -> impl IntoView {
+fn contact_view(
+    d: ContactDetail,
+    overlay: Option<roster_core::facts::Overlay>,
+    can_edit: bool,
+) -> impl IntoView {
     let contact_id = d.contact.id.to_string();
     let c = d.contact.clone();
     let c = &c;
@@ -283,6 +347,7 @@ fn contact_view(d: ContactDetail, can_edit: bool) -> impl IntoView {
             <h2>"Fields"</h2>
             <DataTable headers=vec!["Field", "Value", "Source"]>{fields}</DataTable>
             {edit}
+            {overlay.as_ref().map(overlay::overlay_view)}
             <h2>"History"</h2>
             {events}
         </Layout>

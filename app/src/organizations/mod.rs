@@ -1,6 +1,7 @@
 //! Organizations: the list, the form to create or edit one, and an organization's own page.
 
 pub mod api;
+mod facts;
 mod import;
 
 pub use import::{ImportContactsPage, ImportOrganizationsPage};
@@ -227,20 +228,13 @@ pub fn OrganizationPage() -> impl IntoView {
                 let state = state.clone();
                 Suspend::new(async move {
                     let loaded = match (cx.principal(), &state, id) {
-                        (Ok(p), Ok(s), Some(id)) => match s.services.organization(p, id).await {
-                            Ok(o) => s
-                                .services
-                                .match_history(p, roster_core::matching::DecisionsOf::Organization(id))
-                                .await
-                                .map(|h| (p.clone(), o, h)),
-                            Err(e) => Err(e),
-                        },
+                        (Ok(p), Ok(s), Some(id)) => load_organization(&s.services, p, id).await,
                         (Err(e), _, _) => Err(e),
                         (_, Err(_), _) => Err(CoreError::Internal("no state".into())),
                         (_, _, None) => Err(CoreError::NotFound),
                     };
                     match loaded {
-                        Ok((principal, org, history)) => organization_view(&principal, org, history).into_any(),
+                        Ok(page) => organization_view(page).into_any(),
                         Err(CoreError::NotFound) => view! { <crate::pages::NotFound /> }.into_any(),
                         Err(e) => view! { <Layout title="Organization".into()>{load_error(e)}</Layout> }.into_any(),
                     }
@@ -250,11 +244,87 @@ pub fn OrganizationPage() -> impl IntoView {
     }
 }
 
-fn organization_view(
-    principal: &roster_core::Principal,
+/// How many contacts the organization page lists (the contacts list has them all).
+const CONTACTS_ON_PAGE: usize = 25;
+
+/// What the organization page shows.
+struct OrganizationPageData {
+    principal: roster_core::Principal,
     org: OrganizationView,
     history: Vec<roster_core::matching::DecisionView>,
-) -> impl IntoView + use<> {
+    facts: Option<roster_core::facts::TenantFacts>,
+    contacts: roster_core::Page<roster_core::contacts::ContactView>,
+}
+
+async fn load_organization(
+    services: &roster_core::Services,
+    p: &roster_core::Principal,
+    id: roster_domain::OrganizationId,
+) -> Result<OrganizationPageData, CoreError> {
+    let org = services.organization(p, id).await?;
+    let history = services
+        .match_history(p, roster_core::matching::DecisionsOf::Organization(id))
+        .await?;
+    let facts = services.organization_facts(p, id).await?;
+    let contacts = services
+        .contacts_page(
+            p,
+            &roster_core::ContactFilter {
+                organization_id: Some(id.as_uuid()),
+                ..roster_core::ContactFilter::default()
+            },
+            &roster_core::PageRequest::first(CONTACTS_ON_PAGE),
+        )
+        .await?;
+    Ok(OrganizationPageData {
+        principal: p.clone(),
+        org,
+        history,
+        facts,
+        contacts,
+    })
+}
+
+fn contacts_table(
+    id: roster_domain::OrganizationId,
+    page: roster_core::Page<roster_core::contacts::ContactView>,
+) -> AnyView {
+    if page.items.is_empty() {
+        return view! { <p>"No contacts yet."</p> }.into_any();
+    }
+    let more = page.next.is_some().then(|| {
+        view! { <p><a href=format!("/contacts?organization={id}")>"All contacts of this organization"</a></p> }
+    });
+    let rows = page
+        .items
+        .iter()
+        .map(|c| {
+            view! {
+                <tr>
+                    <td><a href=format!("/contacts/{}", c.id)>{c.display_name.clone()}</a></td>
+                    <td>{c.email.clone().unwrap_or_default()}</td>
+                    <td>{crate::contacts::mfa_cell(c)}</td>
+                    <td>{crate::contacts::licence_cell(c)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <crate::shell::list::DataTable headers=vec!["Name", "Email", "MFA", "Licence"] class="compact">{rows}</crate::shell::list::DataTable>
+        {more}
+    }
+    .into_any()
+}
+
+fn organization_view(page: OrganizationPageData) -> impl IntoView + use<> {
+    let OrganizationPageData {
+        principal,
+        org,
+        history,
+        facts,
+        contacts,
+    } = page;
+    let principal = &principal;
     let can_edit = principal.role().allows(Permission::Operate);
     let can_connect = principal.role().allows(Permission::ManageCredentials);
     let tenant = match &org.connection {
@@ -300,6 +370,16 @@ fn organization_view(
             <a href=format!("/contacts?organization={}", org.id)>"Contacts of this organization"</a>
             {can_edit.then(|| view! { " · " <a href=format!("/contacts/new?organization={}", org.id)>"Add a contact"</a> })}
         </p>
+        {contacts_table(org.id, contacts)}
+    };
+    let facts = match (facts, &org.connection) {
+        (Some(f), _) => facts::tenant_facts(f).into_any(),
+        (None, Some(_)) => view! {
+            <h2>"Tenant facts"</h2>
+            <p>"Secure Score, licences, MFA coverage and activity appear after the tenant's first successful sync."</p>
+        }
+        .into_any(),
+        (None, None) => ().into_any(),
     };
     let archived = org.archived_at.map(|at| {
         let restore = can_edit.then(|| {
@@ -353,6 +433,7 @@ fn organization_view(
             </dl>
             <h2>"Microsoft tenant"</h2>
             {tenant}
+            {facts}
             {people}
             {crate::review::match_history(history, crate::review::HistoryOf::Organization)}
             {edit}

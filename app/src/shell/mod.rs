@@ -1,5 +1,6 @@
 //! The document shell, the router with every page, the page layout and navigation.
 
+pub mod chart;
 pub mod forms;
 pub mod list;
 pub mod load;

@@ -290,6 +290,30 @@ fn run_view(
                 .collect_view();
             view! { <h2>"Left out by the filters"</h2><ul>{items}</ul> }
         });
+    let facts = r.counts.as_ref().filter(|c| !c.facts.is_empty()).map(|c| {
+        let items = c
+            .facts
+            .iter()
+            .map(|(source, note)| {
+                let (class, said) = if note.read {
+                    ("ok", "read".to_owned())
+                } else {
+                    let id = note
+                        .request_id
+                        .as_deref()
+                        .map(|r| format!(" (request-id {r})"))
+                        .unwrap_or_default();
+                    ("warn", format!("unknown: {}{id}", note.reason.clone().unwrap_or_default()))
+                };
+                view! { <li><strong>{source.label()}</strong>": "<span class=class>{said}</span></li> }
+            })
+            .collect_view();
+        view! {
+            <h2>"Tenant facts"</h2>
+            <p class="hint">"A source that could not be read leaves its facts unknown for this run; contacts still sync, and earlier values are kept."</p>
+            <ul>{items}</ul>
+        }
+    });
     let meanwhile = r
         .counts
         .as_ref()
@@ -343,6 +367,7 @@ fn run_view(
                 <dt>"Listing"</dt><dd>{r.counts.as_ref().and_then(|c| c.listing).map(|m| m.label()).unwrap_or("—")}</dd>
             </dl>
             {excluded}
+            {facts}
             {planned}
             <h2>"Changes"</h2>
             {changes}

@@ -288,6 +288,27 @@ impl Services {
         Ok(Some(overlay(&row, &details)))
     }
 
+    /// The licences the workspace's tenants hold (from their newest snapshots), by name, for the
+    /// contacts list's licence filter: (SKU id, name).
+    pub async fn licences_in_use(&self, actor: &Principal) -> Result<Vec<(String, String)>> {
+        self.authorize(actor, Permission::View)?;
+        let mut out: Vec<(String, String)> = Vec::new();
+        for s in actor.scope(&self.db).latest_snapshots().await? {
+            for sku in details_of(&s).skus {
+                if sku.assigned > 0 && !out.iter().any(|(id, _)| *id == sku.sku_id) {
+                    out.push((sku.sku_id, sku.name));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
+    /// The time before which a sign-in counts as stale (the contacts list's filter).
+    pub fn stale_sign_in_before(&self) -> i64 {
+        self.now_ms() - crate::sync::facts::STALE_DAYS * 86_400_000
+    }
+
     /// The list columns of a page of contacts, by (tenant ID, object ID).
     pub(crate) async fn list_facts(
         &self,

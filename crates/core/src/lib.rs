@@ -25,6 +25,7 @@ pub use connections::{ConnectionView, OrganizationRef};
 pub use error::{CoreError, FieldErrors};
 pub use organizations::{ConnectionSummary, OrganizationView};
 pub use roster_store::{
-    AuditRecord, ContactFilter, ContactSort, Cursor, Db, Page, PageRequest, Principal, WorkspaceRow,
+    AuditRecord, ContactFilter, ContactSort, Cursor, Db, MfaFilter, Page, PageRequest, Principal,
+    WorkspaceRow,
 };
 pub use services::{Services, SessionPolicy};

@@ -720,7 +720,8 @@ pub(crate) fn populate(tenant: &mut Tenant, users: u32, seed: u64, entra_p1: boo
             "EXCHANGESTANDARD",
         ]
     };
-    let unknown_sku = derived_uuid(seed, "unknown-sku");
+    // A SKU id is the same in every tenant that buys it, including one no catalogue knows.
+    let unknown_sku = derived_uuid(0, "unknown-sku");
     let free = ["FLOW_FREE", "POWER_BI_STANDARD"];
 
     let mut upns: HashSet<String> = HashSet::with_capacity(users as usize);
