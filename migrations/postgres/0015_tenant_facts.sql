@@ -40,7 +40,8 @@ CREATE TABLE secure_score_days (
 -- its own columns and the time it was last read (`*_at`): a source that could not be read in a
 -- run leaves its columns as they were, so a failure never turns a known value into "unknown".
 -- `*_at` NULL means the source was never read for this user (unknown). `licences` is a JSON array
--- of SKU ids; `mailbox` and `devices` are JSON.
+-- of SKU ids; `mailbox` and `devices` are JSON. Lists narrow contacts by these columns through the
+-- key (a contact's link), so no other index is needed.
 CREATE TABLE entra_user_facts (
     workspace_id         UUID NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
     tenant_id            TEXT NOT NULL,
@@ -68,4 +69,3 @@ CREATE TABLE entra_user_facts (
     devices              TEXT,
     PRIMARY KEY (workspace_id, tenant_id, object_id)
 );
-CREATE INDEX entra_user_facts_mfa ON entra_user_facts (workspace_id, mfa);

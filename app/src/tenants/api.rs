@@ -72,6 +72,7 @@ pub async fn save_connection(
     #[server(default)] exclude_disabled: Option<String>,
     #[server(default)] exclude_unlicensed: Option<String>,
     #[server(default)] exclude_onmicrosoft_only: Option<String>,
+    #[server(default)] contacts_only: Option<String>,
     #[server(default)] group_id: String,
     #[server(default)] service_accounts: String,
     #[server(default)] policy: String,
@@ -89,6 +90,7 @@ pub async fn save_connection(
             exclude_disabled,
             exclude_unlicensed,
             exclude_onmicrosoft_only,
+            contacts_only,
         ],
         [
             group_id,

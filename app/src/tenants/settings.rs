@@ -214,6 +214,13 @@ pub fn sync_fields(
                 </fieldset>
                 <Field form="sync" name="guard_percent" label="Hold a run that would flag more than this share of linked contacts (%)"
                     required=true maxlength=3 value=s.guard_percent.to_string() />
+                <fieldset>
+                    <legend>"Tenant facts"</legend>
+                    <div class="field check">
+                        <input type="checkbox" id="sync-contacts_only" name="contacts_only" checked=s.contacts_only disabled=!can_edit />
+                        <label for="sync-contacts_only">"Contacts only: do not read licences, MFA, sign-ins, usage reports, devices or Secure Score"</label>
+                    </div>
+                </fieldset>
     }
 }
 
@@ -236,8 +243,8 @@ fn checkbox(
 
 /// The sync settings form from its posted fields: the four filter checkboxes (present when
 /// ticked), then group, service accounts, policy, guard, schedule, time, time zone and hours.
-pub fn settings_form(checks: [Option<String>; 4], fields: [String; 8]) -> SyncSettingsForm {
-    let [guests, disabled, unlicensed, onmicrosoft] = checks;
+pub fn settings_form(checks: [Option<String>; 5], fields: [String; 8]) -> SyncSettingsForm {
+    let [guests, disabled, unlicensed, onmicrosoft, contacts_only] = checks;
     let [
         group_id,
         service_accounts,
@@ -254,6 +261,7 @@ pub fn settings_form(checks: [Option<String>; 4], fields: [String; 8]) -> SyncSe
         exclude_disabled: disabled.is_some(),
         exclude_unlicensed: unlicensed.is_some(),
         exclude_onmicrosoft_only: onmicrosoft.is_some(),
+        contacts_only: contacts_only.is_some(),
         service_accounts,
         policy,
         guard_percent,
@@ -283,6 +291,7 @@ pub async fn save_sync_settings(
     #[server(default)] exclude_disabled: Option<String>,
     #[server(default)] exclude_unlicensed: Option<String>,
     #[server(default)] exclude_onmicrosoft_only: Option<String>,
+    #[server(default)] contacts_only: Option<String>,
     #[server(default)] group_id: String,
     #[server(default)] service_accounts: String,
     #[server(default)] policy: String,
@@ -301,6 +310,7 @@ pub async fn save_sync_settings(
             exclude_disabled,
             exclude_unlicensed,
             exclude_onmicrosoft_only,
+            contacts_only,
         ],
         [
             group_id,

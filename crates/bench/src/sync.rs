@@ -24,24 +24,33 @@ pub struct Args {
     /// name an empty database.
     #[arg(long)]
     database: Option<String>,
+    /// Measure tenant facts instead: a contacts-only full sync and a full sync that also reads
+    /// sign-ins, registration details, both usage reports, devices and Secure Score for every
+    /// user, each into an empty database.
+    #[arg(long)]
+    facts: bool,
+    /// With `--facts` and `--database`: a second empty database for the sync with facts.
+    #[arg(long)]
+    second_database: Option<String>,
 }
 
-#[expect(
-    clippy::disallowed_methods,
-    reason = "a benchmark measures wall time on the monotonic clock"
-)]
-pub async fn run(args: Args) -> anyhow::Result<()> {
-    let scenario = crate::emulator::one_tenant(args.users, args.seed);
-    let emulator = Emulator::builder()
-        .scenario(scenario)
-        .start("127.0.0.1:0")
-        .await?;
-    let dir = tempfile::tempdir()?;
-    let url = match &args.database {
-        Some(u) => u.clone(),
-        None => format!("sqlite:{}", dir.path().join("bench.db").display()),
-    };
-    let db = roster_store::Db::connect(&url).await?;
+/// A workspace with the generated tenant connected, ready to sync.
+struct Connected {
+    services: Services,
+    owner: roster_core::Principal,
+    conn: roster_domain::ConnectionId,
+    clock: OffsetClock,
+    url: String,
+}
+
+/// Sets up a workspace on the empty database at `url` and connects the emulator's tenant to a
+/// new organization, with the given `contacts_only` setting.
+async fn connect(
+    emulator: &roster_graph_emulator::RunningEmulator,
+    url: &str,
+    contacts_only: bool,
+) -> anyhow::Result<Connected> {
+    let db = roster_store::Db::connect(url).await?;
     db.migrate().await?;
     let base = emulator.base_url().trim_end_matches('/').to_owned();
     let graph = roster_graph::GraphConfig::with_bases(&base, &base)?
@@ -90,7 +99,143 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
             None,
         )
         .await?;
+    // Saving queues the first sync; the benchmark's worker carries it out when it is timed.
     let conn = services.save_connection(&owner, draft).await?;
+    let mut settings = services.sync_settings(&owner, conn).await?;
+    settings.contacts_only = contacts_only;
+    services.set_sync_settings(&owner, conn, &settings).await?;
+    Ok(Connected {
+        services,
+        owner,
+        conn,
+        clock,
+        url: url.to_owned(),
+    })
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a benchmark measures wall time on the monotonic clock"
+)]
+async fn timed_sync(
+    c: &Connected,
+    label: &str,
+) -> anyhow::Result<(f64, roster_core::sync::engine::RunCounts)> {
+    let t = Instant::now();
+    let id = c.services.sync_now(&c.owner, c.conn).await?;
+    c.services.run_queued("bench").await?;
+    let seconds = t.elapsed().as_secs_f64();
+    let run = c.services.sync_run(&c.owner, id).await?;
+    if run.status != "succeeded" {
+        bail!("the {label} run ended {}: {:?}", run.status, run.error);
+    }
+    Ok((seconds, run.counts.context("counts")?))
+}
+
+fn engine_of(url: &str) -> &'static str {
+    if url.starts_with("sqlite:") {
+        "sqlite"
+    } else {
+        "postgres"
+    }
+}
+
+/// `--facts`: the full sync without and with tenant facts, each into an empty database.
+async fn facts(args: &Args) -> anyhow::Result<()> {
+    let mut scenario = crate::emulator::one_tenant(args.users, args.seed);
+    // Names shown in reports, so both usage reports are joined to every user.
+    for t in &mut scenario.tenants {
+        t.concealed_names = Some(false);
+    }
+    let emulator = Emulator::builder()
+        .scenario(scenario)
+        .start("127.0.0.1:0")
+        .await?;
+    let dir = tempfile::tempdir()?;
+    let (first, second) = match (&args.database, &args.second_database) {
+        (None, None) => (
+            format!("sqlite:{}", dir.path().join("contacts.db").display()),
+            format!("sqlite:{}", dir.path().join("facts.db").display()),
+        ),
+        (Some(a), Some(b)) => (a.clone(), b.clone()),
+        _ => bail!("--facts with --database needs --second-database too (two empty databases)"),
+    };
+    let plain = connect(&emulator, &first, true).await?;
+    let (plain_seconds, plain_counts) = timed_sync(&plain, "contacts-only").await?;
+    let after_plain = crate::emulator::memory_mb().0;
+    drop(plain);
+    let with = connect(&emulator, &second, false).await?;
+    let (facts_seconds, facts_counts) = timed_sync(&with, "with facts").await?;
+    let peak = crate::emulator::memory_mb().0;
+    let tenant = with
+        .services
+        .tenant_facts(&with.owner, with.conn)
+        .await?
+        .context("a snapshot")?;
+    let unread: Vec<String> = facts_counts
+        .facts
+        .iter()
+        .filter(|(_, n)| !n.read)
+        .map(|(s, n)| format!("{}: {}", s.label(), n.reason.clone().unwrap_or_default()))
+        .collect();
+    if !unread.is_empty() {
+        bail!("sources were not read: {}", unread.join("; "));
+    }
+    emulator.shutdown().await;
+    let engine = engine_of(&with.url);
+    let known = |f: &roster_core::facts::Fact<i64>| match f {
+        roster_core::facts::Fact::Known { value, .. } => value.to_string(),
+        roster_core::facts::Fact::Unknown { reason, .. } => format!("unknown ({reason})"),
+    };
+    println!("database: {engine}");
+    println!("users: {} users", args.users);
+    println!(
+        "contacts_created: {} contacts",
+        facts_counts.counts.created.max(plain_counts.counts.created)
+    );
+    println!("full_sync_seconds: {plain_seconds:.2} s (contacts only)");
+    println!("full_sync_with_facts_seconds: {facts_seconds:.2} s");
+    println!("facts_ratio: {:.2} x", facts_seconds / plain_seconds);
+    println!("licensed_users: {}", known(&tenant.licensed));
+    println!("score_days: {} days", tenant.history.len());
+    println!("peak_rss_after_contacts_only_mb: {after_plain:.1} MB");
+    println!("peak_rss_mb: {peak:.1} MB (this process, the emulator included)");
+    println!(
+        "summary: {engine}, {} users: full sync {plain_seconds:.2} s, with facts {facts_seconds:.2} s ({:.2} x), peak RSS {peak:.0} MB",
+        args.users,
+        facts_seconds / plain_seconds
+    );
+    Ok(())
+}
+
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a benchmark measures wall time on the monotonic clock"
+)]
+pub async fn run(args: Args) -> anyhow::Result<()> {
+    if args.facts {
+        return facts(&args).await;
+    }
+    let scenario = crate::emulator::one_tenant(args.users, args.seed);
+    let emulator = Emulator::builder()
+        .scenario(scenario)
+        .start("127.0.0.1:0")
+        .await?;
+    let dir = tempfile::tempdir()?;
+    let url = match &args.database {
+        Some(u) => u.clone(),
+        None => format!("sqlite:{}", dir.path().join("bench.db").display()),
+    };
+    // The contact sync alone; `--facts` measures what tenant facts add.
+    let Connected {
+        services,
+        owner,
+        conn,
+        clock,
+        ..
+    } = connect(&emulator, &url, true).await?;
+    let creds = emulator.handle().credentials();
+    let tenant = creds.first().context("no tenant")?;
 
     let counts = |run: roster_core::contacts::RunView| -> anyhow::Result<roster_core::sync::engine::RunCounts> {
         if run.status != "succeeded" {
@@ -150,11 +295,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let peak = crate::emulator::memory_mb().0;
     emulator.shutdown().await;
 
-    let engine = if url.starts_with("sqlite:") {
-        "sqlite"
-    } else {
-        "postgres"
-    };
+    let engine = engine_of(&url);
     println!("database: {engine}");
     println!("users: {} users", args.users);
     println!("contacts_created: {} contacts", full_counts.counts.created);

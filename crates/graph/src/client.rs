@@ -620,7 +620,9 @@ impl TenantSession {
         &self,
     ) -> BoxStream<'static, Result<UserRegistrationDetails, Error>> {
         self.item_stream(
-            self.graph_url("/reports/authenticationMethods/userRegistrationDetails"),
+            // The default page is 100 records; bigger pages mean fewer requests against the
+            // 5-per-10-seconds budget of the identity reports.
+            self.graph_url("/reports/authenticationMethods/userRegistrationDetails?$top=999"),
             HeaderMap::new(),
         )
     }

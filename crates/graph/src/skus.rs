@@ -155,9 +155,23 @@ pub fn parse_catalogue(text: &'static str) -> Result<Vec<SkuInfo>, String> {
 /// A known SKU by its GUID (case-insensitive).
 #[must_use]
 pub fn by_sku_id(sku_id: &str) -> Option<&'static SkuInfo> {
-    known()
-        .iter()
-        .find(|s| s.sku_id.eq_ignore_ascii_case(sku_id.trim()))
+    static BY_ID: LazyLock<std::collections::HashMap<&'static str, usize>> = LazyLock::new(|| {
+        known()
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.sku_id, i))
+            .collect()
+    });
+    let id = sku_id.trim();
+    // Graph sends skuIds in lower case, as the catalogue keeps them.
+    let found = match BY_ID.get(id) {
+        Some(i) => Some(*i),
+        None if id.bytes().any(|b| b.is_ascii_uppercase()) => {
+            BY_ID.get(id.to_ascii_lowercase().as_str()).copied()
+        }
+        None => None,
+    };
+    found.and_then(|i| known().get(i))
 }
 
 /// A known SKU by part number (case-insensitive).

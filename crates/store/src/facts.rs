@@ -312,8 +312,11 @@ impl Unit<'_> {
         let rows = last_per_key(rows.iter().collect(), |r| {
             (r.tenant_id.clone(), r.object_id.clone())
         });
-        // Each row binds 25 values; keep well under SQLite's limit.
-        let per = self.db.backend().rows_per_statement().min(400);
+        // Each row binds 25 values: 200 rows stay well under SQLite's limit of 32,766.
+        let per = match self.db.backend() {
+            crate::db::Backend::Sqlite => 200,
+            crate::db::Backend::Postgres => 1000,
+        };
         let insert = format!(
             "INSERT INTO entra_user_facts (workspace_id, {}) ",
             fact_columns()

@@ -71,6 +71,9 @@ pub struct SyncSettings {
     pub guard_percent: u8,
     /// When the connection syncs by itself.
     pub schedule: super::schedule::Schedule,
+    /// Sync contacts only, without reading tenant facts (licences, MFA, sign-ins, usage
+    /// reports, devices, Secure Score).
+    pub contacts_only: bool,
 }
 
 impl Default for SyncSettings {
@@ -81,6 +84,7 @@ impl Default for SyncSettings {
             policy: NewUserPolicy::Create,
             guard_percent: 20,
             schedule: super::schedule::Schedule::default(),
+            contacts_only: false,
         }
     }
 }
@@ -101,6 +105,7 @@ pub struct SyncSettingsForm {
     pub exclude_disabled: bool,
     pub exclude_unlicensed: bool,
     pub exclude_onmicrosoft_only: bool,
+    pub contacts_only: bool,
     pub service_accounts: String,
     pub policy: String,
     pub guard_percent: String,
@@ -566,20 +571,44 @@ impl Services {
             }
             Err(problem) => Err(problem),
         };
-        let listed = match &opened {
-            Ok((session, Ok(skus))) => {
-                self.list_users(
-                    session,
-                    skus,
-                    &settings.scope,
-                    try_link.as_deref(),
-                    progress,
-                )
-                .await
-            }
-            Ok((_, Err(e))) => Err(diagnose(e)),
-            Err(problem) => Err(problem.clone()),
+        // Tenant facts are read while the users are listed (they are independent), and written
+        // only if the run goes on to apply its plan.
+        let score_days = match (&opened, settings.contacts_only || preview) {
+            (Ok(_), false) => Some(self.score_days_wanted(&scope, row.id).await?),
+            _ => None,
         };
+        let listing = async {
+            match &opened {
+                Ok((session, Ok(skus))) => {
+                    self.list_users(
+                        session,
+                        skus,
+                        &settings.scope,
+                        try_link.as_deref(),
+                        progress,
+                    )
+                    .await
+                }
+                Ok((_, Err(e))) => Err(diagnose(e)),
+                Err(problem) => Err(problem.clone()),
+            }
+        };
+        let reading = async {
+            match (&opened, score_days) {
+                (Ok((session, skus)), Some(days)) => Some(
+                    super::facts::collect(
+                        session,
+                        &row.tenant_id,
+                        skus.as_ref().map(Vec::as_slice),
+                        self.now_ms(),
+                        days,
+                    )
+                    .await,
+                ),
+                _ => None,
+            }
+        };
+        let (listed, collected) = tokio::join!(listing, reading);
         let listing = match listed {
             Ok(l) => l,
             Err(problem) => {
@@ -685,12 +714,11 @@ impl Services {
             self.report_run(&run, 0);
             return Ok(());
         }
-        if let Ok((session, skus)) = &opened {
-            progress.update(|p| p.phase = super::jobs::Phase::ReadingFacts);
-            let notes = self
-                .record_facts(&scope, job, session, &row, skus.as_ref(), run_id)
+        if let Some(collected) = collected {
+            progress.update(|p| p.phase = super::jobs::Phase::WritingFacts);
+            counts.facts = self
+                .write_facts(&scope, job, row.id, collected, run_id)
                 .await?;
-            counts.facts = notes;
             run.counts = serde_json::to_string(&counts).ok();
         }
         progress.update(|p| p.phase = super::jobs::Phase::Writing);
@@ -882,6 +910,7 @@ pub fn parse_sync_settings(form: &SyncSettingsForm) -> Result<SyncSettings> {
             policy,
             guard_percent,
             schedule,
+            contacts_only: form.contacts_only,
         };
         Ok(settings)
     }
@@ -1212,32 +1241,36 @@ impl Services {
         }))
     }
 
-    /// Reads the tenant's facts and writes them: every user's overlay (the sources that were
+    /// How many days of Secure Score a run asks for: all Microsoft keeps on the first, else back
+    /// to the newest day stored.
+    async fn score_days_wanted(
+        &self,
+        scope: &roster_store::WorkspaceScope<'_>,
+        connection: uuid::Uuid,
+    ) -> Result<u16> {
+        let today = jiff::tz::Offset::UTC
+            .to_datetime(roster_store::from_millis(self.now_ms()))
+            .date();
+        let last_day = scope.last_score_day(connection).await?;
+        Ok(super::facts::score_days_wanted(last_day.as_deref(), today))
+    }
+
+    /// Writes what a run read of the tenant's facts: every user's overlay (the sources that were
     /// read), its Secure Score days, and one new snapshot. Returns what each source came to.
-    async fn record_facts(
+    async fn write_facts(
         &self,
         scope: &roster_store::WorkspaceScope<'_>,
         job: &ClaimedRun,
-        session: &roster_graph::TenantSession,
-        row: &roster_store::ConnectionRow,
-        skus: std::result::Result<&Vec<roster_graph::models::SubscribedSku>, &roster_graph::Error>,
+        connection: uuid::Uuid,
+        collected: super::facts::Collected,
         run_id: SyncRunId,
     ) -> Result<BTreeMap<super::facts::FactSource, super::facts::SourceNote>> {
-        let connection = row.id;
         let now = self.now_ms();
-        let today = jiff::tz::Offset::UTC
-            .to_datetime(roster_store::from_millis(now))
-            .date();
-        let last_day = scope.last_score_day(connection).await?;
-        let wanted = super::facts::score_days_wanted(last_day.as_deref(), today);
-        let collected = super::facts::collect(
-            session,
-            &row.tenant_id,
-            skus.map(Vec::as_slice),
-            now,
-            wanted,
-        )
-        .await;
+        let mut collected = collected;
+        // In key order, a first sync appends to the index instead of splitting pages all over it.
+        collected
+            .users
+            .sort_unstable_by(|a, b| a.object_id.cmp(&b.object_id));
         for chunk in collected.users.chunks(CONTACTS_PER_UNIT) {
             let mut unit = scope.begin().await?;
             unit.hold_run(job, self.now_ms()).await?;

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use futures::StreamExt;
 use jiff::Timestamp;
 use jiff::civil::Date;
-use roster_graph::models::{SubscribedSku, User};
+use roster_graph::models::{SubscribedSku, UserOverview};
 use roster_graph::permissions::DataSource;
 use roster_graph::skus::{self, Cost};
 use roster_graph::{GraphErrorKind, ListQuery, ReportPeriod, TenantSession};
@@ -401,7 +401,7 @@ pub async fn collect(
     let premium = details.premium;
 
     let (directory, mfa, reports, devices, scores) = tokio::join!(
-        read_directory(session, premium),
+        read_directory(session, premium, tenant_id, &kinds, now_ms),
         read_registration(session, premium),
         read_reports(session),
         read_devices(session),
@@ -413,16 +413,10 @@ pub async fn collect(
 
     // Accounts, licences, and sign-ins where the tenant has P1.
     let (dir_note, sign_in_note) = match directory {
-        Ok((list, sign_in_note)) => {
+        Ok((listed, sign_in_note)) => {
             sources.directory = true;
             sources.sign_in = sign_in_note.read;
-            for u in list {
-                let Some(id) = u.id.as_deref().map(str::to_lowercase) else {
-                    continue;
-                };
-                let g = gathered(&mut users, tenant_id, &id);
-                directory_facts(g, &u, &kinds, now_ms, sign_in_note.read);
-            }
+            users = listed;
             (SourceNote::read(), sign_in_note)
         }
         Err(note) => (note.clone(), note),
@@ -668,19 +662,19 @@ fn gathered<'a>(
 
 fn directory_facts(
     g: &mut Gathered,
-    u: &User,
+    u: &UserOverview,
     kinds: &HashMap<String, SkuKind>,
     now_ms: i64,
     sign_ins: bool,
 ) {
-    let enabled = u.account_enabled.value().copied().unwrap_or(false);
+    let enabled = u.account_enabled.unwrap_or(false);
     let member = !u.is_guest();
     let licences: Vec<String> = u
         .assigned_licenses
-        .value()
+        .as_ref()
         .map(|l| l.iter().map(|a| a.sku_id.to_lowercase()).collect())
         .unwrap_or_default();
-    g.upn = u.user_principal_name.value().cloned();
+    g.upn.clone_from(&u.user_principal_name);
     g.member = member;
     let r = &mut g.row;
     r.directory_at = Some(now_ms);
@@ -694,12 +688,9 @@ fn directory_facts(
     r.business_tier =
         skus::highest_business_tier(licences.iter().map(String::as_str)).map(|t| t.to_string());
     r.licences = serde_json::to_string(&licences).ok();
-    r.password_changed_at = u
-        .last_password_change_date_time
-        .value()
-        .map(|t| t.as_millisecond());
+    r.password_changed_at = u.last_password_change_date_time.map(|t| t.as_millisecond());
     if sign_ins {
-        let activity = u.sign_in_activity.value();
+        let activity = u.sign_in_activity.as_ref();
         r.sign_in_at = Some(now_ms);
         r.last_sign_in = activity
             .and_then(|a| a.last_sign_in_date_time)
@@ -783,12 +774,16 @@ fn count(
     }
 }
 
-/// Every user with the overlay's directory fields; with `signInActivity` where the tenant has P1
-/// (and again without it when Microsoft refuses, so the rest is still read).
+/// Every user with the overlay's directory fields, page by page into `Gathered`; with
+/// `signInActivity` where the tenant has P1 (and again without it when Microsoft refuses, so the
+/// rest is still read).
 async fn read_directory(
     session: &TenantSession,
     premium: Option<bool>,
-) -> Result<(Vec<User>, SourceNote), SourceNote> {
+    tenant_id: &str,
+    kinds: &HashMap<String, SkuKind>,
+    now_ms: i64,
+) -> Result<(HashMap<String, Gathered>, SourceNote), SourceNote> {
     let without: Vec<&str> = DIRECTORY_SELECT
         .iter()
         .copied()
@@ -797,7 +792,7 @@ async fn read_directory(
     let mut sign_in_note = SourceNote::unknown(NEEDS_P1);
     if premium != Some(false) {
         let query = ListQuery::new().select(DIRECTORY_SELECT).top(500);
-        match list_all(session, &query).await {
+        match list_into(session, &query, tenant_id, kinds, now_ms, true).await {
             Ok(users) => return Ok((users, SourceNote::read())),
             Err(e) => {
                 sign_in_note = reason_of(FactSource::SignIns, &e);
@@ -806,22 +801,32 @@ async fn read_directory(
         }
     }
     let query = ListQuery::new().select(without).top(999);
-    list_all(session, &query)
+    list_into(session, &query, tenant_id, kinds, now_ms, false)
         .await
         .map(|users| (users, sign_in_note))
         .map_err(|e| reason_of(FactSource::Directory, &e))
 }
 
-async fn list_all(
+async fn list_into(
     session: &TenantSession,
     query: &ListQuery,
-) -> Result<Vec<User>, roster_graph::Error> {
-    let mut out = Vec::new();
-    let mut pages = session.user_pages(query);
+    tenant_id: &str,
+    kinds: &HashMap<String, SkuKind>,
+    now_ms: i64,
+    sign_ins: bool,
+) -> Result<HashMap<String, Gathered>, roster_graph::Error> {
+    let mut users: HashMap<String, Gathered> = HashMap::new();
+    let mut pages = session.collection_pages::<UserOverview>("/users", query);
     while let Some(page) = pages.next().await {
-        out.extend(page?.value);
+        for u in page?.value {
+            let Some(id) = u.id.as_deref().map(str::to_lowercase) else {
+                continue;
+            };
+            let g = gathered(&mut users, tenant_id, &id);
+            directory_facts(g, &u, kinds, now_ms, sign_ins);
+        }
     }
-    Ok(out)
+    Ok(users)
 }
 
 async fn read_registration(

@@ -31,7 +31,7 @@ pub enum Phase {
     Starting,
     ListingUsers,
     Planning,
-    ReadingFacts,
+    WritingFacts,
     Writing,
 }
 
@@ -39,9 +39,9 @@ impl Phase {
     pub fn label(self) -> &'static str {
         match self {
             Self::Starting => "Starting",
-            Self::ListingUsers => "Listing users",
+            Self::ListingUsers => "Listing users and reading tenant facts",
             Self::Planning => "Planning",
-            Self::ReadingFacts => "Reading licences, MFA and activity",
+            Self::WritingFacts => "Writing licences, MFA and activity",
             Self::Writing => "Writing contacts",
         }
     }

@@ -483,3 +483,46 @@ async fn every_run_adds_a_snapshot_and_the_history_keeps_its_days() {
     // The second run asked only for the newest day; the 90 imported days are all still there.
     assert_eq!(second.history, first.history);
 }
+
+#[tokio::test]
+async fn a_contacts_only_connection_syncs_contacts_and_reads_no_facts() {
+    let h = Harness::start().await;
+    let conn = connected_customer(&h, 0, "Contacts Only Co").await;
+    let mut settings = h
+        .services
+        .sync_settings(&h.owner, conn)
+        .await
+        .expect("settings");
+    settings.contacts_only = true;
+    h.services
+        .set_sync_settings(&h.owner, conn, &settings)
+        .await
+        .expect("saved");
+    let before = h.microsoft().requests().len();
+    h.sync_now(conn).await.expect("synced");
+    assert!(!linked(&h, ContactFilter::default()).await.is_empty());
+    assert!(
+        h.services
+            .tenant_facts(&h.owner, conn)
+            .await
+            .expect("facts")
+            .is_none(),
+        "no snapshot"
+    );
+    let asked: Vec<String> = h.microsoft().requests()[before..]
+        .iter()
+        .map(|r| r.uri.clone())
+        .collect();
+    for source in [
+        "secureScores",
+        "userRegistrationDetails",
+        "managedDevices",
+        "getMailboxUsageDetail",
+        "signInActivity",
+    ] {
+        assert!(
+            !asked.iter().any(|u| u.contains(source)),
+            "{source} was asked for: {asked:?}"
+        );
+    }
+}

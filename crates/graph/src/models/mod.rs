@@ -20,4 +20,4 @@ pub use registration::UserRegistrationDetails;
 pub use report_settings::ReportSettings;
 pub use secure_score::{AverageComparativeScore, ControlScore, SecureScore, VendorInformation};
 pub use sku::{PrepaidUnits, ServicePlan, SubscribedSku};
-pub use user::{AssignedLicense, ProxyAddress, ProxyKind, SignInActivity, User};
+pub use user::{AssignedLicense, ProxyAddress, ProxyKind, SignInActivity, User, UserOverview};

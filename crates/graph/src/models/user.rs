@@ -73,6 +73,38 @@ pub struct User {
     pub sign_in_activity: Field<SignInActivity>,
 }
 
+/// The properties of a user that tenant facts read, without the rest: a listing of 100,000
+/// users into full [`User`]s would hold about a kilobyte for each.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserOverview {
+    /// Object ID.
+    pub id: Option<String>,
+    /// Sign-in name.
+    pub user_principal_name: Option<String>,
+    /// `Member` or `Guest`.
+    pub user_type: Option<String>,
+    /// Whether the account can sign in.
+    pub account_enabled: Option<bool>,
+    /// Licences (`null` reads as none).
+    pub assigned_licenses: Option<Vec<AssignedLicense>>,
+    /// Last password change.
+    #[serde(deserialize_with = "de::optional")]
+    pub last_password_change_date_time: Option<Timestamp>,
+    /// Sign-ins, when selected (Entra ID P1).
+    pub sign_in_activity: Option<SignInActivity>,
+}
+
+impl UserOverview {
+    /// True for guests.
+    #[must_use]
+    pub fn is_guest(&self) -> bool {
+        self.user_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("guest"))
+    }
+}
+
 /// One licence on a user.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]

@@ -1030,7 +1030,8 @@ async fn registration_details_of_a_p1_tenant_cover_every_user_with_a_lower_case_
 
 #[tokio::test]
 async fn registration_details_of_a_large_tenant_come_through_the_report_throttle() {
-    let cloud = Cloud::with_tenant(800, true).await;
+    // Pages of 999: six thousand users take seven requests, over the budget of five per ten seconds.
+    let cloud = Cloud::with_tenant(6000, true).await;
     let session = cloud.session(0);
 
     let details: Vec<_> = session.registration_details().try_collect().await.unwrap();
@@ -1041,12 +1042,12 @@ async fn registration_details_of_a_large_tenant_come_through_the_report_throttle
             .map(|d| d.id.as_str())
             .collect::<HashSet<_>>()
             .len(),
-        800
+        6000
     );
     let throttled = cloud.graph_log().iter().filter(|e| e.status == 429).count();
     assert!(
         throttled >= 1,
-        "eight pages exceed five requests per ten seconds"
+        "seven pages exceed five requests per ten seconds"
     );
     let delays = cloud.sleep.delays();
     assert_eq!(delays.len(), throttled, "one wait per 429");
