@@ -185,43 +185,21 @@ pub struct MailboxUsageDetail {
     pub report_period_days: Option<u32>,
 }
 
-/// Header row and cell access by column name.
-struct Table {
+/// The header row: column names and where each is.
+struct Header {
     columns: Vec<String>,
     index: HashMap<String, usize>,
-    records: Vec<csv::StringRecord>,
 }
 
-impl Table {
-    fn parse(bytes: &[u8]) -> Result<Self, CsvError> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(bytes);
-        let headers = reader
-            .headers()
-            .map_err(|e| CsvError(format!("header row unreadable: {e}")))?
-            .clone();
-        let columns: Vec<String> = headers.iter().map(|h| h.trim().to_owned()).collect();
+impl Header {
+    fn new(record: &csv::StringRecord) -> Self {
+        let columns: Vec<String> = record.iter().map(|h| h.trim().to_owned()).collect();
         let index = columns
             .iter()
             .enumerate()
             .map(|(i, name)| (name.to_ascii_lowercase(), i))
             .collect();
-        let mut records = Vec::new();
-        for (row, record) in reader.records().enumerate() {
-            let record = record.map_err(|e| CsvError(format!("row {}: {e}", row + 2)))?;
-            if record.iter().all(|cell| cell.trim().is_empty()) {
-                continue;
-            }
-            records.push(record);
-        }
-        Ok(Self {
-            columns,
-            index,
-            records,
-        })
+        Self { columns, index }
     }
 
     fn require(&self, column: &str) -> Result<(), CsvError> {
@@ -236,16 +214,205 @@ impl Table {
     }
 }
 
+/// Splits a CSV arriving in pieces into whole records, so a report is read as it downloads and
+/// never held whole: bytes wait only until the end of the record they belong to (a quoted
+/// field may span lines).
+#[derive(Default)]
+struct Records {
+    pending: Vec<u8>,
+    /// Bytes of `pending` already scanned for the end of a record.
+    scanned: usize,
+    quoted: bool,
+    started: bool,
+    header: Option<Header>,
+    /// Data rows seen (the header is row 1).
+    rows: usize,
+}
+
+impl Records {
+    /// Takes `chunk` and hands every record it completes to `each`.
+    fn feed(
+        &mut self,
+        chunk: &[u8],
+        each: &mut dyn FnMut(&Row<'_>) -> Result<(), CsvError>,
+    ) -> Result<(), CsvError> {
+        self.pending.extend_from_slice(chunk);
+        if !self.started {
+            if self.pending.len() < 3 && b"\xEF\xBB\xBF".starts_with(&self.pending) {
+                return Ok(());
+            }
+            if self.pending.starts_with(b"\xEF\xBB\xBF") {
+                self.pending.drain(..3);
+            }
+            self.started = true;
+        }
+        let mut end = None;
+        for (i, b) in self.pending.iter().enumerate().skip(self.scanned) {
+            match b {
+                b'"' => self.quoted = !self.quoted,
+                b'\n' if !self.quoted => end = Some(i + 1),
+                _ => {}
+            }
+        }
+        self.scanned = self.pending.len();
+        if let Some(end) = end {
+            let whole: Vec<u8> = self.pending.drain(..end).collect();
+            self.scanned -= end;
+            self.parse(&whole, each)?;
+        }
+        Ok(())
+    }
+
+    /// Reads what is left after the last piece.
+    fn finish(
+        mut self,
+        each: &mut dyn FnMut(&Row<'_>) -> Result<(), CsvError>,
+    ) -> Result<(Vec<String>, usize), CsvError> {
+        let rest = std::mem::take(&mut self.pending);
+        if self.quoted {
+            return Err(CsvError(format!(
+                "row {}: a quoted field is not closed before the end of the file",
+                self.rows + 2
+            )));
+        }
+        self.parse(&rest, each)?;
+        let header = self
+            .header
+            .ok_or_else(|| CsvError("header row unreadable: the file is empty".to_owned()))?;
+        Ok((header.columns, self.rows))
+    }
+
+    fn parse(
+        &mut self,
+        bytes: &[u8],
+        each: &mut dyn FnMut(&Row<'_>) -> Result<(), CsvError>,
+    ) -> Result<(), CsvError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        for record in reader.records() {
+            let number = self.rows + 2;
+            let record = record.map_err(|e| match &self.header {
+                None => CsvError(format!("header row unreadable: {e}")),
+                Some(_) => CsvError(format!("row {number}: {e}")),
+            })?;
+            let Some(header) = &self.header else {
+                let header = Header::new(&record);
+                header.require(USER_COLUMN)?;
+                self.header = Some(header);
+                continue;
+            };
+            if record.iter().all(|cell| cell.trim().is_empty()) {
+                continue;
+            }
+            self.rows += 1;
+            each(&Row {
+                header,
+                record: &record,
+                number,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// What a report read row by row came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportSummary {
+    /// The column names as sent (BOM removed).
+    pub columns: Vec<String>,
+    /// Data rows read.
+    pub rows: usize,
+    /// True when every row's user is a concealed pseudonym (and there is at least one row).
+    pub names_concealed: bool,
+}
+
+/// A usage report read as it arrives: give it the bytes in pieces with [`ReportReader::feed`],
+/// then [`ReportReader::finish`]; every row is handed over as soon as it is complete.
+pub struct ReportReader<R> {
+    records: Records,
+    parse: fn(&Row<'_>) -> Result<R, CsvError>,
+    user_of: fn(&R) -> &ReportUser,
+    concealed: usize,
+}
+
+impl<R> ReportReader<R> {
+    fn new(parse: fn(&Row<'_>) -> Result<R, CsvError>, user_of: fn(&R) -> &ReportUser) -> Self {
+        Self {
+            records: Records::default(),
+            parse,
+            user_of,
+            concealed: 0,
+        }
+    }
+
+    fn handler<'a>(
+        parse: fn(&Row<'_>) -> Result<R, CsvError>,
+        user_of: fn(&R) -> &ReportUser,
+        concealed: &'a mut usize,
+        each: &'a mut dyn FnMut(R),
+    ) -> impl FnMut(&Row<'_>) -> Result<(), CsvError> + 'a {
+        move |row| {
+            let r = parse(row)?;
+            if matches!(user_of(&r), ReportUser::Concealed(_)) {
+                *concealed += 1;
+            }
+            each(r);
+            Ok(())
+        }
+    }
+
+    /// Takes the next piece of the file.
+    ///
+    /// # Errors
+    /// [`CsvError`] for a missing `User Principal Name` column or a malformed cell.
+    pub fn feed(&mut self, chunk: &[u8], each: &mut dyn FnMut(R)) -> Result<(), CsvError> {
+        let mut handle = Self::handler(self.parse, self.user_of, &mut self.concealed, each);
+        self.records.feed(chunk, &mut handle)
+    }
+
+    /// Reads the end of the file.
+    ///
+    /// # Errors
+    /// As [`ReportReader::feed`], and for an empty file or an unclosed quote.
+    pub fn finish(mut self, each: &mut dyn FnMut(R)) -> Result<ReportSummary, CsvError> {
+        let mut concealed = self.concealed;
+        let records = std::mem::take(&mut self.records);
+        let (columns, rows) = {
+            let mut handle = Self::handler(self.parse, self.user_of, &mut concealed, each);
+            records.finish(&mut handle)?
+        };
+        Ok(ReportSummary {
+            columns,
+            rows,
+            names_concealed: rows > 0 && concealed == rows,
+        })
+    }
+}
+
+/// A reader of `getOffice365ActiveUserDetail`.
+#[must_use]
+pub fn office365_active_user_reader() -> ReportReader<Office365ActiveUserDetail> {
+    ReportReader::new(office365_row, |r| &r.user)
+}
+
+/// A reader of `getMailboxUsageDetail` (15, 17 or 18 columns).
+#[must_use]
+pub fn mailbox_usage_reader() -> ReportReader<MailboxUsageDetail> {
+    ReportReader::new(mailbox_row, |r| &r.user)
+}
+
 /// One data row with its number, for error messages.
-struct Row<'a> {
-    table: &'a Table,
+pub struct Row<'a> {
+    header: &'a Header,
     record: &'a csv::StringRecord,
     number: usize,
 }
 
 impl Row<'_> {
     fn text(&self, column: &str) -> Option<&str> {
-        let i = *self.table.index.get(&column.to_ascii_lowercase())?;
+        let i = *self.header.index.get(&column.to_ascii_lowercase())?;
         let cell = self.record.get(i)?.trim();
         (!cell.is_empty()).then_some(cell)
     }
@@ -303,100 +470,77 @@ impl Row<'_> {
 
 const USER_COLUMN: &str = "User Principal Name";
 
-fn parse_rows<R>(
-    bytes: &[u8],
-    row: impl Fn(&Row<'_>) -> Result<R, CsvError>,
-    user_of: impl Fn(&R) -> &ReportUser,
-) -> Result<Report<R>, CsvError> {
-    let table = Table::parse(bytes)?;
-    table.require(USER_COLUMN)?;
-    let rows = table
-        .records
-        .iter()
-        .enumerate()
-        .map(|(i, record)| {
-            row(&Row {
-                table: &table,
-                record,
-                number: i + 2,
-            })
-        })
-        .collect::<Result<Vec<R>, CsvError>>()?;
-    let names_concealed = !rows.is_empty()
-        && rows
-            .iter()
-            .all(|r| matches!(user_of(r), ReportUser::Concealed(_)));
+fn parse_all<R>(bytes: &[u8], reader: ReportReader<R>) -> Result<Report<R>, CsvError> {
+    let mut reader = reader;
+    let mut rows = Vec::new();
+    reader.feed(bytes, &mut |r| rows.push(r))?;
+    let summary = reader.finish(&mut |r| rows.push(r))?;
     Ok(Report {
-        columns: table.columns,
+        columns: summary.columns,
         rows,
-        names_concealed,
+        names_concealed: summary.names_concealed,
     })
 }
 
-/// Parses a `getOffice365ActiveUserDetail` CSV.
+/// Parses a `getOffice365ActiveUserDetail` CSV held whole.
 ///
 /// # Errors
 /// [`CsvError`] when the `User Principal Name` column is missing or a cell is malformed.
 pub fn parse_office365_active_user_detail(
     bytes: &[u8],
 ) -> Result<Report<Office365ActiveUserDetail>, CsvError> {
-    parse_rows(
-        bytes,
-        |row| {
-            Ok(Office365ActiveUserDetail {
-                report_refresh_date: row.date("Report Refresh Date")?,
-                user: row.user(),
-                display_name: row.string("Display Name"),
-                is_deleted: row.boolean("Is Deleted")?,
-                deleted_date: row.date("Deleted Date")?,
-                exchange: row.service("Exchange")?,
-                onedrive: row.service("OneDrive")?,
-                sharepoint: row.service("SharePoint")?,
-                skype_for_business: row.service("Skype For Business")?,
-                yammer: row.service("Yammer")?,
-                teams: row.service("Teams")?,
-                assigned_products: row
-                    .text("Assigned Products")
-                    .map(split_assigned_products)
-                    .unwrap_or_default(),
-            })
-        },
-        |r| &r.user,
-    )
+    parse_all(bytes, office365_active_user_reader())
 }
 
-/// Parses a `getMailboxUsageDetail` CSV (15, 17 or 18 columns).
+fn office365_row(row: &Row<'_>) -> Result<Office365ActiveUserDetail, CsvError> {
+    Ok(Office365ActiveUserDetail {
+        report_refresh_date: row.date("Report Refresh Date")?,
+        user: row.user(),
+        display_name: row.string("Display Name"),
+        is_deleted: row.boolean("Is Deleted")?,
+        deleted_date: row.date("Deleted Date")?,
+        exchange: row.service("Exchange")?,
+        onedrive: row.service("OneDrive")?,
+        sharepoint: row.service("SharePoint")?,
+        skype_for_business: row.service("Skype For Business")?,
+        yammer: row.service("Yammer")?,
+        teams: row.service("Teams")?,
+        assigned_products: row
+            .text("Assigned Products")
+            .map(split_assigned_products)
+            .unwrap_or_default(),
+    })
+}
+
+/// Parses a `getMailboxUsageDetail` CSV held whole (15, 17 or 18 columns).
 ///
 /// # Errors
 /// [`CsvError`] when the `User Principal Name` column is missing or a cell is malformed.
 pub fn parse_mailbox_usage_detail(bytes: &[u8]) -> Result<Report<MailboxUsageDetail>, CsvError> {
-    parse_rows(
-        bytes,
-        |row| {
-            Ok(MailboxUsageDetail {
-                report_refresh_date: row.date("Report Refresh Date")?,
-                user: row.user(),
-                display_name: row.string("Display Name"),
-                is_deleted: row.boolean("Is Deleted")?,
-                deleted_date: row.date("Deleted Date")?,
-                created_date: row.date("Created Date")?,
-                last_activity_date: row.date("Last Activity Date")?,
-                item_count: row.number("Item Count")?,
-                storage_used_bytes: row.number("Storage Used (Byte)")?,
-                issue_warning_quota_bytes: row.number("Issue Warning Quota (Byte)")?,
-                prohibit_send_quota_bytes: row.number("Prohibit Send Quota (Byte)")?,
-                prohibit_send_receive_quota_bytes: row
-                    .number("Prohibit Send/Receive Quota (Byte)")?,
-                deleted_item_count: row.number("Deleted Item Count")?,
-                deleted_item_size_bytes: row.number("Deleted Item Size (Byte)")?,
-                deleted_item_quota_bytes: row.number("Deleted Item Quota (Byte)")?,
-                has_archive: row.boolean("Has Archive")?,
-                recipient_type: row.string("Recipient Type"),
-                report_period_days: row.number("Report Period")?,
-            })
-        },
-        |r| &r.user,
-    )
+    parse_all(bytes, mailbox_usage_reader())
+}
+
+fn mailbox_row(row: &Row<'_>) -> Result<MailboxUsageDetail, CsvError> {
+    Ok(MailboxUsageDetail {
+        report_refresh_date: row.date("Report Refresh Date")?,
+        user: row.user(),
+        display_name: row.string("Display Name"),
+        is_deleted: row.boolean("Is Deleted")?,
+        deleted_date: row.date("Deleted Date")?,
+        created_date: row.date("Created Date")?,
+        last_activity_date: row.date("Last Activity Date")?,
+        item_count: row.number("Item Count")?,
+        storage_used_bytes: row.number("Storage Used (Byte)")?,
+        issue_warning_quota_bytes: row.number("Issue Warning Quota (Byte)")?,
+        prohibit_send_quota_bytes: row.number("Prohibit Send Quota (Byte)")?,
+        prohibit_send_receive_quota_bytes: row.number("Prohibit Send/Receive Quota (Byte)")?,
+        deleted_item_count: row.number("Deleted Item Count")?,
+        deleted_item_size_bytes: row.number("Deleted Item Size (Byte)")?,
+        deleted_item_quota_bytes: row.number("Deleted Item Quota (Byte)")?,
+        has_archive: row.boolean("Has Archive")?,
+        recipient_type: row.string("Recipient Type"),
+        report_period_days: row.number("Report Period")?,
+    })
 }
 
 /// Splits `Assigned Products`: names are joined with `+`, but a `+` with a space on both sides

@@ -403,7 +403,7 @@ pub async fn collect(
     let (directory, mfa, reports, devices, scores) = tokio::join!(
         read_directory(session, premium, tenant_id, &kinds, now_ms),
         read_registration(session, premium),
-        read_reports(session),
+        read_reports(session, now_ms),
         read_devices(session),
         session.secure_scores(score_days.max(1)),
     );
@@ -451,7 +451,6 @@ pub async fn collect(
         .iter()
         .filter_map(|(id, g)| g.upn.as_ref().map(|u| (u.to_lowercase(), id.clone())))
         .collect();
-    let today = jiff::tz::Offset::UTC.to_datetime(from_ms(now_ms)).date();
     let mut report_active: Option<i64> = None;
     let Reports {
         concealed,
@@ -460,24 +459,12 @@ pub async fn collect(
     } = reports;
     details.concealed_names = concealed;
     match activity {
-        Ok(report) => {
-            if report.names_concealed {
+        Ok(read) => {
+            if read.concealed {
                 details.concealed_names = Some(true);
             }
-            let refreshed = report
-                .rows
-                .iter()
-                .find_map(|r| r.report_refresh_date)
-                .unwrap_or(today);
-            report_active = Some(
-                report
-                    .rows
-                    .iter()
-                    .filter(|r| r.is_deleted != Some(true))
-                    .filter(|r| date_within(r.last_activity(), refreshed, ACTIVE_DAYS))
-                    .count() as i64,
-            );
-            if report.names_concealed {
+            report_active = Some(read.active);
+            if read.concealed {
                 details
                     .sources
                     .insert(FactSource::Activity, SourceNote::unknown(CONCEALED));
@@ -486,22 +473,14 @@ pub async fn collect(
                 details
                     .sources
                     .insert(FactSource::Activity, SourceNote::read());
-                for r in &report.rows {
-                    let Some(id) = r
-                        .user
-                        .user_principal_name()
-                        .and_then(|u| by_upn.get(&u.to_lowercase()))
-                    else {
-                        continue;
-                    };
-                    if let Some(g) = users.get_mut(id) {
-                        g.row.activity_at = Some(now_ms);
-                        g.row.last_activity = r.last_activity().map(|d| d.to_string());
+                for (upn, last) in read.last {
+                    if let Some(g) = by_upn.get(&upn).and_then(|id| users.get_mut(id)) {
+                        g.row.last_activity = last.map(|d| d.to_string());
                     }
                 }
                 // Users the report does not list were read too: no activity known.
                 for g in users.values_mut() {
-                    g.row.activity_at.get_or_insert(now_ms);
+                    g.row.activity_at = Some(now_ms);
                 }
             }
         }
@@ -510,13 +489,13 @@ pub async fn collect(
         }
     }
     match mailbox {
-        Ok(report) if report.names_concealed => {
+        Ok(read) if read.concealed => {
             details.concealed_names = Some(true);
             details
                 .sources
                 .insert(FactSource::Mailbox, SourceNote::unknown(CONCEALED));
         }
-        Ok(report) => {
+        Ok(read) => {
             sources.mailbox = true;
             details
                 .sources
@@ -524,25 +503,9 @@ pub async fn collect(
             for g in users.values_mut() {
                 g.row.mailbox_at = Some(now_ms);
             }
-            for r in &report.rows {
-                if r.is_deleted == Some(true) {
-                    continue;
-                }
-                let Some(id) = r
-                    .user
-                    .user_principal_name()
-                    .and_then(|u| by_upn.get(&u.to_lowercase()))
-                else {
-                    continue;
-                };
-                if let Some(g) = users.get_mut(id) {
-                    g.row.mailbox = serde_json::to_string(&MailboxFact {
-                        used_bytes: r.storage_used_bytes,
-                        quota_bytes: r.prohibit_send_receive_quota_bytes,
-                        items: r.item_count,
-                        last_activity: r.last_activity_date.map(|d| d.to_string()),
-                    })
-                    .ok();
+            for (upn, mailbox) in read.boxes {
+                if let Some(g) = by_upn.get(&upn).and_then(|id| users.get_mut(id)) {
+                    g.row.mailbox = serde_json::to_string(&mailbox).ok();
                 }
             }
         }
@@ -846,17 +809,27 @@ async fn read_registration(
 
 struct Reports {
     concealed: Option<bool>,
-    activity: Result<
-        roster_graph::reports::Report<roster_graph::reports::Office365ActiveUserDetail>,
-        SourceNote,
-    >,
-    mailbox: Result<
-        roster_graph::reports::Report<roster_graph::reports::MailboxUsageDetail>,
-        SourceNote,
-    >,
+    activity: Result<ActivityRead, SourceNote>,
+    mailbox: Result<MailboxRead, SourceNote>,
 }
 
-async fn read_reports(session: &TenantSession) -> Reports {
+/// The activity report as read: how many were active, and each named user's last activity.
+#[derive(Default)]
+struct ActivityRead {
+    concealed: bool,
+    active: i64,
+    /// By user principal name in lower case (empty when names are concealed).
+    last: HashMap<String, Option<Date>>,
+}
+
+/// The mailbox report as read, by user principal name in lower case.
+#[derive(Default)]
+struct MailboxRead {
+    concealed: bool,
+    boxes: HashMap<String, MailboxFact>,
+}
+
+async fn read_reports(session: &TenantSession, now_ms: i64) -> Reports {
     // The setting is read for the page's explanation; the reports themselves are what decide
     // (a tenant may change the setting between the two calls).
     let concealed = session
@@ -864,14 +837,62 @@ async fn read_reports(session: &TenantSession) -> Reports {
         .await
         .map(|s| s.display_concealed_names)
         .ok();
-    let activity = session
-        .office365_active_user_detail(ReportPeriod::D30)
-        .await
-        .map_err(|e| reason_of(FactSource::Activity, &e));
-    let mailbox = session
-        .mailbox_usage_detail(ReportPeriod::D7)
-        .await
-        .map_err(|e| reason_of(FactSource::Mailbox, &e));
+    let today = jiff::tz::Offset::UTC.to_datetime(from_ms(now_ms)).date();
+    // Both reports are read row by row as they download; only what the overlay keeps is held.
+    let mut activity = ActivityRead::default();
+    let summary = session
+        .office365_active_user_rows(ReportPeriod::D30, &mut |r| {
+            if r.is_deleted == Some(true) {
+                return;
+            }
+            let refreshed = r.report_refresh_date.unwrap_or(today);
+            if date_within(r.last_activity(), refreshed, ACTIVE_DAYS) {
+                activity.active += 1;
+            }
+            if let Some(upn) = r.user.user_principal_name() {
+                activity.last.insert(upn.to_lowercase(), r.last_activity());
+            }
+        })
+        .await;
+    let activity = match summary {
+        Ok(s) => {
+            activity.concealed = s.names_concealed;
+            if s.names_concealed {
+                activity.last.clear();
+            }
+            Ok(activity)
+        }
+        Err(e) => Err(reason_of(FactSource::Activity, &e)),
+    };
+    let mut mailbox = MailboxRead::default();
+    let summary = session
+        .mailbox_usage_rows(ReportPeriod::D7, &mut |r| {
+            if r.is_deleted == Some(true) {
+                return;
+            }
+            if let Some(upn) = r.user.user_principal_name() {
+                mailbox.boxes.insert(
+                    upn.to_lowercase(),
+                    MailboxFact {
+                        used_bytes: r.storage_used_bytes,
+                        quota_bytes: r.prohibit_send_receive_quota_bytes,
+                        items: r.item_count,
+                        last_activity: r.last_activity_date.map(|d| d.to_string()),
+                    },
+                );
+            }
+        })
+        .await;
+    let mailbox = match summary {
+        Ok(s) => {
+            mailbox.concealed = s.names_concealed;
+            if s.names_concealed {
+                mailbox.boxes.clear();
+            }
+            Ok(mailbox)
+        }
+        Err(e) => Err(reason_of(FactSource::Mailbox, &e)),
+    };
     Reports {
         concealed,
         activity,

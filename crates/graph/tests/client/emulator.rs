@@ -2155,3 +2155,42 @@ async fn token_errors_carry_the_request_id_the_service_logged() {
         Some(logged.client_request_id.as_str())
     );
 }
+
+#[tokio::test]
+async fn reports_read_as_they_download_match_reports_read_whole() {
+    let cloud = Cloud::with_tenant(300, true).await;
+    let tenant = cloud.tenant_id(0);
+    let session = cloud.session(0);
+    cloud.handle().set_concealed_names(&tenant, false).unwrap();
+    let whole = session
+        .office365_active_user_detail(ReportPeriod::D30)
+        .await
+        .unwrap();
+    let mut rows = Vec::new();
+    let summary = session
+        .office365_active_user_rows(ReportPeriod::D30, &mut |r| rows.push(r))
+        .await
+        .unwrap();
+    assert_eq!(rows, whole.rows);
+    assert_eq!(summary.rows, whole.rows.len());
+    assert_eq!(summary.columns, whole.columns);
+    assert!(!summary.names_concealed);
+
+    cloud.handle().set_concealed_names(&tenant, true).unwrap();
+    let mut boxes = 0;
+    let summary = session
+        .mailbox_usage_rows(ReportPeriod::D7, &mut |_| boxes += 1)
+        .await
+        .unwrap();
+    assert!(summary.names_concealed);
+    assert_eq!(summary.rows, boxes);
+    assert!(boxes > 0);
+    // One download per report read, from the pre-authenticated link.
+    let downloads: Vec<_> = cloud
+        .handle()
+        .requests()
+        .into_iter()
+        .filter(|e| e.uri.starts_with("/data/download/"))
+        .collect();
+    assert_eq!(downloads.len(), 3);
+}

@@ -139,3 +139,63 @@ fn pseudonyms_are_thirty_two_hex_digits() {
     assert!(!is_concealed_name("3F9A0C1B7E2D4A6F8B5C1D0E9F2A3B4"));
     assert!(!is_concealed_name("3F9A0C1B7E2D4A6F8B5C1D0E9F2A3B4G"));
 }
+
+/// Reads `bytes` through a streaming reader in pieces of `size` bytes.
+fn in_pieces(
+    bytes: &[u8],
+    size: usize,
+) -> (
+    Vec<roster_graph::reports::Office365ActiveUserDetail>,
+    roster_graph::reports::ReportSummary,
+) {
+    let mut reader = roster_graph::reports::office365_active_user_reader();
+    let mut rows = Vec::new();
+    for piece in bytes.chunks(size) {
+        reader.feed(piece, &mut |r| rows.push(r)).unwrap();
+    }
+    let summary = reader.finish(&mut |r| rows.push(r)).unwrap();
+    (rows, summary)
+}
+
+#[test]
+fn a_report_read_in_pieces_as_it_downloads_gives_the_same_rows() {
+    let text = fixture!("reports-office365activeuserdetail-rows-bom.csv");
+    let whole = parse_office365_active_user_detail(text.as_bytes()).unwrap();
+    // One byte at a time splits the BOM, the header, quoted fields and line ends.
+    for size in [1, 2, 7, 64, 100_000] {
+        let (rows, summary) = in_pieces(text.as_bytes(), size);
+        assert_eq!(rows, whole.rows, "pieces of {size}");
+        assert_eq!(summary.columns, whole.columns);
+        assert_eq!(summary.rows, whole.rows.len());
+        assert_eq!(summary.names_concealed, whole.names_concealed);
+    }
+    // A quoted display name spanning a line end stays one row.
+    let header = "Report Refresh Date,User Principal Name,Display Name\r\n";
+    let csv =
+        format!("{header}2026-12-01,a@x.example,\"Ann\nLee\"\r\n2026-12-01,b@x.example,Bo\r\n");
+    let mut reader = roster_graph::reports::office365_active_user_reader();
+    let mut names = Vec::new();
+    for piece in csv.as_bytes().chunks(3) {
+        reader
+            .feed(piece, &mut |r| names.push(r.display_name))
+            .unwrap();
+    }
+    let summary = reader.finish(&mut |r| names.push(r.display_name)).unwrap();
+    assert_eq!(summary.rows, 2);
+    assert_eq!(names, [Some("Ann\nLee".to_owned()), Some("Bo".to_owned())]);
+}
+
+#[test]
+fn a_report_cut_inside_a_quoted_field_is_refused() {
+    let csv = "Report Refresh Date,User Principal Name,Display Name\n2026-12-01,a@x.example,\"Ann";
+    let mut reader = roster_graph::reports::office365_active_user_reader();
+    reader.feed(csv.as_bytes(), &mut |_| {}).unwrap();
+    let err = reader.finish(&mut |_| {}).unwrap_err();
+    assert!(err.0.contains("not closed"), "{err}");
+    let mut empty = roster_graph::reports::mailbox_usage_reader();
+    empty.feed(b"", &mut |_| {}).unwrap();
+    assert!(
+        empty.finish(&mut |_| {}).is_err(),
+        "an empty file has no header row"
+    );
+}
