@@ -3,6 +3,7 @@
 
 mod accounts;
 mod contacts;
+mod facts;
 mod isolation;
 mod jobs;
 mod leases;
