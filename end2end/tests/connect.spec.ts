@@ -1,25 +1,11 @@
 // The connect wizard against the demo's emulated Microsoft cloud: an organization, a wrong paste,
 // a successful check and save, a re-check, and the two cases that need explaining.
 import { test, expect, Page } from '@playwright/test';
+import { demoBase, signInToDemo } from './demo';
 
 test.describe.configure({ mode: 'serial' });
 
-// The demo server of this project listens two ports above the project's own server.
-function demoBase(): string {
-  const base = String(test.info().project.use.baseURL);
-  const port = Number(new URL(base).port) + 2;
-  return `http://127.0.0.1:${port}`;
-}
-
 type Creds = { name: string; tenant: string; client: string; secret: string; expires: string };
-
-async function signInToDemo(page: Page) {
-  await page.goto(demoBase() + '/login');
-  await page.getByLabel('Email').fill('owner@demo.roster.test');
-  await page.getByLabel('Password').fill('demo-password-1234');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
-}
 
 async function demoCredentials(page: Page): Promise<Creds[]> {
   await page.goto(demoBase() + '/tenants/connect');

@@ -3,20 +3,7 @@
 // tenant that conceals report names; a contact's Entra overlay; the contacts list's MFA and
 // licence columns and filters.
 import { test, expect, Page } from '@playwright/test';
-
-function demoBase(): string {
-  const base = String(test.info().project.use.baseURL);
-  const port = Number(new URL(base).port) + 2;
-  return `http://127.0.0.1:${port}`;
-}
-
-async function signIn(page: Page) {
-  await page.goto(demoBase() + '/login');
-  await page.getByLabel('Email').fill('owner@demo.roster.test');
-  await page.getByLabel('Password').fill('demo-password-1234');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
-}
+import { demoBase, signInToDemo } from './demo';
 
 async function openOrganization(page: Page, name: string) {
   await page.goto(demoBase() + '/organizations');
@@ -29,7 +16,7 @@ function fact(page: Page, term: string) {
 }
 
 test('an organization page shows its tenant facts with their meaning and freshness', async ({ page }) => {
-  await signIn(page);
+  await signInToDemo(page);
   await openOrganization(page, 'Northwind Traders');
   const facts = page.locator('section.tenant-facts');
   await expect(facts.getByRole('heading', { name: 'Tenant facts' })).toBeVisible();
@@ -68,7 +55,7 @@ test('an organization page shows its tenant facts with their meaning and freshne
 });
 
 test('a tenant that conceals report names says so and how to change it', async ({ page }) => {
-  await signIn(page);
+  await signInToDemo(page);
   await openOrganization(page, 'Tailspin Toys');
   const facts = page.locator('section.tenant-facts');
   await expect(facts.getByRole('note')).toContainText('conceals user names');
@@ -78,7 +65,7 @@ test('a tenant that conceals report names says so and how to change it', async (
 });
 
 test('a tenant without Entra ID P1 shows MFA as unknown, never as not registered', async ({ page }) => {
-  await signIn(page);
+  await signInToDemo(page);
   await openOrganization(page, 'Fabrikam Dental');
   await expect(fact(page, 'MFA coverage')).toContainText('Unknown');
   await expect(fact(page, 'MFA coverage')).toContainText('needs Entra ID P1');
@@ -95,7 +82,7 @@ test('a tenant without Entra ID P1 shows MFA as unknown, never as not registered
 });
 
 test("a contact's page shows what Entra says about the person", async ({ page }) => {
-  await signIn(page);
+  await signInToDemo(page);
   await page.goto(demoBase() + '/contacts?q=dana');
   const dana = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Dana Demo' }) });
   await expect(dana).toContainText('Registered');

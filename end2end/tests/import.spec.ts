@@ -1,22 +1,9 @@
 // Organizations from a CSV file on the demo: upload, the columns recognised, a preview row by row,
 // a column mapped by hand, the import, and the same file again changing nothing.
 import { test, expect, Page } from '@playwright/test';
+import { demoBase, signInToDemo } from './demo';
 
 test.describe.configure({ mode: 'serial' });
-
-function demoBase(): string {
-  const base = String(test.info().project.use.baseURL);
-  const port = Number(new URL(base).port) + 2;
-  return `http://127.0.0.1:${port}`;
-}
-
-async function signIn(page: Page) {
-  await page.goto(demoBase() + '/login');
-  await page.getByLabel('Email').fill('owner@demo.roster.test');
-  await page.getByLabel('Password').fill('demo-password-1234');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
-}
 
 const file = (project: string) =>
   Buffer.from(
@@ -36,7 +23,7 @@ async function upload(page: Page, project: string) {
 
 test('organizations are imported from a CSV file after a preview', async ({ page }) => {
   const project = test.info().project.name;
-  await signIn(page);
+  await signInToDemo(page);
   await upload(page, project);
   await expect(page.getByText('nothing is written until you confirm')).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'to create' })).toContainText('2 to create, 0 to update, 0 unchanged, 1 with errors');
@@ -63,7 +50,7 @@ test('organizations are imported from a CSV file after a preview', async ({ page
 
 test('contacts are imported into their organizations after a preview', async ({ page }) => {
   const project = test.info().project.name;
-  await signIn(page);
+  await signInToDemo(page);
   await page.goto(demoBase() + '/contacts');
   await page.getByRole('link', { name: 'Import contacts from CSV' }).click();
   const csv =

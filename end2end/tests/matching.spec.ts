@@ -2,29 +2,16 @@
 // suggestions and their reasons; accept, undo, match to another by search, ignore and stop
 // ignoring, bulk accept with its preview, and an organization created from a tenant.
 import { test, expect, Page } from '@playwright/test';
+import { demoBase, signInToDemo } from './demo';
 
 test.describe.configure({ mode: 'serial' });
-
-function demoBase(): string {
-  const base = String(test.info().project.use.baseURL);
-  const port = Number(new URL(base).port) + 2;
-  return `http://127.0.0.1:${port}`;
-}
-
-async function signIn(page: Page) {
-  await page.goto(demoBase() + '/login');
-  await page.getByLabel('Email').fill('owner@demo.roster.test');
-  await page.getByLabel('Password').fill('demo-password-1234');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
-}
 
 function row(page: Page, tenant: string) {
   return page.getByRole('row').filter({ has: page.getByRole('link', { name: tenant, exact: true }) });
 }
 
 test('tenants are matched to organizations on the review page', async ({ page }) => {
-  await signIn(page);
+  await signInToDemo(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Review/ }).click();
   await expect(page.getByRole('heading', { name: 'Unmatched tenants (2)' })).toBeVisible();
 

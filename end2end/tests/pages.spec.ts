@@ -1,14 +1,9 @@
 // Every page as a new user meets it in the demo: no console errors, long names that wrap, the demo
 // sign-in, and a secret rotated with the demo's second secret.
 import { test, expect, Page } from '@playwright/test';
+import { demoBase } from './demo';
 
 test.describe.configure({ mode: 'serial' });
-
-function demoBase(): string {
-  const base = String(test.info().project.use.baseURL);
-  const port = Number(new URL(base).port) + 2;
-  return `http://127.0.0.1:${port}`;
-}
 
 /** Collects what the browser reports as errors while `page` is used. */
 function watchErrors(page: Page): string[] {

@@ -37,6 +37,24 @@ fn note(f: &TenantFacts, source: FactSource) -> (bool, String) {
     (n.read, n.reason.unwrap_or_default())
 }
 
+/// The Entra overlay of a linked contact.
+async fn overlay_of(h: &Harness, contact: roster_domain::ContactId) -> roster_core::facts::Overlay {
+    let detail = h
+        .services
+        .contact(&h.owner, contact)
+        .await
+        .expect("contact");
+    h.services
+        .contact_overlay(
+            &h.owner,
+            detail.tenant_id.as_deref().expect("tenant"),
+            detail.object_id.as_deref().expect("object"),
+        )
+        .await
+        .expect("overlay")
+        .expect("linked")
+}
+
 async fn linked(h: &Harness, filter: ContactFilter) -> Vec<roster_core::contacts::ContactView> {
     h.services
         .contacts_page(&h.owner, &filter, &PageRequest::first(500))
@@ -148,17 +166,7 @@ async fn a_p1_tenant_has_mfa_sign_ins_licences_and_ninety_days_of_score() {
     assert!(!contacts.is_empty());
     let mut with_mailbox = 0;
     for c in &contacts {
-        let detail = h.services.contact(&h.owner, c.id).await.expect("contact");
-        let o = h
-            .services
-            .contact_overlay(
-                &h.owner,
-                detail.tenant_id.as_deref().expect("tenant"),
-                detail.object_id.as_deref().expect("object"),
-            )
-            .await
-            .expect("overlay")
-            .expect("linked");
+        let o = overlay_of(&h, c.id).await;
         let Fact::Known { value: account, .. } = &o.account else {
             panic!("account known")
         };
@@ -253,21 +261,7 @@ async fn without_p1_mfa_and_sign_ins_are_unknown_never_no() {
     )
     .await;
     assert!(not.is_empty(), "unknown is never shown as not registered");
-    let detail = h
-        .services
-        .contact(&h.owner, all[0].id)
-        .await
-        .expect("contact");
-    let o = h
-        .services
-        .contact_overlay(
-            &h.owner,
-            detail.tenant_id.as_deref().expect("tenant"),
-            detail.object_id.as_deref().expect("object"),
-        )
-        .await
-        .expect("overlay")
-        .expect("linked");
+    let o = overlay_of(&h, all[0].id).await;
     assert!(reason(&o.mfa).contains("Entra ID P1"));
     assert!(reason(&o.sign_ins).contains("Entra ID P1"));
     assert!(matches!(o.activity, Fact::Known { .. }));
@@ -288,21 +282,7 @@ async fn concealed_report_names_are_detected_and_never_matched_to_users() {
     // The tenant's active count needs no names, so it is still given.
     assert!(matches!(f.active, Fact::Known { .. }), "{:?}", f.active);
     let all = linked(&h, ContactFilter::default()).await;
-    let detail = h
-        .services
-        .contact(&h.owner, all[0].id)
-        .await
-        .expect("contact");
-    let o = h
-        .services
-        .contact_overlay(
-            &h.owner,
-            detail.tenant_id.as_deref().expect("tenant"),
-            detail.object_id.as_deref().expect("object"),
-        )
-        .await
-        .expect("overlay")
-        .expect("linked");
+    let o = overlay_of(&h, all[0].id).await;
     assert!(reason(&o.activity).contains("concealed"));
     assert!(reason(&o.mailbox).contains("concealed"));
 }
@@ -363,17 +343,7 @@ async fn a_permission_not_granted_leaves_its_fact_unknown_and_keeps_what_was_rea
     assert!(matches!(after.licensed, Fact::Known { .. }));
     // A contact keeps the MFA status read earlier, marked as from then.
     let one = &linked(&h, ContactFilter::default()).await[0];
-    let detail = h.services.contact(&h.owner, one.id).await.expect("contact");
-    let o = h
-        .services
-        .contact_overlay(
-            &h.owner,
-            detail.tenant_id.as_deref().expect("tenant"),
-            detail.object_id.as_deref().expect("object"),
-        )
-        .await
-        .expect("overlay")
-        .expect("linked");
+    let o = overlay_of(&h, one.id).await;
     match &o.mfa {
         Fact::Unknown { reason, earlier } => {
             assert!(reason.contains("AuditLog.Read.All"));
