@@ -66,20 +66,25 @@ async fn linked(h: &Harness, filter: ContactFilter) -> Vec<roster_core::contacts
         .collect()
 }
 
-/// What Graph itself says about the tenant's users, counted here without Roster's code: enabled
-/// members, and those holding a SKU whose part number does not mark it free.
-async fn graph_truth(h: &Harness, i: usize) -> (i64, i64) {
+/// A Graph session of customer `i`'s app, outside Roster.
+fn graph_session(h: &Harness, i: usize) -> roster_graph::TenantSession {
     let c = h.customer(i);
     let base = h.microsoft_url();
     let mut config = roster_graph::GraphConfig::with_bases(&base, &base).expect("bases");
     config.clock = std::sync::Arc::new(h.clock.clone());
-    let session = roster_graph::GraphClient::new(config)
+    roster_graph::GraphClient::new(config)
         .expect("client")
         .tenant(TenantCredentials {
             tenant: c.tenant_id,
             client_id: c.client_id,
             secret: secrecy::SecretString::from(c.secret),
-        });
+        })
+}
+
+/// What Graph itself says about the tenant's users, counted here without Roster's code: enabled
+/// members, and those holding a SKU whose part number does not mark it free.
+async fn graph_truth(h: &Harness, i: usize) -> (i64, i64) {
+    let session = graph_session(h, i);
     let free: Vec<String> = session
         .subscribed_skus()
         .await
@@ -494,5 +499,43 @@ async fn a_contacts_only_connection_syncs_contacts_and_reads_no_facts() {
             !asked.iter().any(|u| u.contains(source)),
             "{source} was asked for: {asked:?}"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_throttled_report_leaves_activity_unknown_for_that_run_and_keeps_the_earlier_values() {
+    let h = Harness::start().await;
+    let tenant = h.customer(0).tenant_id;
+    h.microsoft()
+        .set_concealed_names(&tenant, false)
+        .expect("names shown");
+    let conn = connected_customer(&h, 0, "Throttled Co").await;
+    h.sync_now(conn).await.expect("first sync");
+    let contacts = linked(&h, ContactFilter::default()).await;
+    // Microsoft allows 14 requests per report API in 10 minutes: use up the activity report's.
+    let session = graph_session(&h, 0);
+    for _ in 0..14 {
+        if session
+            .office365_active_user_detail(roster_graph::ReportPeriod::D30)
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    h.sync_now(conn).await.expect("second sync");
+    let f = facts_of(&h, conn).await;
+    let (read, why) = note(&f, FactSource::Activity);
+    assert!(!read && why.contains("throttled"), "{why}");
+    let (read, _) = note(&f, FactSource::Mailbox);
+    assert!(read, "the other report has its own budget");
+    assert_eq!(linked(&h, ContactFilter::default()).await.len(), contacts.len());
+    let o = overlay_of(&h, contacts[0].id).await;
+    match &o.activity {
+        Fact::Unknown { reason, earlier } => {
+            assert!(reason.contains("throttled"));
+            assert!(earlier.is_some(), "the first sync's reading is kept");
+        }
+        Fact::Known { .. } => panic!("activity was not read this time"),
     }
 }
