@@ -529,7 +529,10 @@ async fn a_throttled_report_leaves_activity_unknown_for_that_run_and_keeps_the_e
     assert!(!read && why.contains("throttled"), "{why}");
     let (read, _) = note(&f, FactSource::Mailbox);
     assert!(read, "the other report has its own budget");
-    assert_eq!(linked(&h, ContactFilter::default()).await.len(), contacts.len());
+    assert_eq!(
+        linked(&h, ContactFilter::default()).await.len(),
+        contacts.len()
+    );
     let o = overlay_of(&h, contacts[0].id).await;
     match &o.activity {
         Fact::Unknown { reason, earlier } => {
