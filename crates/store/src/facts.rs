@@ -236,9 +236,21 @@ impl WorkspaceScope<'_> {
 }
 
 impl Unit<'_> {
-    /// Appends a snapshot.
+    /// Appends a snapshot. Its time is kept after the connection's latest snapshot (by a
+    /// millisecond if the clock has not moved on), so the newest snapshot is always the one
+    /// written last.
     pub async fn insert_snapshot(&mut self, s: &SnapshotRow) -> Result<()> {
         let ws = self.ws();
+        let latest: Option<i64> = unit_dispatch!(self, |conn| {
+            sqlx::query_scalar(
+            "SELECT MAX(taken_at) FROM tenant_snapshots WHERE workspace_id = $1 AND connection_id = $2"
+        )
+        .bind(ws)
+        .bind(s.connection_id)
+        .fetch_one(&mut *conn)
+        .await
+        })?;
+        let taken_at = latest.map_or(s.taken_at, |l| s.taken_at.max(l.saturating_add(1)));
         let sql = format!(
             "INSERT INTO tenant_snapshots (workspace_id, {SNAPSHOT_COLUMNS}) VALUES \
              ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
@@ -248,7 +260,7 @@ impl Unit<'_> {
             .bind(s.id)
             .bind(s.connection_id)
             .bind(s.run_id)
-            .bind(s.taken_at)
+            .bind(taken_at)
             .bind(s.score_current)
             .bind(s.score_max)
             .bind(s.members)

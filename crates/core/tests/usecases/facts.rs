@@ -514,15 +514,18 @@ async fn a_throttled_report_leaves_activity_unknown_for_that_run_and_keeps_the_e
     let contacts = linked(&h, ContactFilter::default()).await;
     // Microsoft allows 14 requests per report API in 10 minutes: use up the activity report's.
     let session = graph_session(&h, 0);
+    let mut refused = None;
     for _ in 0..14 {
-        if session
+        if let Err(e) = session
             .office365_active_user_detail(roster_graph::ReportPeriod::D30)
             .await
-            .is_err()
         {
+            refused = Some(e.to_string());
             break;
         }
     }
+    assert!(refused.is_some(), "the report's budget was used up");
+    // The clock has not moved: the second run's snapshot is still the newest.
     h.sync_now(conn).await.expect("second sync");
     let f = facts_of(&h, conn).await;
     let (read, why) = note(&f, FactSource::Activity);

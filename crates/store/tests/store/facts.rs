@@ -85,3 +85,61 @@ async fn a_source_not_read_keeps_its_earlier_values_and_other_workspaces_see_not
         );
     }
 }
+
+fn snapshot(connection_id: uuid::Uuid, at: i64, members: i64) -> roster_store::SnapshotRow {
+    roster_store::SnapshotRow {
+        id: uuid::Uuid::new_v4(),
+        connection_id,
+        run_id: None,
+        taken_at: at,
+        score_current: None,
+        score_max: None,
+        members: Some(members),
+        licensed_users: None,
+        active_users: None,
+        active_source: None,
+        mfa_registered: None,
+        mfa_not_registered: None,
+        mfa_unknown: None,
+        unassigned_units: None,
+        details: "{}".into(),
+    }
+}
+
+#[tokio::test]
+async fn the_snapshot_written_last_is_the_newest_even_within_one_millisecond() {
+    for db in databases().await {
+        let db = &db.db;
+        let a = db
+            .create_workspace_with_owner("A", "a@a.test", "A", "h", 1, false)
+            .await
+            .unwrap();
+        let s = a.scope(db);
+        let conn = crate::once::connection(&s).await;
+        for members in [1, 2, 3] {
+            let mut unit = s.begin().await.unwrap();
+            unit.insert_snapshot(&snapshot(conn, 500, members))
+                .await
+                .unwrap();
+            unit.commit().await.unwrap();
+        }
+        let newest: Vec<(Option<i64>, i64)> = s
+            .snapshots(conn, 10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.members, r.taken_at))
+            .collect();
+        assert_eq!(newest, vec![(Some(3), 502), (Some(2), 501), (Some(1), 500)]);
+        let latest = s.latest_snapshots().await.unwrap();
+        assert_eq!(latest.len(), 1);
+        assert_eq!(latest[0].members, Some(3));
+        // A clock that moved on is taken as it is.
+        let mut unit = s.begin().await.unwrap();
+        unit.insert_snapshot(&snapshot(conn, 9_000, 4))
+            .await
+            .unwrap();
+        unit.commit().await.unwrap();
+        assert_eq!(s.snapshots(conn, 1).await.unwrap()[0].taken_at, 9_000);
+    }
+}
