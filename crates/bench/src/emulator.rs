@@ -52,15 +52,17 @@ struct Token {
 /// Peak and current resident memory of this process, in MiB, from /proc.
 pub(crate) fn memory_mb() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    };
-    (field("VmHWM:"), field("VmRSS:"))
+    (kib_field(&status, "VmHWM:"), kib_field(&status, "VmRSS:"))
+}
+
+/// A `/proc/*/status` field given in kB, in MiB (0 when absent).
+fn kib_field(status: &str, name: &str) -> f64 {
+    status
+        .lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// One generated tenant of `users` users, without throttling (a benchmark measures Roster, not
@@ -190,4 +192,127 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         timings.len()
     );
     Ok(())
+}
+
+/// Options of `serve-emulator`, the emulator half of a benchmark run in its own process.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Users in the generated tenant.
+    #[arg(long)]
+    users: u32,
+    /// Seed of the generated data.
+    #[arg(long)]
+    seed: u64,
+    /// Show real names in the usage reports (so they can be joined to users).
+    #[arg(long)]
+    names_shown: bool,
+}
+
+/// What `serve-emulator` prints on its first line of standard output.
+#[derive(serde::Serialize, Deserialize)]
+struct Serving {
+    base_url: String,
+    credentials: Vec<roster_graph_emulator::TenantCredentials>,
+}
+
+/// `serve-emulator`: generates the tenant, prints where it is served and its credentials as one
+/// JSON line, and serves until standard input closes (the benchmark that started it ended).
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut scenario = one_tenant(args.users, args.seed);
+    if args.names_shown {
+        for t in &mut scenario.tenants {
+            t.concealed_names = Some(false);
+        }
+    }
+    let emulator = Emulator::builder()
+        .scenario(scenario)
+        .start("127.0.0.1:0")
+        .await?;
+    let line = serde_json::to_string(&Serving {
+        base_url: emulator.base_url().trim_end_matches('/').to_owned(),
+        credentials: emulator.handle().credentials(),
+    })?;
+    println!("{line}");
+    tokio::task::spawn_blocking(|| {
+        let mut sink = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+    })
+    .await?;
+    emulator.shutdown().await;
+    Ok(())
+}
+
+/// The emulated Microsoft cloud in a child process, so this process's memory is Roster's alone.
+pub(crate) struct Remote {
+    child: tokio::process::Child,
+    /// Base URL of the token endpoint and Graph.
+    pub base_url: String,
+    /// The generated tenant's credentials.
+    pub credentials: Vec<roster_graph_emulator::TenantCredentials>,
+    http: reqwest::Client,
+}
+
+impl Remote {
+    /// Starts this program again as `serve-emulator` and waits until it serves.
+    pub async fn start(users: u32, seed: u64, names_shown: bool) -> anyhow::Result<Self> {
+        use tokio::io::AsyncBufReadExt as _;
+        let exe = std::env::current_exe()?;
+        let mut cmd = tokio::process::Command::new(exe);
+        cmd.arg("serve-emulator")
+            .args(["--users", &users.to_string(), "--seed", &seed.to_string()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        if names_shown {
+            cmd.arg("--names-shown");
+        }
+        let mut child = cmd.spawn()?;
+        let stdout = child.stdout.take().context("the emulator's output")?;
+        let mut first = String::new();
+        tokio::io::BufReader::new(stdout)
+            .read_line(&mut first)
+            .await?;
+        let serving: Serving = serde_json::from_str(first.trim())
+            .with_context(|| format!("the emulator did not start: {first:?}"))?;
+        Ok(Self {
+            child,
+            base_url: serving.base_url,
+            credentials: serving.credentials,
+            http: reqwest::Client::new(),
+        })
+    }
+
+    /// Changes a user as an administrator would, through the emulator's control API.
+    pub async fn update_user(
+        &self,
+        tenant: &str,
+        object_id: &str,
+        patch: &serde_json::Value,
+    ) -> anyhow::Result<()> {
+        self.http
+            .patch(format!(
+                "{}/_emulator/tenants/{tenant}/users/{object_id}",
+                self.base_url
+            ))
+            .json(patch)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+
+    /// The emulator process's peak resident memory so far, in MiB.
+    pub fn peak_mb(&self) -> f64 {
+        let Some(pid) = self.child.id() else {
+            return 0.0;
+        };
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        kib_field(&status, "VmHWM:")
+    }
+
+    /// Stops the emulator.
+    pub async fn stop(mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait().await;
+    }
 }

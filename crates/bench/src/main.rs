@@ -9,6 +9,10 @@ mod sync;
 
 use clap::{Parser, Subcommand};
 
+// The allocator the server uses, so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Roster's benchmarks.
 #[derive(Debug, Parser)]
 #[command(name = "roster-bench", version)]
@@ -29,6 +33,9 @@ enum Bench {
     Match(matching::Args),
     /// Syncs a generated tenant into an empty database: full sync, unchanged resync, 1 % changed.
     Sync(sync::Args),
+    /// The emulator half of `sync`, run in its own process (started by `sync` itself).
+    #[command(hide = true)]
+    ServeEmulator(emulator::ServeArgs),
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -40,5 +47,6 @@ async fn main() -> anyhow::Result<()> {
         Bench::Import(args) => import::run(args).await,
         Bench::Match(args) => matching::run(args),
         Bench::Sync(args) => sync::run(args).await,
+        Bench::ServeEmulator(args) => emulator::serve(args).await,
     }
 }

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::emulator::Remote;
 use anyhow::{Context as _, bail};
 use roster_core::connections::ConnectForm;
 use roster_core::organizations::OrganizationForm;
 use roster_core::{Services, SessionPolicy, SystemClock};
-use roster_graph_emulator::Emulator;
 
 /// Options of the sync benchmark.
 #[derive(Debug, clap::Args)]
@@ -45,15 +45,11 @@ struct Connected {
 
 /// Sets up a workspace on the empty database at `url` and connects the emulator's tenant to a
 /// new organization, with the given `contacts_only` setting.
-async fn connect(
-    emulator: &roster_graph_emulator::RunningEmulator,
-    url: &str,
-    contacts_only: bool,
-) -> anyhow::Result<Connected> {
+async fn connect(emulator: &Remote, url: &str, contacts_only: bool) -> anyhow::Result<Connected> {
     let db = roster_store::Db::connect(url).await?;
     db.migrate().await?;
-    let base = emulator.base_url().trim_end_matches('/').to_owned();
-    let graph = roster_graph::GraphConfig::with_bases(&base, &base)?
+    let base = &emulator.base_url;
+    let graph = roster_graph::GraphConfig::with_bases(base, base)?
         .profile(roster_graph::Profile::Background);
     let clock = OffsetClock::default();
     let services = Services::new(db, Arc::new(clock.clone()), SessionPolicy::default())
@@ -77,8 +73,7 @@ async fn connect(
             },
         )
         .await?;
-    let creds = emulator.handle().credentials();
-    let tenant = creds.first().context("no tenant")?;
+    let tenant = emulator.credentials.first().context("no tenant")?;
     let app = tenant.apps.first().context("no app")?;
     let secret = app.secrets.last().context("no secret")?;
     let draft = services
@@ -142,15 +137,8 @@ fn engine_of(url: &str) -> &'static str {
 
 /// `--facts`: the full sync without and with tenant facts, each into an empty database.
 async fn facts(args: &Args) -> anyhow::Result<()> {
-    let mut scenario = crate::emulator::one_tenant(args.users, args.seed);
     // Names shown in reports, so both usage reports are joined to every user.
-    for t in &mut scenario.tenants {
-        t.concealed_names = Some(false);
-    }
-    let emulator = Emulator::builder()
-        .scenario(scenario)
-        .start("127.0.0.1:0")
-        .await?;
+    let emulator = Remote::start(args.users, args.seed, true).await?;
     let dir = tempfile::tempdir()?;
     let (first, second) = match (&args.database, &args.second_database) {
         (None, None) => (
@@ -181,7 +169,8 @@ async fn facts(args: &Args) -> anyhow::Result<()> {
     if !unread.is_empty() {
         bail!("sources were not read: {}", unread.join("; "));
     }
-    emulator.shutdown().await;
+    let emulator_peak = emulator.peak_mb();
+    emulator.stop().await;
     let engine = engine_of(&with.url);
     let known = |f: &roster_core::facts::Fact<i64>| match f {
         roster_core::facts::Fact::Known { value, .. } => value.to_string(),
@@ -199,7 +188,8 @@ async fn facts(args: &Args) -> anyhow::Result<()> {
     println!("licensed_users: {}", known(&tenant.licensed));
     println!("score_days: {} days", tenant.history.len());
     println!("peak_rss_after_contacts_only_mb: {after_plain:.1} MB");
-    println!("peak_rss_mb: {peak:.1} MB (this process, the emulator included)");
+    println!("peak_rss_mb: {peak:.1} MB (Roster)");
+    println!("emulator_peak_rss_mb: {emulator_peak:.1} MB (the emulator's own process)");
     println!(
         "summary: {engine}, {} users: full sync {plain_seconds:.2} s, with facts {facts_seconds:.2} s ({:.2} x), peak RSS {peak:.0} MB",
         args.users,
@@ -216,11 +206,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     if args.facts {
         return facts(&args).await;
     }
-    let scenario = crate::emulator::one_tenant(args.users, args.seed);
-    let emulator = Emulator::builder()
-        .scenario(scenario)
-        .start("127.0.0.1:0")
-        .await?;
+    let emulator = Remote::start(args.users, args.seed, false).await?;
     let dir = tempfile::tempdir()?;
     let url = match &args.database {
         Some(u) => u.clone(),
@@ -234,8 +220,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         clock,
         ..
     } = connect(&emulator, &url, true).await?;
-    let creds = emulator.handle().credentials();
-    let tenant = creds.first().context("no tenant")?;
+    let tenant = emulator.credentials.first().context("no tenant")?;
 
     let counts = |run: roster_core::contacts::RunView| -> anyhow::Result<roster_core::sync::engine::RunCounts> {
         if run.status != "succeeded" {
@@ -293,7 +278,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     let (changed_seconds, changed_counts) = run("changed full").await?;
     expect_mode(&changed_counts, ListingMode::Full, "1 % changed full")?;
     let peak = crate::emulator::memory_mb().0;
-    emulator.shutdown().await;
+    let emulator_peak = emulator.peak_mb();
+    emulator.stop().await;
 
     let engine = engine_of(&url);
     println!("database: {engine}");
@@ -324,7 +310,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         "changed_resync_seconds: {changed_seconds:.2} s (every user listed, 1 % changed, {} rows written)",
         written(&changed_counts)
     );
-    println!("peak_rss_mb: {peak:.1} MB");
+    println!("peak_rss_mb: {peak:.1} MB (Roster)");
+    println!("emulator_peak_rss_mb: {emulator_peak:.1} MB (the emulator's own process)");
     println!(
         "summary: {engine}, {} users: full sync {full_seconds:.2} s, unchanged full resync {resync_seconds:.2} s writing {} rows, delta resync with 1 % changed {delta_seconds:.2} s, peak RSS {peak:.0} MB",
         args.users,
@@ -362,7 +349,7 @@ impl roster_core::Clock for OffsetClock {
 async fn change_job_titles(
     services: &Services,
     owner: &roster_core::Principal,
-    emulator: &roster_graph_emulator::RunningEmulator,
+    emulator: &Remote,
     tenant_id: &str,
     target: usize,
     tag: &str,
@@ -379,13 +366,12 @@ async fn change_job_titles(
             }
             if let Some(object_id) = services.contact(owner, c.id).await?.object_id {
                 emulator
-                    .handle()
                     .update_user(
                         tenant_id,
                         &object_id,
                         &serde_json::json!({ "job_title": format!("{tag} {changed}") }),
                     )
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                    .await?;
                 changed += 1;
             }
         }
